@@ -1,0 +1,34 @@
+// chatqa — diagnostics as data.
+//
+// Compiling a rule set or parsing an input never throws: every problem is a
+// Diagnostic with a stable code (listed in docs/diagnostics.md) and, where the
+// problem has a place, the file, JSON pointer and 1-based line:column of it.
+// Columns count Unicode code points, not bytes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace chatqa {
+
+enum class Severity { error, warning, note };
+
+const char* to_string(Severity severity) noexcept;
+
+struct Diagnostic {
+  Severity severity = Severity::error;
+  std::string code;          // "E0102"; stable across releases
+  std::string message;       // one line, no trailing period
+  std::string file;          // rule file or input path; empty if none
+  std::string json_pointer;  // RFC 6901 pointer into the document; may be empty
+  int line = 0;              // 1-based; 0 when unknown
+  int column = 0;            // 1-based code-point column; 0 when unknown
+
+  // "file:line:col: error[E0102]: message" (parts that are unknown are left out).
+  std::string to_string() const;
+};
+
+// True if any diagnostic is an error.
+bool has_errors(const std::vector<Diagnostic>& diagnostics) noexcept;
+
+}  // namespace chatqa

@@ -1,0 +1,108 @@
+// chatqa — evaluation and deduction reports.
+//
+// evaluate() is a const function of (RuleSet, Session) -> Report. All scratch
+// state lives in the call, so any number of threads may evaluate the same
+// RuleSet at once. It never throws: an internal failure yields a Report whose
+// `error` is set.
+//
+// Spans are Unicode code-point offsets [begin, end) into the ORIGINAL message
+// text (as given in Message::text), not bytes and not normalised text.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chatqa/rule_set.hpp"
+#include "chatqa/session.hpp"
+
+namespace chatqa {
+
+enum class ItemStatus {
+  passed,          // checked, nothing found
+  failed,          // found: points deducted (or bonus awarded, see ItemResult::bonus)
+  manual_review,   // needs a person; never scored
+  not_applicable,  // the check could not apply to this session
+  pending,         // live scoring: cannot be decided until the session closes
+};
+
+const char* to_string(ItemStatus status) noexcept;
+
+// A place in the session that a finding points at (for sequence findings: the
+// trigger that started the expectation).
+struct Location {
+  long message = -1;  // index into the time-ordered messages; -1 = whole session
+  std::string time;   // ISO 8601, as the message's timestamp
+  std::optional<Role> role;
+  std::string quote;  // the original text of the span
+  std::size_t span_begin = 0;  // code points into the original message text
+  std::size_t span_end = 0;
+  bool has_span = false;
+};
+
+struct Finding {
+  Location at;
+  std::string explanation;  // one line a person can read
+  std::string suggestion;   // e.g. the correction of a typo
+  std::string matched;      // the rule phrase / pattern that matched, if any
+  std::optional<Location> related;  // e.g. the trigger of a missing response
+  // Measured value where one applies (seconds late, count, ...), or NaN.
+  double value = 0;
+  bool has_value = false;
+};
+
+struct ItemResult {
+  std::string id;
+  std::string title;
+  std::string category;
+  ItemSeverity severity = ItemSeverity::minor;
+  bool bonus = false;
+  ItemStatus status = ItemStatus::passed;
+  double points = 0;    // the item's maximum
+  double deducted = 0;  // points taken off (bonus items: 0)
+  double awarded = 0;   // bonus points given
+  std::size_t hits = 0;
+  std::string also_of;  // set when deducted together with another item (两项并扣)
+  std::vector<Finding> findings;  // ordered by message, then span
+};
+
+struct Report {
+  std::string session_id;
+  std::string agent;
+  std::string team;
+  std::string rule_set_name;
+  std::string rule_set_version;
+  double total = 0;
+  double score = 0;
+  bool fatal = false;
+  std::size_t message_count = 0;
+  std::vector<ItemResult> items;  // every item of the rule set, in rule-set order
+  std::string error;              // non-empty if evaluation itself failed
+};
+
+struct EvalOptions {
+  // False while a chat is still running (live scoring): checks that need the
+  // end of the session (closing phrase, unanswered last turn) report `pending`
+  // instead of failing.
+  bool session_closed = true;
+};
+
+Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions& options = {}) noexcept;
+
+struct JsonReportOptions {
+  bool include_passed = false;  // also list items that passed
+  bool pretty = false;          // indented, for people
+};
+
+// One JSON object (no trailing newline). Deterministic, byte for byte.
+std::string to_json(const Report& report, const JsonReportOptions& options = {});
+// The error record that stands in for an input record that could not be scored.
+std::string error_record_json(const InputError& error, const std::string& input_name);
+// A short text form for people; `session` (optional) lets it quote messages.
+std::string to_text(const Report& report, const Session* session = nullptr);
+
+// Formats a score or points value: integers without decimals, else up to 2.
+std::string format_points(double value);
+
+}  // namespace chatqa

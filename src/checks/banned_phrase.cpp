@@ -1,0 +1,63 @@
+// banned_phrase: phrases or regexes that must not appear in messages of the
+// given roles (default agent). One finding per occurrence; an allow-list
+// phrase covering a hit (不能为空 over 不能) suppresses it.
+//
+// Registered twice: as "banned_phrase", and as "contains" for bonus items
+// that reward a phrase being used.
+#include "checks/phrase_common.hpp"
+
+namespace chatqa::detail {
+namespace {
+
+class BannedPhraseCheck final : public Check {
+ public:
+  RoleMask roles = RoleMask::of(Role::agent);
+  std::uint32_t group = 0;
+  std::optional<std::uint32_t> allow;
+  const char* what = "banned phrase";
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    std::vector<text::Hit> hits;
+    for (std::size_t i = 0; i < ctx.size(); ++i) {
+      if (!roles.has(ctx.message(i).role)) continue;
+      visible_hits(ctx, i, group, allow, hits);
+      for (const text::Hit& h : hits) {
+        Finding f;
+        f.at = ctx.at(i, h.begin, h.end);
+        f.matched = ctx.rules().matcher.pattern(h.pattern).text;
+        f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);
+        out.findings.push_back(std::move(f));
+      }
+    }
+  }
+};
+
+std::unique_ptr<BannedPhraseCheck> make(CompileContext& ctx, const json& j, const std::string& ptr) {
+  Params p(ctx, j, ptr, {"type", "phrases", "regex", "allow", "role", "normalize"});
+  auto check = std::make_unique<BannedPhraseCheck>();
+  check->roles = p.roles("role", RoleMask::of(Role::agent));
+  const text::MatchSettings settings = p.match_settings("normalize", 3);
+  check->group = compile_phrase_group(p, check->roles, settings, true);
+  auto allow = p.strings("allow");
+  if (!allow.empty()) {
+    // Allowed phrases are matched the same way, but whole-word never blocks
+    // them: they only need to cover the banned hit.
+    check->allow = ctx.new_group(check->roles, settings);
+    ctx.add_phrases(*check->allow, allow);
+  }
+  return check;
+}
+
+}  // namespace
+
+std::unique_ptr<Check> make_banned_phrase_check(CompileContext& ctx, const json& j, const std::string& ptr) {
+  return make(ctx, j, ptr);
+}
+
+std::unique_ptr<Check> make_contains_check(CompileContext& ctx, const json& j, const std::string& ptr) {
+  auto check = make(ctx, j, ptr);
+  check->what = "phrase";
+  return check;
+}
+
+}  // namespace chatqa::detail

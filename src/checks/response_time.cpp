@@ -1,0 +1,128 @@
+// response_time: how long the customer waited for a reply.
+//
+// A customer turn starts at the FIRST message of a run of customer messages
+// and ends at the next message of a reply role (agent by default; bot or
+// system only if the rule says so). Modes: first (the first turn), each
+// (every turn), max (the slowest turn), mean (the average over turns).
+#include <cmath>
+
+#include "engine.hpp"
+
+namespace chatqa::detail {
+namespace {
+
+class ResponseTimeCheck final : public Check {
+ public:
+  enum class Mode { first, each, mean, max };
+  Mode mode = Mode::each;
+  double limit = 30;
+  RoleMask from = RoleMask::of(Role::customer);
+  RoleMask reply = RoleMask::of(Role::agent);
+  bool unanswered_is_violation = false;
+
+  struct Turn {
+    std::size_t start;          // first customer message of the run
+    long reply = -1;            // reply message, -1 if none
+    double delay = 0;
+  };
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    std::vector<Turn> turns;
+    long open = -1;
+    for (std::size_t i = 0; i < ctx.size(); ++i) {
+      const Role role = ctx.message(i).role;
+      if (from.has(role)) {
+        if (open < 0) open = static_cast<long>(i);
+      } else if (reply.has(role) && open >= 0) {
+        turns.push_back({static_cast<std::size_t>(open), static_cast<long>(i),
+                         seconds_between(ctx.message(static_cast<std::size_t>(open)), ctx.message(i))});
+        open = -1;
+        if (mode == Mode::first) break;
+      }
+    }
+    const bool ended_open = open >= 0 && (mode != Mode::first || turns.empty());
+    if (turns.empty() && !ended_open) {
+      out.applicable = false;  // no customer message to answer
+      return;
+    }
+    auto late = [&](const Turn& t) {
+      Finding f;
+      f.at = ctx.at(static_cast<std::size_t>(t.reply));
+      f.related = ctx.at(t.start);
+      f.value = t.delay;
+      f.has_value = true;
+      f.explanation = std::string(mode == Mode::first ? "first reply" : "reply") + " after " + format_seconds(t.delay) +
+                      " (limit " + format_seconds(limit) + ")";
+      return f;
+    };
+    switch (mode) {
+      case Mode::first:
+      case Mode::each:
+        for (const Turn& t : turns) {
+          if (t.delay > limit) out.findings.push_back(late(t));
+        }
+        break;
+      case Mode::max: {
+        const Turn* worst = nullptr;
+        for (const Turn& t : turns) {
+          if (!worst || t.delay > worst->delay) worst = &t;
+        }
+        if (worst && worst->delay > limit) out.findings.push_back(late(*worst));
+        break;
+      }
+      case Mode::mean: {
+        if (turns.empty()) break;
+        double sum = 0;
+        for (const Turn& t : turns) sum += t.delay;
+        const double mean = sum / static_cast<double>(turns.size());
+        if (mean > limit) {
+          Finding f;
+          f.value = mean;
+          f.has_value = true;
+          f.explanation = "mean reply time " + format_seconds(mean) + " over " + std::to_string(turns.size()) +
+                          " replies (limit " + format_seconds(limit) + ")";
+          out.findings.push_back(std::move(f));
+        }
+        break;
+      }
+    }
+    if (ended_open && unanswered_is_violation) {
+      if (!ctx.options().session_closed) {
+        if (out.findings.empty()) out.pending = true;
+        return;
+      }
+      Finding f;
+      f.at = ctx.at(static_cast<std::size_t>(open));
+      f.explanation = turns.empty() && mode == Mode::first ? "the customer never got a reply"
+                                                           : "customer message left unanswered at the end of the session";
+      out.findings.push_back(std::move(f));
+    }
+  }
+};
+
+std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
+  Params p(ctx, j, ptr, {"type", "mode", "limit_seconds", "reply_roles", "from_roles", "unanswered"});
+  auto check = std::make_unique<ResponseTimeCheck>();
+  const std::string mode = p.string("mode", false, {"first", "each", "mean", "max"}).value_or("each");
+  check->mode = mode == "first"  ? ResponseTimeCheck::Mode::first
+                : mode == "mean" ? ResponseTimeCheck::Mode::mean
+                : mode == "max"  ? ResponseTimeCheck::Mode::max
+                                 : ResponseTimeCheck::Mode::each;
+  check->limit = p.number("limit_seconds", true, 0, 86400 * 30).value_or(30);
+  check->reply = p.roles("reply_roles", RoleMask::of(Role::agent));
+  check->from = p.roles("from_roles", RoleMask::of(Role::customer));
+  // Default: a chat whose customer never got a first reply fails "first";
+  // a last "thanks" left unanswered does not fail "each".
+  const std::string unanswered =
+      p.string("unanswered", false, {"ignore", "violation"}).value_or(mode == "first" ? "violation" : "ignore");
+  check->unanswered_is_violation = unanswered == "violation";
+  return check;
+}
+
+}  // namespace
+
+std::unique_ptr<Check> make_response_time_check(CompileContext& ctx, const json& j, const std::string& ptr) {
+  return make(ctx, j, ptr);
+}
+
+}  // namespace chatqa::detail

@@ -1,0 +1,210 @@
+// Internal engine types shared by the compiler, the checks and the evaluator.
+// Not installed; nothing here is part of the public API.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "chatqa/report.hpp"
+#include "chatqa/rule_set.hpp"
+#include "chatqa/session.hpp"
+#include "json_locator.hpp"
+#include "text/phrase_matcher.hpp"
+
+namespace chatqa::detail {
+
+using json = nlohmann::json;
+
+// A set of roles, as a bit mask over chatqa::Role.
+struct RoleMask {
+  std::uint8_t bits = 0;
+  static RoleMask of(Role r) { return RoleMask{static_cast<std::uint8_t>(1u << static_cast<int>(r))}; }
+  bool has(Role r) const { return bits & (1u << static_cast<int>(r)); }
+  bool empty() const { return bits == 0; }
+  RoleMask operator|(RoleMask o) const { return RoleMask{static_cast<std::uint8_t>(bits | o.bits)}; }
+};
+std::string describe(RoleMask roles);
+
+// A named list of phrases or typo corrections, from the rule set's "lexicons".
+struct Lexicon {
+  std::string name;
+  std::vector<std::string> phrases;                              // phrase lexicons
+  std::vector<std::pair<std::string, std::string>> corrections;  // typo lexicons: wrong -> "right[, right2]"
+  bool is_typos = false;
+  std::string pointer;  // where it is defined
+};
+
+// Literal phrases and regexes that are matched together; checks refer to a
+// group by id and read its hits per message.
+struct PhraseGroup {
+  std::uint32_t id = 0;
+  RoleMask roles;
+  text::MatchSettings settings;
+};
+
+class CompileContext;
+class EvalContext;
+
+struct CheckOutcome {
+  bool applicable = true;
+  bool pending = false;  // live scoring: undecidable until the session closes
+  std::vector<Finding> findings;
+};
+
+// One check type (response_time, banned_phrase, ...). Built at compile time
+// from its JSON parameters; evaluate() is const and keeps no state.
+class Check {
+ public:
+  virtual ~Check() = default;
+  virtual void evaluate(EvalContext& ctx, CheckOutcome& out) const = 0;
+};
+
+using CheckFactory = std::unique_ptr<Check> (*)(CompileContext& ctx, const json& check, const std::string& pointer);
+// Check type name -> factory. The one list of check types: see checks/registry.cpp.
+const std::map<std::string, CheckFactory>& check_registry();
+
+struct CompiledItem {
+  ItemInfo info;
+  std::vector<double> per_hit;    // empty: the whole `points` on any hit; else cost of hit 1, 2, ... (last repeats)
+  std::vector<std::size_t> also;  // items deducted together with this one
+  std::unique_ptr<Check> check;   // null for manual items
+  std::unique_ptr<Check> when;    // the item applies only if this check fires (null: always)
+};
+
+}  // namespace chatqa::detail
+
+namespace chatqa {
+
+struct RuleSet::Impl {
+  std::string name, version, path, description;
+  double total = 100;
+  bool renormalize_not_applicable = false;
+  std::vector<ItemInfo> infos;
+  std::vector<detail::CompiledItem> items;
+  text::PhraseMatcher matcher;
+  std::vector<detail::PhraseGroup> groups;
+  detail::RoleMask matched_roles;  // roles whose messages some phrase group reads
+};
+
+}  // namespace chatqa
+
+namespace chatqa::detail {
+
+// Reads a check's or item's JSON object: reports unknown keys (with "did you
+// mean"), wrong types and out-of-range values as diagnostics.
+class Params {
+ public:
+  Params(CompileContext& ctx, const json& object, std::string pointer, std::vector<std::string> allowed_keys);
+
+  const json* get(const std::string& key) const;
+  bool has(const std::string& key) const { return get(key) != nullptr; }
+  std::string pointer(const std::string& key) const;
+  const std::string& pointer() const { return pointer_; }
+  CompileContext& ctx() { return ctx_; }
+
+  std::optional<double> number(const std::string& key, bool required, double min, double max);
+  std::optional<long> integer(const std::string& key, bool required, long min, long max);
+  std::optional<std::string> string(const std::string& key, bool required, const std::vector<std::string>& one_of = {});
+  std::optional<bool> boolean(const std::string& key);
+  // A role name or a list of them; `fallback` when absent.
+  RoleMask roles(const std::string& key, RoleMask fallback);
+  // Phrase-matching options of "normalize" ({traditional, skip_separators, whole_word}).
+  text::MatchSettings match_settings(const std::string& key, int default_skip);
+  // A list of strings ("phrases", "allow", ...); absent = empty.
+  std::vector<std::pair<std::string, std::string>> strings(const std::string& key);  // (value, pointer)
+
+ private:
+  CompileContext& ctx_;
+  const json& object_;
+  std::string pointer_;
+};
+
+class CompileContext {
+ public:
+  CompileContext(RuleSet::Impl& impl, const JsonLocator& locator, std::string file, std::string base_dir,
+                 const CompileOptions& options, std::vector<Diagnostic>& diagnostics);
+
+  void error(const std::string& code, const std::string& pointer, const std::string& message, bool at_key = false);
+  void warning(const std::string& code, const std::string& pointer, const std::string& message);
+  bool failed() const { return errors_ > 0; }
+
+  const CompileOptions& options() const { return options_; }
+  const std::string& base_dir() const { return base_dir_; }
+  RuleSet::Impl& rule_set() { return impl_; }
+  bool default_traditional() const { return default_traditional_; }
+  void set_default_traditional(bool on) { default_traditional_ = on; }
+
+  std::map<std::string, Lexicon>& lexicons() { return lexicons_; }
+  // Resolves "@name" (reporting E0108 at `pointer` if unknown).
+  const Lexicon* lexicon_ref(const std::string& ref, const std::string& pointer);
+
+  // Creates an empty phrase group read by messages of `roles`.
+  std::uint32_t new_group(RoleMask roles, const text::MatchSettings& settings);
+  // Adds phrases ("literal" or "@lexicon") to a group. `label` names the group in explanations.
+  void add_phrases(std::uint32_t group, const std::vector<std::pair<std::string, std::string>>& phrases);
+  void add_regexes(std::uint32_t group, const std::vector<std::pair<std::string, std::string>>& regexes);
+
+  // Compiles a nested check object (for composition and conditions).
+  std::unique_ptr<Check> compile_check(const json& check, const std::string& pointer);
+
+ private:
+  RuleSet::Impl& impl_;
+  const JsonLocator& locator_;
+  std::string file_, base_dir_;
+  const CompileOptions& options_;
+  std::vector<Diagnostic>& diagnostics_;
+  std::map<std::string, Lexicon> lexicons_;
+  int errors_ = 0;
+  bool default_traditional_ = false;
+};
+
+// The closest of `candidates` to `word` by edit distance, if close enough.
+std::optional<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+
+// Per-call evaluation state: normalised text and phrase hits, computed at most
+// once per message and shared by every check.
+class EvalContext {
+ public:
+  EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options);
+
+  const Session& session() const { return session_; }
+  const RuleSet::Impl& rules() const { return rules_; }
+  const EvalOptions& options() const { return options_; }
+  std::size_t size() const { return session_.messages.size(); }
+  const Message& message(std::size_t i) const { return session_.messages[i]; }
+
+  // Normalised text of message i (variant 0 = plain, 1 = Traditional folded).
+  const text::NormText& norm(std::size_t i, int variant = 0);
+  // Hits of `group` in message i, ordered by span (begin, then longer first).
+  std::pair<const text::Hit*, const text::Hit*> hits(std::size_t i, std::uint32_t group);
+
+  // A location for message i (whole message) or a span of it.
+  Location at(std::size_t i) const;
+  Location at(std::size_t i, std::uint32_t begin, std::uint32_t end);
+  // Quotes code points [begin, end) of message i's original text.
+  std::string quote(std::size_t i, std::uint32_t begin, std::uint32_t end);
+
+ private:
+  void match_message(std::size_t i);
+
+  const RuleSet::Impl& rules_;
+  const Session& session_;
+  const EvalOptions& options_;
+  std::vector<std::unique_ptr<text::NormText>> norm_[text::kVariants];
+  std::vector<std::vector<text::Hit>> hits_;
+  std::vector<bool> matched_;
+};
+
+// Seconds between two messages.
+inline double seconds_between(const Message& a, const Message& b) {
+  return static_cast<double>(b.time.epoch_ms - a.time.epoch_ms) / 1000.0;
+}
+std::string format_seconds(double seconds);
+
+}  // namespace chatqa::detail

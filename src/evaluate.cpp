@@ -1,0 +1,228 @@
+// Evaluation: (RuleSet, Session) -> Report. Per-call state only.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "engine.hpp"
+
+namespace chatqa {
+
+const char* to_string(ItemStatus status) noexcept {
+  switch (status) {
+    case ItemStatus::passed: return "passed";
+    case ItemStatus::failed: return "failed";
+    case ItemStatus::manual_review: return "manual_review";
+    case ItemStatus::not_applicable: return "not_applicable";
+    case ItemStatus::pending: return "pending";
+  }
+  return "passed";
+}
+
+std::string format_points(double value) {
+  const double rounded = std::round(value * 100.0) / 100.0;
+  char buf[64];
+  if (std::fabs(rounded - std::round(rounded)) < 1e-9) {
+    std::snprintf(buf, sizeof buf, "%.0f", rounded);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f", rounded);
+    std::string s = buf;
+    while (s.back() == '0') s.pop_back();
+    return s;
+  }
+  return buf;
+}
+
+namespace detail {
+
+std::string format_seconds(double seconds) { return format_points(seconds) + " s"; }
+
+EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options)
+    : rules_(rules), session_(session), options_(options) {
+  for (auto& v : norm_) v.resize(session.messages.size());
+  hits_.resize(session.messages.size());
+  matched_.assign(session.messages.size(), false);
+}
+
+const text::NormText& EvalContext::norm(std::size_t i, int variant) {
+  auto& slot = norm_[variant][i];
+  if (!slot) {
+    slot = std::make_unique<text::NormText>();
+    text::Normalizer::instance().normalize(session_.messages[i].text, variant == 1, *slot);
+  }
+  return *slot;
+}
+
+void EvalContext::match_message(std::size_t i) {
+  matched_[i] = true;
+  const Role role = session_.messages[i].role;
+  if (!rules_.matched_roles.has(role) || session_.messages[i].text.empty()) return;
+  auto& hits = hits_[i];
+  for (int v = 0; v < text::kVariants; ++v) {
+    if (!rules_.matcher.uses_variant(v)) continue;
+    norm(i, v);
+    rules_.matcher.match_literals(*norm_[v][i], v, hits);
+    rules_.matcher.match_regexes(*norm_[v][i], v, hits);
+  }
+  hits.erase(std::remove_if(hits.begin(), hits.end(),
+                            [&](const text::Hit& h) { return !rules_.groups[h.group].roles.has(role); }),
+             hits.end());
+  std::sort(hits.begin(), hits.end(), [](const text::Hit& a, const text::Hit& b) {
+    if (a.group != b.group) return a.group < b.group;
+    if (a.begin != b.begin) return a.begin < b.begin;
+    if (a.end != b.end) return a.end > b.end;
+    return a.pattern < b.pattern;
+  });
+}
+
+std::pair<const text::Hit*, const text::Hit*> EvalContext::hits(std::size_t i, std::uint32_t group) {
+  if (!matched_[i]) match_message(i);
+  const auto& all = hits_[i];
+  auto lo = std::lower_bound(all.begin(), all.end(), group, [](const text::Hit& h, std::uint32_t g) { return h.group < g; });
+  auto hi = std::upper_bound(lo, all.end(), group, [](std::uint32_t g, const text::Hit& h) { return g < h.group; });
+  return {all.data() + (lo - all.begin()), all.data() + (hi - all.begin())};
+}
+
+Location EvalContext::at(std::size_t i) const {
+  Location loc;
+  loc.message = static_cast<long>(i);
+  loc.time = session_.messages[i].time.to_iso8601();
+  loc.role = session_.messages[i].role;
+  return loc;
+}
+
+std::string EvalContext::quote(std::size_t i, std::uint32_t begin, std::uint32_t end) {
+  const text::NormText& t = norm(i, 0);
+  if (begin > t.orig_length) begin = t.orig_length;
+  if (end > t.orig_length) end = t.orig_length;
+  if (end < begin) end = begin;
+  return session_.messages[i].text.substr(t.orig_bytes[begin], t.orig_bytes[end] - t.orig_bytes[begin]);
+}
+
+Location EvalContext::at(std::size_t i, std::uint32_t begin, std::uint32_t end) {
+  Location loc = at(i);
+  loc.quote = quote(i, begin, end);
+  loc.span_begin = begin;
+  loc.span_end = end;
+  loc.has_span = true;
+  return loc;
+}
+
+namespace {
+
+double cost_of(const CompiledItem& item, std::size_t hits) {
+  if (hits == 0) return 0;
+  if (item.per_hit.empty()) return item.info.points;
+  double cost = 0;
+  for (std::size_t h = 0; h < hits; ++h) cost += item.per_hit[std::min(h, item.per_hit.size() - 1)];
+  return std::min(cost, item.info.points);
+}
+
+void sort_findings(std::vector<Finding>& findings) {
+  std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.at.message != b.at.message) return a.at.message < b.at.message;
+    return a.at.span_begin < b.at.span_begin;
+  });
+}
+
+void evaluate_into(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options, Report& report) {
+  EvalContext ctx(rules, session, options);
+  report.items.reserve(rules.items.size());
+  for (const CompiledItem& item : rules.items) {
+    ItemResult r;
+    r.id = item.info.id;
+    r.title = item.info.title;
+    r.category = item.info.category;
+    r.severity = item.info.severity;
+    r.bonus = item.info.bonus;
+    r.points = item.info.points;
+    if (!item.check) {
+      r.status = ItemStatus::manual_review;
+      report.items.push_back(std::move(r));
+      continue;
+    }
+    if (item.when) {
+      CheckOutcome condition;
+      item.when->evaluate(ctx, condition);
+      if (!condition.applicable || condition.findings.empty()) {
+        r.status = ItemStatus::not_applicable;
+        report.items.push_back(std::move(r));
+        continue;
+      }
+    }
+    CheckOutcome outcome;
+    item.check->evaluate(ctx, outcome);
+    if (outcome.pending) {
+      r.status = ItemStatus::pending;
+    } else if (!outcome.applicable) {
+      r.status = ItemStatus::not_applicable;
+    } else if (outcome.findings.empty()) {
+      r.status = ItemStatus::passed;
+    } else {
+      r.status = ItemStatus::failed;
+      r.hits = outcome.findings.size();
+      (item.info.bonus ? r.awarded : r.deducted) = cost_of(item, r.hits);
+      r.findings = std::move(outcome.findings);
+      sort_findings(r.findings);
+    }
+    report.items.push_back(std::move(r));
+  }
+  // Linked items (两项并扣): a failed item also takes the full points of the items it names.
+  for (std::size_t i = 0; i < rules.items.size(); ++i) {
+    if (report.items[i].status != ItemStatus::failed || report.items[i].bonus) continue;
+    for (std::size_t j : rules.items[i].also) {
+      ItemResult& linked = report.items[j];
+      if (linked.status == ItemStatus::failed || linked.bonus || !rules.items[j].check) continue;
+      linked.status = ItemStatus::failed;
+      linked.deducted = linked.points;
+      linked.also_of = report.items[i].id;
+      Finding f;
+      f.explanation = "deducted together with item " + report.items[i].id;
+      linked.findings.push_back(std::move(f));
+    }
+  }
+  double deducted = 0, awarded = 0, not_applicable_points = 0;
+  for (const ItemResult& r : report.items) {
+    if (r.status == ItemStatus::failed && r.severity == ItemSeverity::fatal && !r.bonus) report.fatal = true;
+    deducted += r.deducted;
+    awarded += r.awarded;
+    if (r.status == ItemStatus::not_applicable && !r.bonus && r.severity == ItemSeverity::minor) {
+      not_applicable_points += r.points;
+    }
+  }
+  double score = rules.total - deducted;
+  if (rules.renormalize_not_applicable && not_applicable_points > 0) {
+    const double applicable = rules.total - not_applicable_points;
+    score = applicable > 0 ? (applicable - deducted) / applicable * rules.total : rules.total;
+  }
+  score += awarded;
+  score = std::clamp(score, 0.0, rules.total);
+  if (report.fatal) score = 0;
+  report.score = std::round(score * 100.0) / 100.0;
+}
+
+}  // namespace
+}  // namespace detail
+
+Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions& options) noexcept {
+  Report report;
+  try {
+    const RuleSet::Impl& impl = rules.impl();
+    report.session_id = session.id;
+    report.agent = session.agent;
+    report.team = session.team;
+    report.rule_set_name = impl.name;
+    report.rule_set_version = impl.version;
+    report.total = impl.total;
+    report.message_count = session.messages.size();
+    detail::evaluate_into(impl, session, options, report);
+  } catch (const std::exception& e) {
+    report.items.clear();
+    report.error = std::string("evaluation failed: ") + e.what();
+  } catch (...) {
+    report.items.clear();
+    report.error = "evaluation failed";
+  }
+  return report;
+}
+
+}  // namespace chatqa

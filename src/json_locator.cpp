@@ -1,0 +1,146 @@
+#include "json_locator.hpp"
+
+#include "utf8.hpp"
+
+namespace chatqa {
+
+JsonLocator::JsonLocator(std::string_view text) : text_(text) {
+  std::size_t pos = 0;
+  if (text_.size() >= 3 && text_.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
+  skip_ws(pos);
+  if (pos < text_.size()) scan_value(pos, "", 0);
+}
+
+std::string JsonLocator::escape_token(std::string_view token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void JsonLocator::skip_ws(std::size_t& pos) const {
+  while (pos < text_.size() && (text_[pos] == ' ' || text_[pos] == '\n' || text_[pos] == '\r' || text_[pos] == '\t')) {
+    ++pos;
+  }
+}
+
+std::string JsonLocator::read_string(std::size_t& pos) const {
+  std::string out;
+  ++pos;  // opening quote
+  while (pos < text_.size() && text_[pos] != '"') {
+    if (text_[pos] == '\\' && pos + 1 < text_.size()) {
+      const char e = text_[pos + 1];
+      if (e == 'u' && pos + 5 < text_.size()) {
+        char32_t cp = static_cast<char32_t>(std::stoul(std::string(text_.substr(pos + 2, 4)), nullptr, 16));
+        pos += 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF && pos + 5 < text_.size() && text_[pos] == '\\' && text_[pos + 1] == 'u') {
+          const auto lo = static_cast<char32_t>(std::stoul(std::string(text_.substr(pos + 2, 4)), nullptr, 16));
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          pos += 6;
+        }
+        utf8::append(out, cp);
+        continue;
+      }
+      switch (e) {
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        default: out += e; break;
+      }
+      pos += 2;
+      continue;
+    }
+    out += text_[pos++];
+  }
+  ++pos;  // closing quote
+  return out;
+}
+
+void JsonLocator::scan_value(std::size_t& pos, const std::string& pointer, int depth) {
+  values_.emplace(pointer, pos);
+  if (pos >= text_.size() || depth > 256) return;
+  const char c = text_[pos];
+  if (c == '{') {
+    ++pos;
+    skip_ws(pos);
+    while (pos < text_.size() && text_[pos] != '}') {
+      const std::size_t key_pos = pos;
+      const std::string key = read_string(pos);
+      const std::string child = pointer + "/" + escape_token(key);
+      keys_.emplace(child, key_pos);
+      skip_ws(pos);
+      ++pos;  // ':'
+      skip_ws(pos);
+      scan_value(pos, child, depth + 1);
+      skip_ws(pos);
+      if (pos < text_.size() && text_[pos] == ',') {
+        ++pos;
+        skip_ws(pos);
+      }
+    }
+    ++pos;
+  } else if (c == '[') {
+    ++pos;
+    skip_ws(pos);
+    std::size_t index = 0;
+    while (pos < text_.size() && text_[pos] != ']') {
+      scan_value(pos, pointer + "/" + std::to_string(index++), depth + 1);
+      skip_ws(pos);
+      if (pos < text_.size() && text_[pos] == ',') {
+        ++pos;
+        skip_ws(pos);
+      }
+    }
+    ++pos;
+  } else if (c == '"') {
+    read_string(pos);
+  } else {
+    while (pos < text_.size() && text_[pos] != ',' && text_[pos] != '}' && text_[pos] != ']' && text_[pos] != ' ' &&
+           text_[pos] != '\n' && text_[pos] != '\r' && text_[pos] != '\t') {
+      ++pos;
+    }
+  }
+}
+
+TextPosition JsonLocator::at_offset(std::size_t offset) const {
+  TextPosition p{1, 1};
+  if (offset > text_.size()) offset = text_.size();
+  for (std::size_t i = 0; i < offset; ++i) {
+    const auto c = static_cast<unsigned char>(text_[i]);
+    if (c == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      ++p.column;
+    }
+  }
+  return p;
+}
+
+TextPosition JsonLocator::value(const std::string& pointer) const {
+  std::string p = pointer;
+  for (;;) {
+    auto it = values_.find(p);
+    if (it != values_.end()) return at_offset(it->second);
+    const auto slash = p.rfind('/');
+    if (slash == std::string::npos) return {};
+    p.resize(slash);
+  }
+}
+
+TextPosition JsonLocator::key(const std::string& pointer) const {
+  auto it = keys_.find(pointer);
+  if (it != keys_.end()) return at_offset(it->second);
+  return value(pointer);
+}
+
+}  // namespace chatqa

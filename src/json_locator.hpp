@@ -1,0 +1,41 @@
+// Maps JSON pointers of a document to their line:column in the source text,
+// so diagnostics about a rule file can point at the offending key or value.
+// The text must already be valid JSON (nlohmann parses it first).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace chatqa {
+
+struct TextPosition {
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based, code points
+};
+
+class JsonLocator {
+ public:
+  explicit JsonLocator(std::string_view text);
+
+  // Position of the value at `pointer` ("" = the root).
+  TextPosition value(const std::string& pointer) const;
+  // Position of the key naming the member at `pointer` (falls back to the value).
+  TextPosition key(const std::string& pointer) const;
+  // Line:column of a byte offset.
+  TextPosition at_offset(std::size_t byte_offset) const;
+
+  static std::string escape_token(std::string_view token);
+
+ private:
+  void scan_value(std::size_t& pos, const std::string& pointer, int depth);
+  void skip_ws(std::size_t& pos) const;
+  std::string read_string(std::size_t& pos) const;
+
+  std::string_view text_;
+  std::unordered_map<std::string, std::size_t> values_;
+  std::unordered_map<std::string, std::size_t> keys_;
+};
+
+}  // namespace chatqa

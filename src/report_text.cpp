@@ -1,0 +1,51 @@
+// Report -> a short text form for people.
+#include <sstream>
+
+#include "chatqa/report.hpp"
+
+namespace chatqa {
+
+std::string to_text(const Report& report, const Session* session) {
+  std::ostringstream out;
+  out << "session " << report.session_id;
+  if (!report.agent.empty()) out << "  agent " << report.agent;
+  out << "  [" << report.rule_set_name << " " << report.rule_set_version << "]\n";
+  out << "score " << format_points(report.score) << " / " << format_points(report.total);
+  if (report.fatal) out << "  FATAL";
+  out << "\n";
+  if (!report.error.empty()) out << "  error: " << report.error << "\n";
+  for (const ItemResult& r : report.items) {
+    if (r.status == ItemStatus::passed) continue;
+    out << "  ";
+    switch (r.status) {
+      case ItemStatus::failed:
+        if (r.bonus) {
+          out << "+" << format_points(r.awarded);
+        } else {
+          out << "-" << format_points(r.deducted);
+        }
+        break;
+      case ItemStatus::manual_review: out << "manual"; break;
+      case ItemStatus::not_applicable: out << "n/a"; break;
+      case ItemStatus::pending: out << "pending"; break;
+      default: break;
+    }
+    out << "  " << r.id << "  " << r.title;
+    if (r.severity == ItemSeverity::fatal && r.status == ItemStatus::failed) out << "  (fatal)";
+    out << "\n";
+    for (const Finding& f : r.findings) {
+      out << "      ";
+      if (f.at.message >= 0) out << "#" << f.at.message << " " << f.at.time << " ";
+      if (f.at.has_span) out << "\u300C" << f.at.quote << "\u300D ";
+      out << f.explanation << "\n";
+      if (session && f.at.message >= 0 && static_cast<std::size_t>(f.at.message) < session->messages.size() &&
+          !f.at.has_span && !session->messages[static_cast<std::size_t>(f.at.message)].text.empty()) {
+        out << "        " << to_string(session->messages[static_cast<std::size_t>(f.at.message)].role) << ": "
+            << session->messages[static_cast<std::size_t>(f.at.message)].text << "\n";
+      }
+    }
+  }
+  return out.str();
+}
+
+}  // namespace chatqa

@@ -1,0 +1,273 @@
+// Reading sessions from JSON: one object, an array, or JSON Lines.
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "chatqa/session.hpp"
+#include "json_locator.hpp"
+#include "utf8.hpp"
+
+namespace chatqa {
+namespace {
+
+using json = nlohmann::json;
+
+const char* const kRoleNames[] = {"customer", "agent", "bot", "system"};
+
+InputError make_error(const char* code, std::string message, std::string pointer = {}) {
+  InputError e;
+  e.code = code;
+  e.message = std::move(message);
+  e.json_pointer = std::move(pointer);
+  return e;
+}
+
+std::string type_name(const json& v) { return v.type_name(); }
+
+void flatten_meta(const json& value, const std::string& prefix, std::map<std::string, std::string>& out) {
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+    const json& v = it.value();
+    if (v.is_object()) {
+      flatten_meta(v, key, out);
+    } else if (v.is_string()) {
+      out[key] = v.get<std::string>();
+    } else if (!v.is_array() && !v.is_null()) {
+      out[key] = v.dump();
+    }
+  }
+}
+
+std::optional<std::string> string_or_number(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
+  return std::nullopt;
+}
+
+// Fills `session` from a parsed JSON object or returns the first problem.
+std::optional<InputError> session_from_json(const json& j, const SessionOptions& options, Session& session) {
+  if (!j.is_object()) {
+    return make_error("E0202", "a session must be a JSON object, not " + type_name(j));
+  }
+  auto id = j.find("id");
+  if (id == j.end()) return make_error("E0202", "session has no \"id\"");
+  auto id_text = string_or_number(*id);
+  if (!id_text) return make_error("E0203", "\"id\" must be a string or an integer, not " + type_name(*id), "/id");
+  session.id = *id_text;
+  for (const char* key : {"agent", "team"}) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) continue;
+    auto text = string_or_number(*it);
+    if (!text) {
+      return make_error("E0203", std::string("\"") + key + "\" must be a string, not " + type_name(*it),
+                        std::string("/") + key);
+    }
+    (key[0] == 'a' ? session.agent : session.team) = *text;
+  }
+  if (auto meta = j.find("meta"); meta != j.end() && !meta->is_null()) {
+    if (!meta->is_object()) return make_error("E0203", "\"meta\" must be an object, not " + type_name(*meta), "/meta");
+    flatten_meta(*meta, "", session.meta);
+  }
+  auto messages = j.find("messages");
+  if (messages == j.end()) return make_error("E0202", "session \"" + session.id + "\" has no \"messages\"");
+  if (!messages->is_array()) {
+    return make_error("E0203", "\"messages\" must be an array, not " + type_name(*messages), "/messages");
+  }
+  if (messages->empty()) return make_error("E0208", "session \"" + session.id + "\" has no messages", "/messages");
+  if (messages->size() > options.max_messages) {
+    return make_error("E0207", "session has " + std::to_string(messages->size()) + " messages, more than the limit of " +
+                                   std::to_string(options.max_messages),
+                      "/messages");
+  }
+  session.messages.reserve(messages->size());
+  for (std::size_t i = 0; i < messages->size(); ++i) {
+    const json& m = (*messages)[i];
+    const std::string where = "/messages/" + std::to_string(i);
+    if (!m.is_object()) return make_error("E0203", "message must be an object, not " + type_name(m), where);
+    Message msg;
+    msg.input_index = i;
+    auto role = m.find("role");
+    if (role == m.end()) return make_error("E0202", "message has no \"role\"", where);
+    if (!role->is_string()) return make_error("E0203", "\"role\" must be a string", where + "/role");
+    auto parsed_role = role_from_string(role->get<std::string>());
+    if (!parsed_role) {
+      return make_error("E0205",
+                        "unknown role \"" + role->get<std::string>() + "\" (expected customer, agent, bot or system)",
+                        where + "/role");
+    }
+    msg.role = *parsed_role;
+    auto time = m.find("time");
+    if (time == m.end()) return make_error("E0202", "message has no \"time\"", where);
+    if (time->is_number()) {
+      msg.time = time_from_epoch_number(time->get<double>(), options.default_utc_offset_minutes);
+    } else if (time->is_string()) {
+      auto t = parse_time(time->get<std::string>(), options.default_utc_offset_minutes);
+      if (!t) {
+        return make_error("E0204",
+                          "bad time \"" + time->get<std::string>() +
+                              "\" (expected ISO 8601, \"YYYY-MM-DD HH:MM:SS\" or epoch seconds)",
+                          where + "/time");
+      }
+      msg.time = *t;
+    } else {
+      return make_error("E0203", "\"time\" must be a string or a number, not " + type_name(*time), where + "/time");
+    }
+    auto text = m.find("text");
+    if (text != m.end() && !text->is_null()) {
+      if (!text->is_string()) return make_error("E0203", "\"text\" must be a string, not " + type_name(*text), where + "/text");
+      msg.text = text->get<std::string>();
+      if (msg.text.size() > options.max_message_bytes) {
+        return make_error("E0207", "message text is " + std::to_string(msg.text.size()) +
+                                       " bytes, more than the limit of " + std::to_string(options.max_message_bytes),
+                          where + "/text");
+      }
+    }
+    auto event = m.find("event");
+    if (event != m.end() && !event->is_null()) {
+      if (!event->is_string()) return make_error("E0203", "\"event\" must be a string", where + "/event");
+      msg.event = event->get<std::string>();
+    }
+    if (text == m.end() && msg.event.empty()) return make_error("E0202", "message has neither \"text\" nor \"event\"", where);
+    session.messages.push_back(std::move(msg));
+  }
+  session.sort_messages();
+  return std::nullopt;
+}
+
+ParsedSession from_value(const json& j, const SessionOptions& options) {
+  ParsedSession out;
+  Session session;
+  if (auto err = session_from_json(j, options, session)) {
+    out.error = std::move(err);
+  } else {
+    out.session = std::move(session);
+  }
+  return out;
+}
+
+// Parses `text` as one JSON value; on failure fills `error`.
+bool parse_json(std::string_view text, json& out, InputError& error) {
+  if (auto bad = utf8::find_invalid(text); bad != std::string_view::npos) {
+    error = make_error("E0206", "invalid UTF-8 at byte " + std::to_string(bad));
+    error.byte_offset = bad;
+    return false;
+  }
+  try {
+    out = json::parse(text.begin(), text.end());
+    return true;
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 5: ..."
+    const auto colon = what.find("]: ");
+    const auto detail = what.find(": ", what.find("column") == std::string::npos ? 0 : what.find("column"));
+    std::string message = detail != std::string::npos ? what.substr(detail + 2) : what.substr(colon == std::string::npos ? 0 : colon + 3);
+    error = make_error("E0201", "invalid JSON: " + message);
+    error.byte_offset = e.byte > 0 ? e.byte - 1 : 0;
+    return false;
+  }
+}
+
+}  // namespace
+
+const char* to_string(Role role) noexcept { return kRoleNames[static_cast<int>(role)]; }
+
+std::optional<Role> role_from_string(std::string_view name) noexcept {
+  for (int i = 0; i < 4; ++i) {
+    if (name == kRoleNames[i]) return static_cast<Role>(i);
+  }
+  return std::nullopt;
+}
+
+void Session::sort_messages() {
+  std::stable_sort(messages.begin(), messages.end(),
+                   [](const Message& a, const Message& b) { return a.time.epoch_ms < b.time.epoch_ms; });
+}
+
+ParsedSession parse_session(std::string_view text, const SessionOptions& options) {
+  ParsedSession out;
+  out.line = 1;
+  json j;
+  InputError error;
+  if (!parse_json(text, j, error)) {
+    out.error = std::move(error);
+    out.error->line = 1;
+    return out;
+  }
+  out = from_value(j, options);
+  out.line = 1;
+  if (out.error) out.error->line = 1;
+  return out;
+}
+
+std::vector<ParsedSession> parse_sessions(std::string_view text, const SessionOptions& options) {
+  std::vector<ParsedSession> out;
+  std::size_t start = 0;
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") start = 3;
+  std::size_t first = start;
+  while (first < text.size() && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
+  if (first == text.size()) return out;
+
+  // A whole document first: one object or an array of them.
+  json whole;
+  InputError whole_error;
+  if (parse_json(text.substr(start), whole, whole_error)) {
+    if (whole.is_array()) {
+      JsonLocator locator(text.substr(start));
+      for (std::size_t i = 0; i < whole.size(); ++i) {
+        ParsedSession p = from_value(whole[i], options);
+        p.line = static_cast<std::size_t>(locator.value("/" + std::to_string(i)).line);
+        if (p.error) {
+          p.error->line = p.line;
+          p.error->json_pointer = "/" + std::to_string(i) + p.error->json_pointer;
+        }
+        out.push_back(std::move(p));
+      }
+    } else {
+      ParsedSession p = from_value(whole, options);
+      p.line = static_cast<std::size_t>(JsonLocator(text.substr(start)).at_offset(first - start).line);
+      if (p.error) p.error->line = p.line;
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  // JSON Lines: each non-blank line is a record.
+  std::size_t line_no = 0;
+  std::size_t pos = start;
+  bool first_record = true;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    ++line_no;
+    std::string_view line = text.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    bool blank = true;
+    for (char c : line) blank = blank && std::isspace(static_cast<unsigned char>(c));
+    if (!blank) {
+      ParsedSession p = parse_session(line, options);
+      if (first_record && p.error && p.error->code == "E0201" && line.find('}') == std::string_view::npos) {
+        // Not JSON Lines after all: a multi-line document that is broken.
+        ParsedSession broken;
+        broken.error = whole_error;
+        const TextPosition at = JsonLocator(text.substr(start)).at_offset(whole_error.byte_offset);
+        broken.error->line = static_cast<std::size_t>(at.line);
+        broken.error->byte_offset += start;
+        broken.line = broken.error->line;
+        out.clear();
+        out.push_back(std::move(broken));
+        return out;
+      }
+      first_record = false;
+      p.line = line_no;
+      if (p.error) {
+        p.error->line = line_no;
+        p.error->byte_offset += pos;
+      }
+      out.push_back(std::move(p));
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
+}  // namespace chatqa

@@ -1,0 +1,244 @@
+#include "text/normalizer.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+
+#include <unicode/normalizer2.h>
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/unistr.h>
+
+#include "utf8.hpp"
+
+namespace chatqa::text {
+namespace {
+
+constexpr std::uint32_t kIndirect = 0x80000000u;
+std::once_flag g_traditional_once;
+
+bool is_han(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0xF900 && c <= 0xFAFF) ||
+         (c >= 0x20000 && c <= 0x3134F);
+}
+
+std::uint8_t compute_flags(char32_t c) {
+  const auto type = static_cast<UCharCategory>(u_charType(static_cast<UChar32>(c)));
+  std::uint8_t f = 0;
+  switch (type) {
+    case U_SPACE_SEPARATOR:
+    case U_LINE_SEPARATOR:
+    case U_PARAGRAPH_SEPARATOR:
+    case U_CONTROL_CHAR:
+    case U_DASH_PUNCTUATION:
+    case U_START_PUNCTUATION:
+    case U_END_PUNCTUATION:
+    case U_CONNECTOR_PUNCTUATION:
+    case U_OTHER_PUNCTUATION:
+    case U_INITIAL_PUNCTUATION:
+    case U_FINAL_PUNCTUATION:
+      f |= kSeparator;
+      break;
+    case U_MATH_SYMBOL:
+    case U_CURRENCY_SYMBOL:
+    case U_MODIFIER_SYMBOL:
+    case U_OTHER_SYMBOL:
+    case U_FORMAT_CHAR:
+    case U_PRIVATE_USE_CHAR:
+    case U_ENCLOSING_MARK:
+      f |= kSeparator | kSymbol;
+      break;
+    case U_NON_SPACING_MARK:
+      // Variation selectors and emoji modifiers decorate emoji; other marks are part of letters.
+      if ((c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF) || (c >= 0xE0020 && c <= 0xE007F)) {
+        f |= kSeparator | kSymbol;
+      }
+      break;
+    default:
+      break;
+  }
+  if (u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_EXTENDED_PICTOGRAPHIC) && !(c < 0x80)) {
+    f |= kSeparator | kSymbol;
+  }
+  if (!(f & kSeparator) && u_isalnum(static_cast<UChar32>(c))) {
+    UErrorCode status = U_ZERO_ERROR;
+    const UScriptCode script = uscript_getScript(static_cast<UChar32>(c), &status);
+    if (script == USCRIPT_LATIN || script == USCRIPT_GREEK || script == USCRIPT_CYRILLIC ||
+        (script == USCRIPT_COMMON && c < 0x80)) {
+      f |= kWordChar;
+    }
+  }
+  switch (c) {
+    case ',': case '.': case '!': case '?': case ';': case ':': case '\n': case '\r':
+    case 0x3002: case 0x3001: case 0xFF61: case 0xFF64: case 0x2026: case 0x2028: case 0x2029:
+      f |= kClauseBreak;
+      break;
+    default:
+      break;
+  }
+  if (is_han(c)) f |= kHan;
+  return f;
+}
+
+}  // namespace
+
+Normalizer::Normalizer() : bmp_map_(0x10000), bmp_flags_(0x10000) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
+  for (char32_t c = 0; c < 0x10000; ++c) {
+    bmp_flags_[c] = compute_flags(c);
+    if ((c >= 0xD800 && c <= 0xDFFF) || U_FAILURE(status)) {
+      bmp_map_[c] = c;
+      continue;
+    }
+    // Fast path: most code points (CJK ideographs, lower-case ASCII) map to themselves.
+    if (c < 0x80 || (c >= 0x4E00 && c <= 0x9FFF)) {
+      bmp_map_[c] = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+      continue;
+    }
+    UErrorCode err = U_ZERO_ERROR;
+    const icu::UnicodeString mapped = nfkc_cf->normalize(icu::UnicodeString(static_cast<UChar32>(c)), err);
+    std::u32string cps;
+    for (int32_t i = 0; i < mapped.length();) {
+      const UChar32 cp = mapped.char32At(i);
+      cps.push_back(static_cast<char32_t>(cp));
+      i += U16_LENGTH(cp);
+    }
+    if (U_FAILURE(err)) cps = std::u32string(1, c);
+    if (cps.size() == 1) {
+      bmp_map_[c] = cps[0];
+    } else {
+      bmp_map_[c] = kIndirect | static_cast<std::uint32_t>(multi_.size()) << 5 | static_cast<std::uint32_t>(cps.size());
+      multi_ += cps;
+    }
+  }
+}
+
+const Normalizer& Normalizer::instance() {
+  static const Normalizer normalizer;
+  return normalizer;
+}
+
+std::uint8_t Normalizer::flags_of(char32_t c) const { return c < 0x10000 ? bmp_flags_[c] : compute_flags(c); }
+
+void Normalizer::build_traditional_table() const {
+  std::call_once(g_traditional_once, [this] {
+    simplified_.assign(0x10000, 0);
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> t2s(
+        icu::Transliterator::createInstance("Traditional-Simplified", UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !t2s) return;
+    for (char32_t c = 0x3400; c < 0x10000; ++c) {
+      if (!is_han(c)) continue;
+      icu::UnicodeString s(static_cast<UChar32>(c));
+      t2s->transliterate(s);
+      if (s.length() > 0 && s.countChar32() == 1) {
+        const auto out = static_cast<char32_t>(s.char32At(0));
+        if (out != c) simplified_[c] = out;
+      }
+    }
+  });
+}
+
+char32_t Normalizer::simplified(char32_t c) const {
+  if (c >= 0x10000 || simplified_.empty()) return c;
+  const char32_t s = simplified_[c];
+  return s ? s : c;
+}
+
+void Normalizer::append_mapping(char32_t c, std::u32string& out) const {
+  if (c < 0x10000) {
+    const std::uint32_t m = bmp_map_[c];
+    if (!(m & kIndirect)) {
+      out.push_back(m);
+    } else {
+      out.append(multi_, (m & ~kIndirect) >> 5, m & 31);
+    }
+    return;
+  }
+  if (c >= 0x1F000 && c <= 0x1FAFF) {  // emoji and pictographs: no NFKC mapping worth the ICU call
+    out.push_back(c);
+    return;
+  }
+  UErrorCode err = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(err);
+  const icu::UnicodeString mapped = nfkc_cf->normalize(icu::UnicodeString(static_cast<UChar32>(c)), err);
+  if (U_FAILURE(err)) {
+    out.push_back(c);
+    return;
+  }
+  for (int32_t i = 0; i < mapped.length();) {
+    const UChar32 cp = mapped.char32At(i);
+    out.push_back(static_cast<char32_t>(cp));
+    i += U16_LENGTH(cp);
+  }
+}
+
+void Normalizer::normalize(std::string_view original, bool traditional, NormText& out) const {
+  if (traditional) build_traditional_table();
+  out.chars.clear();
+  out.orig.clear();
+  out.flags.clear();
+  out.skeleton.clear();
+  out.skeleton_pos.clear();
+  out.has_utf8 = false;
+  std::u32string decoded;
+  utf8::decode(original, decoded, &out.orig_bytes);
+  out.orig_length = static_cast<std::uint32_t>(decoded.size());
+  out.chars.reserve(decoded.size());
+  out.orig.reserve(decoded.size());
+  out.flags.reserve(decoded.size());
+  for (std::uint32_t i = 0; i < decoded.size(); ++i) {
+    const std::size_t before = out.chars.size();
+    append_mapping(decoded[i], out.chars);
+    for (std::size_t k = before; k < out.chars.size(); ++k) {
+      if (traditional) out.chars[k] = simplified(out.chars[k]);
+      const std::uint8_t f = flags_of(out.chars[k]);
+      out.orig.push_back(i);
+      out.flags.push_back(f);
+      if (!(f & kSeparator)) {
+        out.skeleton.push_back(out.chars[k]);
+        out.skeleton_pos.push_back(static_cast<std::uint32_t>(k));
+      }
+    }
+  }
+}
+
+void Normalizer::normalize_phrase(std::string_view phrase, bool traditional, std::u32string& chars,
+                                  std::vector<std::uint8_t>& flags) const {
+  if (traditional) build_traditional_table();
+  std::u32string decoded;
+  utf8::decode(phrase, decoded);
+  chars.clear();
+  flags.clear();
+  for (char32_t c : decoded) {
+    const std::size_t before = chars.size();
+    append_mapping(c, chars);
+    for (std::size_t k = before; k < chars.size(); ++k) {
+      if (traditional) chars[k] = simplified(chars[k]);
+      flags.push_back(flags_of(chars[k]));
+    }
+  }
+}
+
+void NormText::ensure_utf8() {
+  if (has_utf8) return;
+  utf8.clear();
+  utf8_offsets.clear();
+  utf8.reserve(chars.size() * 3);
+  utf8_offsets.reserve(chars.size() + 1);
+  for (char32_t c : chars) {
+    utf8_offsets.push_back(static_cast<std::uint32_t>(utf8.size()));
+    utf8::append(utf8, c);
+  }
+  utf8_offsets.push_back(static_cast<std::uint32_t>(utf8.size()));
+  has_utf8 = true;
+}
+
+std::uint32_t NormText::norm_index_of_byte(std::uint32_t byte) const {
+  auto it = std::upper_bound(utf8_offsets.begin(), utf8_offsets.end(), byte);
+  return static_cast<std::uint32_t>((it - utf8_offsets.begin()) - 1);
+}
+
+}  // namespace chatqa::text

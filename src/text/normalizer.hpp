@@ -1,0 +1,81 @@
+// One normalisation pass per message, shared by every check.
+//
+// Each original code point maps to zero or more normalised code points
+// (Unicode NFKC + case folding, which also folds full-width forms to
+// half-width and drops default-ignorable characters such as zero-width
+// joiners; optionally Traditional -> Simplified Chinese, per character).
+// Every normalised character remembers the original code point it came from,
+// so hits are reported as spans of the ORIGINAL text.
+//
+// The "skeleton" is the normalised text with separators (spaces,
+// punctuation, symbols, emoji) removed; literal phrases are matched on it and
+// then verified against the separators they skipped (phrase_matcher.hpp).
+//
+// Thread safety: Normalizer::instance() is immutable once built; NormText is
+// per-call scratch.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chatqa::text {
+
+enum CharFlag : std::uint8_t {
+  kSeparator = 1,    // space, punctuation, symbol, emoji, control
+  kWordChar = 2,     // letter or digit of a script that separates words with spaces (Latin, Greek, Cyrillic)
+  kClauseBreak = 4,  // , . ! ? ; : 。 、 ！ ？ newline ...: ends a clause or sentence
+  kSymbol = 8,       // symbol, emoji, format character: what people insert to dodge a filter
+  kHan = 16,         // CJK ideograph
+};
+
+struct NormText {
+  std::u32string chars;              // normalised code points
+  std::vector<std::uint32_t> orig;   // per normalised char: index of its original code point
+  std::vector<std::uint8_t> flags;   // per normalised char: CharFlag bits
+  std::u32string skeleton;           // chars without separators
+  std::vector<std::uint32_t> skeleton_pos;  // per skeleton char: its index in `chars`
+  std::vector<std::uint32_t> orig_bytes;    // byte offset of each original code point, plus the end
+  std::uint32_t orig_length = 0;            // number of original code points
+
+  // Normalised text as UTF-8 (for regexes), built on demand by ensure_utf8().
+  std::string utf8;
+  std::vector<std::uint32_t> utf8_offsets;  // byte offset of each normalised char, plus the end
+  bool has_utf8 = false;
+
+  void ensure_utf8();
+  // Original code-point index of the normalised char at `utf8` byte offset.
+  std::uint32_t norm_index_of_byte(std::uint32_t byte) const;
+};
+
+class Normalizer {
+ public:
+  static const Normalizer& instance();
+
+  // Normalises `original` (valid UTF-8). `traditional_to_simplified` also
+  // folds Traditional characters (builds the table on first use).
+  void normalize(std::string_view original, bool traditional_to_simplified, NormText& out) const;
+
+  // Normalises a rule phrase the same way; returns the normalised code points
+  // and their flags.
+  void normalize_phrase(std::string_view phrase, bool traditional_to_simplified, std::u32string& chars,
+                        std::vector<std::uint8_t>& flags) const;
+
+  std::uint8_t flags_of(char32_t c) const;
+  // Simplified form of a (normalised) character; the character itself when
+  // it has none.
+  char32_t simplified(char32_t c) const;
+
+ private:
+  Normalizer();
+  void append_mapping(char32_t c, std::u32string& out) const;
+  void build_traditional_table() const;
+
+  std::vector<std::uint32_t> bmp_map_;   // direct value, or kIndirect | offset << 5 | length
+  std::u32string multi_;                 // targets of multi-character mappings
+  std::vector<std::uint8_t> bmp_flags_;
+  mutable std::vector<char32_t> simplified_;  // built once, under std::call_once
+};
+
+}  // namespace chatqa::text

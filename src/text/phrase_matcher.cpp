@@ -1,0 +1,371 @@
+#include "text/phrase_matcher.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+namespace chatqa::text {
+
+struct PhraseMatcher::Automaton {
+  std::vector<std::uint32_t> sym_bmp = std::vector<std::uint32_t>(0x10000, 0);
+  std::unordered_map<char32_t, std::uint32_t> sym_astral;
+  std::uint32_t alphabet = 1;  // symbol 0: a character no phrase contains
+  std::vector<std::uint32_t> root_next;
+  std::vector<std::uint32_t> edge_begin, edge_sym, edge_to;
+  std::vector<std::uint32_t> fail, dict;
+  std::vector<std::uint32_t> out_begin, out_ids;
+  std::vector<std::uint32_t> pending;  // pattern ids added before build
+
+  std::uint32_t sym(char32_t c) const {
+    if (c < 0x10000) return sym_bmp[c];
+    auto it = sym_astral.find(c);
+    return it == sym_astral.end() ? 0 : it->second;
+  }
+  std::uint32_t intern(char32_t c) {
+    std::uint32_t s = sym(c);
+    if (s) return s;
+    s = alphabet++;
+    if (c < 0x10000) {
+      sym_bmp[c] = s;
+    } else {
+      sym_astral[c] = s;
+    }
+    return s;
+  }
+  std::uint32_t child(std::uint32_t node, std::uint32_t s) const {
+    if (node == 0) return root_next[s];
+    const std::uint32_t b = edge_begin[node], e = edge_begin[node + 1];
+    if (e - b <= 8) {
+      for (std::uint32_t i = b; i < e; ++i) {
+        if (edge_sym[i] == s) return edge_to[i];
+      }
+      return 0;
+    }
+    auto it = std::lower_bound(edge_sym.begin() + b, edge_sym.begin() + e, s);
+    return (it != edge_sym.begin() + e && *it == s) ? edge_to[it - edge_sym.begin()] : 0;
+  }
+  std::uint32_t step(std::uint32_t node, std::uint32_t s) const {
+    for (;;) {
+      if (node == 0) return root_next[s];
+      if (std::uint32_t next = child(node, s)) return next;
+      node = fail[node];
+    }
+  }
+  void build(const std::vector<PatternInfo>& patterns) {
+    std::vector<std::map<std::uint32_t, std::uint32_t>> trie(1);
+    std::vector<std::vector<std::uint32_t>> outs(1);
+    for (std::uint32_t id : pending) {
+      std::uint32_t node = 0;
+      for (char32_t c : patterns[id].skeleton) {
+        const std::uint32_t s = intern(c);
+        auto it = trie[node].find(s);
+        if (it == trie[node].end()) {
+          trie[node][s] = static_cast<std::uint32_t>(trie.size());
+          node = static_cast<std::uint32_t>(trie.size());
+          trie.emplace_back();
+          outs.emplace_back();
+        } else {
+          node = it->second;
+        }
+      }
+      outs[node].push_back(id);
+    }
+    const std::size_t n = trie.size();
+    root_next.assign(alphabet, 0);
+    for (auto& [s, to] : trie[0]) root_next[s] = to;
+    edge_begin.assign(n + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      edge_begin[i] = static_cast<std::uint32_t>(edge_sym.size());
+      if (i == 0) continue;
+      for (auto& [s, to] : trie[i]) {
+        edge_sym.push_back(s);
+        edge_to.push_back(to);
+      }
+    }
+    edge_begin[n] = static_cast<std::uint32_t>(edge_sym.size());
+    out_begin.assign(n + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      out_begin[i] = static_cast<std::uint32_t>(out_ids.size());
+      out_ids.insert(out_ids.end(), outs[i].begin(), outs[i].end());
+    }
+    out_begin[n] = static_cast<std::uint32_t>(out_ids.size());
+    fail.assign(n, 0);
+    dict.assign(n, 0);
+    std::vector<std::uint32_t> queue;
+    for (auto& [s, to] : trie[0]) queue.push_back(to);
+    for (std::size_t qi = 0; qi < queue.size(); ++qi) {
+      const std::uint32_t u = queue[qi];
+      for (auto& [s, v] : trie[u]) {
+        std::uint32_t f = fail[u];
+        std::uint32_t target = 0;
+        for (;;) {
+          auto it = trie[f].find(s);
+          if (it != trie[f].end() && it->second != v) {
+            target = it->second;
+            break;
+          }
+          if (f == 0) break;
+          f = fail[f];
+        }
+        fail[v] = target;
+        queue.push_back(v);
+      }
+    }
+    // BFS order guarantees fail targets are finished before their users.
+    for (std::uint32_t u : queue) {
+      const std::uint32_t f = fail[u];
+      dict[u] = (out_begin[f] < out_begin[f + 1]) ? f : dict[f];
+    }
+    pending.clear();
+    pending.shrink_to_fit();
+  }
+};
+
+struct PhraseMatcher::RegexBank {
+  std::vector<std::uint32_t> ids;             // pattern id per regex
+  std::vector<std::unique_ptr<RE2>> regexes;  // same order
+  std::unique_ptr<RE2::Set> set;
+};
+
+PhraseMatcher::PhraseMatcher() {
+  for (int v = 0; v < kVariants; ++v) {
+    automata_.push_back(std::make_unique<Automaton>());
+    regexes_.push_back(std::make_unique<RegexBank>());
+  }
+}
+PhraseMatcher::~PhraseMatcher() = default;
+PhraseMatcher::PhraseMatcher(PhraseMatcher&&) noexcept = default;
+PhraseMatcher& PhraseMatcher::operator=(PhraseMatcher&&) noexcept = default;
+
+int PhraseMatcher::add_literal(std::string_view phrase, std::uint32_t group, const MatchSettings& settings,
+                               std::string* error) {
+  const Normalizer& norm = Normalizer::instance();
+  std::u32string chars;
+  std::vector<std::uint8_t> flags;
+  norm.normalize_phrase(phrase, settings.traditional, chars, flags);
+  PatternInfo p;
+  p.text = std::string(phrase);
+  p.group = group;
+  p.variant = variant_of(settings);
+  p.max_skip = settings.max_skip;
+  std::uint8_t pending_gap = 0;
+  for (std::size_t i = 0; i < chars.size(); ++i) {
+    if (flags[i] & kSeparator) {
+      if (!p.skeleton.empty()) pending_gap = std::max<std::uint8_t>(pending_gap, (flags[i] & kClauseBreak) ? 2 : 1);
+      continue;
+    }
+    if (!p.skeleton.empty()) p.phrase_gap.push_back(pending_gap);
+    pending_gap = 0;
+    p.skeleton.push_back(chars[i]);
+  }
+  if (p.skeleton.empty()) {
+    if (error) *error = "phrase \"" + std::string(phrase) + "\" has no letters, digits or ideographs to match";
+    return -1;
+  }
+  const bool first_word = norm.flags_of(p.skeleton.front()) & kWordChar;
+  const bool last_word = norm.flags_of(p.skeleton.back()) & kWordChar;
+  switch (settings.whole_word) {
+    case WholeWord::automatic:
+      p.word_start = first_word;
+      p.word_end = last_word;
+      break;
+    case WholeWord::always:
+      p.word_start = p.word_end = true;
+      break;
+    case WholeWord::never:
+      break;
+  }
+  const auto id = static_cast<std::uint32_t>(patterns_.size());
+  automata_[p.variant]->pending.push_back(id);
+  variant_used_[p.variant] = true;
+  patterns_.push_back(std::move(p));
+  ++literal_count_;
+  return static_cast<int>(id);
+}
+
+namespace {
+RE2::Options regex_options(std::size_t max_mem) {
+  RE2::Options o;
+  o.set_max_mem(static_cast<int64_t>(max_mem));
+  o.set_log_errors(false);
+  o.set_encoding(RE2::Options::EncodingUTF8);
+  return o;
+}
+}  // namespace
+
+int PhraseMatcher::add_regex(std::string_view pattern, std::uint32_t group, const MatchSettings& settings,
+                             std::size_t max_mem, std::string* error) {
+  auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), regex_options(max_mem));
+  if (!re->ok()) {
+    if (error) *error = re->error();
+    return -1;
+  }
+  PatternInfo p;
+  p.text = std::string(pattern);
+  p.group = group;
+  p.is_regex = true;
+  p.variant = variant_of(settings);
+  const auto id = static_cast<std::uint32_t>(patterns_.size());
+  RegexBank& bank = *regexes_[p.variant];
+  bank.ids.push_back(id);
+  bank.regexes.push_back(std::move(re));
+  variant_used_[p.variant] = true;
+  patterns_.push_back(std::move(p));
+  return static_cast<int>(id);
+}
+
+bool PhraseMatcher::build(std::size_t set_max_mem, std::string* error) {
+  for (int v = 0; v < kVariants; ++v) {
+    automata_[v]->build(patterns_);
+    RegexBank& bank = *regexes_[v];
+    if (bank.regexes.empty()) continue;
+    // Size the DFA budget from the pattern count, within the caller's cap.
+    const std::size_t budget = std::min<std::size_t>(set_max_mem, std::max<std::size_t>(8u << 20, bank.regexes.size() << 18));
+    bank.set = std::make_unique<RE2::Set>(regex_options(budget), RE2::UNANCHORED);
+    for (auto& re : bank.regexes) {
+      std::string err;
+      if (bank.set->Add(re->pattern(), &err) < 0) {
+        if (error) *error = "regex /" + re->pattern() + "/: " + err;
+        return false;
+      }
+    }
+    if (!bank.set->Compile()) {
+      if (error) *error = "the rule set's regexes do not fit in the regex memory budget";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_t skel_end, Hit& hit) const {
+  const std::size_t len = p.skeleton.size();
+  const std::uint32_t skel_begin = skel_end + 1 - static_cast<std::uint32_t>(len);
+  std::size_t inner = 0, gapped = 0;
+  for (std::size_t k = 0; k + 1 < len; ++k) {
+    const std::uint32_t a = t.skeleton_pos[skel_begin + k], b = t.skeleton_pos[skel_begin + k + 1];
+    const std::uint32_t gap = b - a - 1;
+    if (p.phrase_gap[k]) {
+      // The phrase itself has a separator here: any short run will do, but
+      // not a clause break unless the phrase has one.
+      if (gap > static_cast<std::uint32_t>(std::max(3, p.max_skip))) return false;
+      if (p.phrase_gap[k] == 1) {
+        for (std::uint32_t i = a + 1; i < b; ++i) {
+          if (t.flags[i] & kClauseBreak) return false;
+        }
+      }
+      continue;
+    }
+    ++inner;
+    if (gap == 0) continue;
+    if (gap > static_cast<std::uint32_t>(p.max_skip)) return false;
+    ++gapped;
+  }
+  const bool spelled_out = gapped > 0 && gapped == inner && inner >= 2;
+  if (gapped > 0 && !spelled_out) {
+    // Only some characters are split apart. Accept inserted symbols/emoji
+    // (不😊知道); between Latin letters accept nothing else (he'll is not hell);
+    // in CJK text accept spaces but not a clause break (不，知道 is two clauses).
+    for (std::size_t k = 0; k + 1 < len; ++k) {
+      if (p.phrase_gap[k]) continue;
+      const std::uint32_t a = t.skeleton_pos[skel_begin + k], b = t.skeleton_pos[skel_begin + k + 1];
+      const bool latin = (t.flags[a] & kWordChar) && (t.flags[b] & kWordChar);
+      for (std::uint32_t i = a + 1; i < b; ++i) {
+        const std::uint8_t f = t.flags[i];
+        if (latin ? !(f & kSymbol) : (f & kClauseBreak) != 0) return false;
+      }
+    }
+  }
+  const std::uint32_t first = t.skeleton_pos[skel_begin];
+  const std::uint32_t last = t.skeleton_pos[skel_end];
+  const std::uint32_t n = static_cast<std::uint32_t>(t.chars.size());
+  if (p.word_start && first > 0) {
+    if (t.flags[first - 1] & kWordChar) return false;
+    if (spelled_out) {  // "h e l l o" does not spell "hell": the run of single letters goes on
+      std::uint32_t i = first;
+      int seps = 0;
+      while (i > 0 && (t.flags[i - 1] & kSeparator) && seps <= p.max_skip) --i, ++seps;
+      if (i > 0 && seps > 0 && (t.flags[i - 1] & kWordChar) && (i == 1 || !(t.flags[i - 2] & kWordChar))) return false;
+    }
+  }
+  if (p.word_end && last + 1 < n) {
+    if (t.flags[last + 1] & kWordChar) return false;
+    if (spelled_out) {
+      std::uint32_t i = last + 1;
+      int seps = 0;
+      while (i < n && (t.flags[i] & kSeparator) && seps <= p.max_skip) ++i, ++seps;
+      if (i < n && seps > 0 && (t.flags[i] & kWordChar) && (i + 1 == n || !(t.flags[i + 1] & kWordChar))) return false;
+    }
+  }
+  hit.norm_begin = first;
+  hit.norm_end = last + 1;
+  hit.begin = t.orig[first];
+  hit.end = t.orig[last] + 1;
+  return true;
+}
+
+void PhraseMatcher::match_literals(const NormText& text, int variant, std::vector<Hit>& out) const {
+  const Automaton& ac = *automata_[variant];
+  if (ac.out_ids.empty()) return;
+  std::uint32_t node = 0;
+  const std::u32string& skel = text.skeleton;
+  for (std::uint32_t j = 0; j < skel.size(); ++j) {
+    const std::uint32_t s = ac.sym(skel[j]);
+    if (s == 0) {
+      node = 0;
+      continue;
+    }
+    node = ac.step(node, s);
+    for (std::uint32_t m = (ac.out_begin[node] < ac.out_begin[node + 1]) ? node : ac.dict[node]; m != 0; m = ac.dict[m]) {
+      for (std::uint32_t o = ac.out_begin[m]; o < ac.out_begin[m + 1]; ++o) {
+        const std::uint32_t id = ac.out_ids[o];
+        const PatternInfo& p = patterns_[id];
+        Hit hit;
+        if (!verify(p, text, j, hit)) continue;
+        hit.pattern = id;
+        hit.group = p.group;
+        out.push_back(hit);
+      }
+    }
+  }
+}
+
+void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>& out) const {
+  const RegexBank& bank = *regexes_[variant];
+  if (bank.regexes.empty()) return;
+  text.ensure_utf8();
+  const re2::StringPiece input(text.utf8);
+  std::vector<int> which;
+  RE2::Set::ErrorInfo info{};
+  if (!bank.set->Match(input, &which, &info) && info.kind != RE2::Set::kNoError) {
+    // The set's DFA ran out of memory: fall back to every regex on its own.
+    which.clear();
+    for (std::size_t i = 0; i < bank.regexes.size(); ++i) which.push_back(static_cast<int>(i));
+  }
+  std::sort(which.begin(), which.end());
+  for (int w : which) {
+    const RE2& re = *bank.regexes[static_cast<std::size_t>(w)];
+    std::size_t pos = 0;
+    re2::StringPiece m;
+    while (pos <= input.size() && re.Match(input, pos, input.size(), RE2::UNANCHORED, &m, 1)) {
+      const auto b = static_cast<std::uint32_t>(m.data() - input.data());
+      const auto e = static_cast<std::uint32_t>(b + m.size());
+      if (m.empty()) {
+        pos = b + 1;
+        continue;
+      }
+      pos = e;
+      Hit hit;
+      hit.pattern = bank.ids[static_cast<std::size_t>(w)];
+      hit.group = patterns_[hit.pattern].group;
+      hit.norm_begin = text.norm_index_of_byte(b);
+      hit.norm_end = text.norm_index_of_byte(e - 1) + 1;
+      hit.begin = text.orig[hit.norm_begin];
+      hit.end = text.orig[hit.norm_end - 1] + 1;
+      out.push_back(hit);
+    }
+  }
+}
+
+}  // namespace chatqa::text

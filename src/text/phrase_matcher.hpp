@@ -1,0 +1,104 @@
+// The rule set's one multi-pattern matcher.
+//
+// Every literal phrase of a rule set (from every item and lexicon) goes into
+// one Aho–Corasick automaton per text variant (plain, and Traditional ->
+// Simplified when some phrase group asks for it), built at compile time over
+// normalised code points. A message is scanned once per variant; each hit is
+// then verified against the separators it skipped and against word
+// boundaries, and mapped back to a code-point span of the original text.
+//
+// Regexes go into an RE2::Set per variant (with an explicit memory budget)
+// that tells which regexes hit; only those are run to find where.
+//
+// Thread safety: immutable after build(); match_* are const and keep their
+// scratch state in the caller's buffers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "text/normalizer.hpp"
+
+namespace re2 {
+class RE2;
+class Set;
+}  // namespace re2
+
+namespace chatqa::text {
+
+enum class WholeWord { automatic, always, never };
+
+struct MatchSettings {
+  bool traditional = false;  // fold Traditional -> Simplified before matching
+  int max_skip = 0;          // separators that may stand in a row between two phrase characters
+  WholeWord whole_word = WholeWord::automatic;  // automatic: only at Latin/Greek/Cyrillic phrase edges
+};
+
+inline constexpr int kVariants = 2;  // 0: plain, 1: Traditional folded to Simplified
+inline int variant_of(const MatchSettings& s) { return s.traditional ? 1 : 0; }
+
+struct Hit {
+  std::uint32_t pattern = 0;
+  std::uint32_t group = 0;
+  std::uint32_t norm_begin = 0, norm_end = 0;  // in NormText::chars
+  std::uint32_t begin = 0, end = 0;            // code points of the original text
+};
+
+struct PatternInfo {
+  std::string text;   // as written in the rule set
+  std::string label;  // lexicon the phrase came from, for explanations ("" if inline)
+  std::uint32_t group = 0;
+  bool is_regex = false;
+  int variant = 0;
+  int max_skip = 0;
+  std::u32string skeleton;
+  // Per gap between skeleton chars k and k+1: 0 none, 1 the phrase has a
+  // separator there, 2 the phrase has a clause break there.
+  std::vector<std::uint8_t> phrase_gap;
+  bool word_start = false, word_end = false;
+};
+
+class PhraseMatcher {
+ public:
+  PhraseMatcher();
+  ~PhraseMatcher();
+  PhraseMatcher(PhraseMatcher&&) noexcept;
+  PhraseMatcher& operator=(PhraseMatcher&&) noexcept;
+
+  // Adds a literal phrase; returns its pattern id, or -1 (with `error`) when
+  // the phrase has nothing to match after normalisation.
+  int add_literal(std::string_view phrase, std::uint32_t group, const MatchSettings& settings, std::string* error);
+  // Adds a regex (RE2 syntax, matched against normalised text); -1 with RE2's message on error.
+  int add_regex(std::string_view pattern, std::uint32_t group, const MatchSettings& settings, std::size_t max_mem,
+                std::string* error);
+  // Builds the automata and regex sets; false (with `error`) if a set cannot be compiled.
+  bool build(std::size_t set_max_mem, std::string* error);
+
+  bool uses_variant(int variant) const { return variant_used_[variant]; }
+  std::size_t literal_count() const { return literal_count_; }
+  std::size_t pattern_count() const { return patterns_.size(); }
+  const PatternInfo& pattern(std::uint32_t id) const { return patterns_[id]; }
+  void set_label(std::uint32_t id, std::string label) { patterns_[id].label = std::move(label); }
+
+  // Appends all verified hits of literal phrases in `text` (normalised as `variant`).
+  void match_literals(const NormText& text, int variant, std::vector<Hit>& out) const;
+  // Appends all hits of regexes of `variant` in `text`.
+  void match_regexes(NormText& text, int variant, std::vector<Hit>& out) const;
+
+ private:
+  struct Automaton;
+  struct RegexBank;
+  bool verify(const PatternInfo& p, const NormText& text, std::uint32_t skel_end, Hit& hit) const;
+
+  std::vector<PatternInfo> patterns_;
+  std::vector<std::unique_ptr<Automaton>> automata_;
+  std::vector<std::unique_ptr<RegexBank>> regexes_;
+  bool variant_used_[kVariants] = {false, false};
+  std::size_t literal_count_ = 0;
+};
+
+}  // namespace chatqa::text

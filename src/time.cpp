@@ -1,0 +1,148 @@
+// Time parsing and formatting for the session format (ISO 8601 with offset,
+// "YYYY-MM-DD HH:MM:SS" in a default zone, epoch seconds / milliseconds).
+#include <cmath>
+#include <cstdio>
+
+#include "chatqa/session.hpp"
+
+namespace chatqa {
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+}
+
+bool digits(std::string_view s, std::size_t pos, std::size_t count, int& value) {
+  if (pos + count > s.size()) return false;
+  value = 0;
+  for (std::size_t i = pos; i < pos + count; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    value = value * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+unsigned days_in_month(int y, int m) {
+  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+  return kDays[m - 1];
+}
+
+}  // namespace
+
+Timestamp time_from_epoch_number(double value, int default_offset) {
+  Timestamp t;
+  const double ms = std::fabs(value) >= 1e11 ? value : value * 1000.0;
+  t.epoch_ms = static_cast<std::int64_t>(std::llround(ms));
+  t.utc_offset_minutes = default_offset;
+  return t;
+}
+
+std::optional<Timestamp> parse_time(std::string_view s, int default_offset) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  if (s.empty()) return std::nullopt;
+  bool all_digits = true;
+  for (char c : s) all_digits = all_digits && c >= '0' && c <= '9';
+  if (all_digits) {
+    if (s.size() > 15) return std::nullopt;
+    return time_from_epoch_number(std::stod(std::string(s)), default_offset);
+  }
+  int year, month, day, hour, minute, second = 0;
+  if (!digits(s, 0, 4, year) || s.size() < 16 || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||
+      !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != ' ' && s[10] != 't') || !digits(s, 11, 2, hour) ||
+      s[13] != ':' || !digits(s, 14, 2, minute)) {
+    return std::nullopt;
+  }
+  std::size_t pos = 16;
+  if (pos < s.size() && s[pos] == ':') {
+    if (!digits(s, pos + 1, 2, second)) return std::nullopt;
+    pos += 3;
+  }
+  int millis = 0;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    int scale = 100;
+    const std::size_t start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      millis += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  int offset = default_offset;
+  if (pos < s.size()) {
+    if ((s[pos] == 'Z' || s[pos] == 'z') && pos + 1 == s.size()) {
+      offset = 0;
+    } else if (s[pos] == '+' || s[pos] == '-') {
+      const int sign = s[pos] == '-' ? -1 : 1;
+      int oh, om = 0;
+      if (!digits(s, pos + 1, 2, oh)) return std::nullopt;
+      std::size_t p = pos + 3;
+      if (p < s.size() && s[p] == ':') ++p;
+      if (p < s.size()) {
+        if (!digits(s, p, 2, om)) return std::nullopt;
+        p += 2;
+      }
+      if (p != s.size() || oh > 23 || om > 59) return std::nullopt;
+      offset = sign * (oh * 60 + om);
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > days_in_month(year, month) || hour > 23 ||
+      minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t local_seconds = days * 86400 + hour * 3600 + minute * 60 + second;
+  Timestamp t;
+  t.epoch_ms = (local_seconds - static_cast<std::int64_t>(offset) * 60) * 1000 + millis;
+  t.utc_offset_minutes = offset;
+  return t;
+}
+
+std::string Timestamp::to_iso8601() const {
+  const std::int64_t local_ms = epoch_ms + static_cast<std::int64_t>(utc_offset_minutes) * 60000;
+  std::int64_t days = local_ms >= 0 ? local_ms / 86400000 : -((-local_ms + 86399999) / 86400000);
+  const std::int64_t ms_of_day = local_ms - days * 86400000;
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  const int hh = static_cast<int>(ms_of_day / 3600000);
+  const int mm = static_cast<int>(ms_of_day / 60000 % 60);
+  const int ss = static_cast<int>(ms_of_day / 1000 % 60);
+  const int ms = static_cast<int>(ms_of_day % 1000);
+  char buf[64];
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(y), m, d, hh, mm, ss);
+  if (ms != 0) n += std::snprintf(buf + n, sizeof buf - n, ".%03d", ms);
+  if (utc_offset_minutes == 0) {
+    std::snprintf(buf + n, sizeof buf - n, "Z");
+  } else {
+    const int off = utc_offset_minutes < 0 ? -utc_offset_minutes : utc_offset_minutes;
+    std::snprintf(buf + n, sizeof buf - n, "%c%02d:%02d", utc_offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
+  }
+  return buf;
+}
+
+}  // namespace chatqa
