@@ -16,5 +16,9 @@ inline constexpr int kExitUsage = 2;     // usage errors, rule-file errors
 // Each add_* registers a subcommand on `app` and sets `run` to the function to call when it is chosen.
 void add_check_command(CLI::App& app, std::function<int()>& run);
 void add_score_command(CLI::App& app, std::function<int()>& run);
+void add_explain_command(CLI::App& app, std::function<int()>& run);
+void add_summarize_command(CLI::App& app, std::function<int()>& run);
+void add_sample_command(CLI::App& app, std::function<int()>& run);
+void add_test_command(CLI::App& app, std::function<int()>& run);
 
 }  // namespace chatqa::cli

@@ -11,6 +11,10 @@ int main(int argc, char** argv) {
   std::function<int()> run;
   chatqa::cli::add_check_command(app, run);
   chatqa::cli::add_score_command(app, run);
+  chatqa::cli::add_explain_command(app, run);
+  chatqa::cli::add_summarize_command(app, run);
+  chatqa::cli::add_sample_command(app, run);
+  chatqa::cli::add_test_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,18 @@
+// chatqa summarize — placeholder until its issue lands; exits with a usage error.
+#include <iostream>
+
+#include "commands.hpp"
+
+namespace chatqa::cli {
+
+void add_summarize_command(CLI::App& app, std::function<int()>& run) {
+  CLI::App* cmd = app.add_subcommand("summarize", "(not built yet)");
+  cmd->callback([&run] {
+    run = [] {
+      std::cerr << "chatqa summarize: not available in this build\n";
+      return kExitUsage;
+    };
+  });
+}
+
+}  // namespace chatqa::cli
