@@ -214,7 +214,16 @@ Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions&
     report.rule_set_version = impl.version;
     report.total = impl.total;
     report.message_count = session.messages.size();
-    detail::evaluate_into(impl, session, options, report);
+    const bool ordered = std::is_sorted(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {
+      return a.time.epoch_ms < b.time.epoch_ms;
+    });
+    if (ordered) {
+      detail::evaluate_into(impl, session, options, report);
+    } else {  // built by hand, out of order: evaluate an ordered copy
+      Session sorted = session;
+      sorted.sort_messages();
+      detail::evaluate_into(impl, sorted, options, report);
+    }
   } catch (const std::exception& e) {
     report.items.clear();
     report.error = std::string("evaluation failed: ") + e.what();
