@@ -214,6 +214,11 @@ Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions&
     report.rule_set_version = impl.version;
     report.total = impl.total;
     report.message_count = session.messages.size();
+    if (!session.messages.empty()) {
+      report.started = std::min_element(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {
+                         return a.time.epoch_ms < b.time.epoch_ms;
+                       })->time.to_iso8601();
+    }
     const bool ordered = std::is_sorted(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {
       return a.time.epoch_ms < b.time.epoch_ms;
     });

@@ -54,6 +54,8 @@ std::string to_json(const Report& report, const JsonReportOptions& options) {
   j["total"] = number(report.total);
   j["score"] = number(report.score);
   j["fatal"] = report.fatal;
+  j["messages"] = report.message_count;
+  if (!report.started.empty()) j["started"] = report.started;
   if (!report.error.empty()) j["error"] = report.error;
   ojson items = ojson::array();
   for (const ItemResult& r : report.items) {

@@ -77,6 +77,7 @@ struct Report {
   double score = 0;
   bool fatal = false;
   std::size_t message_count = 0;
+  std::string started;            // time of the first message (ISO 8601); "" if none
   std::vector<ItemResult> items;  // every item of the rule set, in rule-set order
   std::string error;              // non-empty if evaluation itself failed
 };
