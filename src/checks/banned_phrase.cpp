@@ -1,6 +1,7 @@
 // banned_phrase: phrases or regexes that must not appear in messages of the
 // given roles (default agent). One finding per occurrence; an allow-list
-// phrase covering a hit (不能为空 over 不能) suppresses it.
+// phrase covering a hit (不能为空 over 不能) suppresses it. An optional
+// "window" limits the messages looked at (see Scope in phrase_common.hpp).
 //
 // Registered twice: as "banned_phrase", and as "contains" for bonus items
 // that reward a phrase being used.
@@ -14,12 +15,21 @@ class BannedPhraseCheck final : public Check {
   RoleMask roles = RoleMask::of(Role::agent);
   std::uint32_t group = 0;
   std::optional<std::uint32_t> allow;
+  Scope scope;
   const char* what = "banned phrase";
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    if (scope.needs_end() && !ctx.options().session_closed) {
+      out.pending = true;  // which messages are "last" is not known yet
+      return;
+    }
+    const auto window = scope.select(ctx, roles);
+    if (!window) {
+      out.applicable = false;  // the "after" anchor never occurred
+      return;
+    }
     std::vector<text::Hit> hits;
-    for (std::size_t i = 0; i < ctx.size(); ++i) {
-      if (!roles.has(ctx.message(i).role)) continue;
+    for (std::size_t i : *window) {
       visible_hits(ctx, i, group, allow, hits);
       for (const text::Hit& h : hits) {
         Finding f;
@@ -33,7 +43,7 @@ class BannedPhraseCheck final : public Check {
 };
 
 std::unique_ptr<BannedPhraseCheck> make(CompileContext& ctx, const json& j, const std::string& ptr) {
-  Params p(ctx, j, ptr, {"type", "phrases", "regex", "allow", "role", "normalize"});
+  Params p(ctx, j, ptr, {"type", "phrases", "regex", "allow", "role", "window", "normalize"});
   auto check = std::make_unique<BannedPhraseCheck>();
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   const text::MatchSettings settings = p.match_settings("normalize", 3);
@@ -45,6 +55,7 @@ std::unique_ptr<BannedPhraseCheck> make(CompileContext& ctx, const json& j, cons
     check->allow = ctx.new_group(check->roles, settings);
     ctx.add_phrases(*check->allow, allow);
   }
+  check->scope = parse_scope(p, "window", check->roles, settings);
   return check;
 }
 

@@ -74,3 +74,114 @@ std::string sample_phrases(const RuleSet::Impl& rules, std::uint32_t group, std:
 }
 
 }  // namespace chatqa::detail
+
+namespace chatqa::detail {
+
+std::optional<std::vector<std::size_t>> Scope::select(EvalContext& ctx, RoleMask roles) const {
+  std::vector<std::size_t> in;
+  const std::size_t n = ctx.size();
+  if (n == 0) return in;
+  std::size_t lo = 0, hi = n;  // [lo, hi) of candidate messages
+  auto first_with = [&](std::uint32_t group, RoleMask anchor_roles) -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!anchor_roles.has(ctx.message(i).role)) continue;
+      auto [b, e] = ctx.hits(i, group);
+      if (b != e) return i;
+    }
+    return std::nullopt;
+  };
+  if (after) {
+    auto a = first_with(*after, after_roles);
+    if (!a) return std::nullopt;
+    lo = *a + 1;
+  }
+  if (before) {
+    if (auto b = first_with(*before, before_roles)) hi = std::min(hi, *b);
+  }
+  for (std::size_t i = lo; i < hi; ++i) {
+    if (!roles.has(ctx.message(i).role)) continue;
+    if (first_seconds >= 0 && seconds_between(ctx.message(0), ctx.message(i)) > first_seconds) continue;
+    if (last_seconds >= 0 && seconds_between(ctx.message(i), ctx.message(n - 1)) > last_seconds) continue;
+    in.push_back(i);
+  }
+  if (first_messages > 0 && in.size() > static_cast<std::size_t>(first_messages)) {
+    in.resize(static_cast<std::size_t>(first_messages));
+  }
+  if (last_messages > 0 && in.size() > static_cast<std::size_t>(last_messages)) {
+    in.erase(in.begin(), in.end() - last_messages);
+  }
+  return in;
+}
+
+std::string Scope::describe(RoleMask roles) const {
+  const std::string who = detail::describe(roles);
+  std::string out;
+  if (first_messages > 0) {
+    out = "the first " + std::to_string(first_messages) + " " + who + " message(s)";
+  } else if (last_messages > 0) {
+    out = "the last " + std::to_string(last_messages) + " " + who + " message(s)";
+  } else {
+    out = (empty() ? "any " : "") + who + (empty() ? " message" : " messages");
+  }
+  if (first_seconds >= 0) out += " in the first " + format_seconds(first_seconds);
+  if (last_seconds >= 0) out += " in the last " + format_seconds(last_seconds);
+  if (after) out += " after " + after_text;
+  if (before) out += " before " + before_text;
+  return out;
+}
+
+Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text::MatchSettings& settings) {
+  Scope s;
+  const json* w = p.get(key);
+  if (!w) return s;
+  CompileContext& ctx = p.ctx();
+  if (!w->is_object()) {
+    ctx.error("E0104", p.pointer(key), "\"" + key + "\" must be an object");
+    return s;
+  }
+  Params wp(ctx, *w, p.pointer(key),
+            {"first_messages", "last_messages", "first_seconds", "last_seconds", "after", "before"});
+  if (w->empty()) {
+    ctx.error("E0105", p.pointer(key),
+              "\"" + key + "\" needs at least one of first_messages, last_messages, first_seconds, last_seconds, after, before");
+  }
+  s.first_messages = wp.integer("first_messages", false, 1, 1000000).value_or(0);
+  s.last_messages = wp.integer("last_messages", false, 1, 1000000).value_or(0);
+  s.first_seconds = wp.number("first_seconds", false, 0, 86400 * 30).value_or(-1);
+  s.last_seconds = wp.number("last_seconds", false, 0, 86400 * 30).value_or(-1);
+  if (s.first_messages > 0 && s.last_messages > 0) {
+    ctx.error("E0105", wp.pointer("last_messages"), "use either first_messages or last_messages, not both");
+  }
+  auto anchor = [&](const std::string& name, std::optional<std::uint32_t>& group, RoleMask& anchor_roles,
+                    std::string& text) {
+    const json* a = wp.get(name);
+    if (!a) return;
+    if (!a->is_object()) {
+      ctx.error("E0104", wp.pointer(name), "\"" + name + "\" must be an object with \"phrases\" or \"regex\"");
+      return;
+    }
+    Params ap(ctx, *a, wp.pointer(name), {"phrases", "regex", "role"});
+    anchor_roles = ap.roles("role", roles);
+    group = compile_phrase_group(ap, anchor_roles, settings, true);
+    text = sample_phrases(ctx.rule_set(), *group, 2);
+  };
+  anchor("after", s.after, s.after_roles, s.after_text);
+  anchor("before", s.before, s.before_roles, s.before_text);
+  return s;
+}
+
+std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit) {
+  const text::NormText& t = ctx.norm(i);
+  if (t.orig_length <= limit) return ctx.message(i).text;
+  return ctx.quote(i, 0, static_cast<std::uint32_t>(limit)) + "…";
+}
+
+std::optional<text::Hit> first_hit(EvalContext& ctx, std::size_t i, std::uint32_t group,
+                                   std::optional<std::uint32_t> allow) {
+  std::vector<text::Hit> hits;
+  visible_hits(ctx, i, group, allow, hits);
+  if (hits.empty()) return std::nullopt;
+  return hits.front();
+}
+
+}  // namespace chatqa::detail

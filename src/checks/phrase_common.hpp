@@ -27,3 +27,44 @@ std::string describe_pattern(const RuleSet::Impl& rules, std::uint32_t pattern);
 std::string sample_phrases(const RuleSet::Impl& rules, std::uint32_t group, std::size_t limit = 3);
 
 }  // namespace chatqa::detail
+
+namespace chatqa::detail {
+
+// The part of a conversation a phrase check looks at: its "window" object.
+// Keys (all optional, combinable):
+//   first_seconds / last_seconds  messages within T s of the session's first / last message
+//   after / before                {"phrases", "regex", "role"}: only messages after (before)
+//                                 the first message holding this anchor (the anchor message excluded)
+//   first_messages / last_messages  then only the first / last N of them
+// Every selection keeps only messages of the check's roles.
+struct Scope {
+  long first_messages = 0, last_messages = 0;
+  double first_seconds = -1, last_seconds = -1;
+  std::optional<std::uint32_t> after, before;  // anchor phrase groups
+  RoleMask after_roles, before_roles;
+  std::string after_text, before_text;  // sample anchor phrases, for explanations
+
+  bool empty() const {
+    return first_messages == 0 && last_messages == 0 && first_seconds < 0 && last_seconds < 0 && !after && !before;
+  }
+  // True when the window depends on how the session ends (live scoring: pending).
+  bool needs_end() const { return last_messages > 0 || last_seconds >= 0; }
+  // Messages of `roles` in the window, in time order; nullopt when the
+  // "after" anchor never occurs (there is no window to look at).
+  std::optional<std::vector<std::size_t>> select(EvalContext& ctx, RoleMask roles) const;
+  // "the first 1 agent message(s)", "agent messages after 请稍等", ...
+  std::string describe(RoleMask roles) const;
+};
+
+// Reads the scope object at `key` of `p` (absent: the whole session).
+Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text::MatchSettings& settings);
+
+// Code points [begin, end) of message i's original text, quoted for a
+// finding; long quotes are cut to `limit` code points with "…".
+std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit = 40);
+
+// The first visible hit of `group` in message i, if any.
+std::optional<text::Hit> first_hit(EvalContext& ctx, std::size_t i, std::uint32_t group,
+                                   std::optional<std::uint32_t> allow = std::nullopt);
+
+}  // namespace chatqa::detail

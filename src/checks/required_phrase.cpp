@@ -1,5 +1,6 @@
 // required_phrase: phrases that must appear in a window of the conversation
-// (first / last N messages of a role, or the first T seconds).
+// (first / last N messages of a role, the first / last T seconds, before /
+// after another phrase: see Scope in phrase_common.hpp).
 #include "checks/phrase_common.hpp"
 
 namespace chatqa::detail {
@@ -8,39 +9,21 @@ namespace {
 class RequiredPhraseCheck final : public Check {
  public:
   RoleMask roles = RoleMask::of(Role::agent);
-  long first_messages = 0, last_messages = 0;
-  double first_seconds = -1;
+  Scope scope;
   bool match_all = false;
   std::vector<std::uint32_t> groups;  // any: one group; all: one per entry
 
-  std::vector<std::size_t> window(EvalContext& ctx) const {
-    std::vector<std::size_t> in;
-    for (std::size_t i = 0; i < ctx.size(); ++i) {
-      if (!roles.has(ctx.message(i).role)) continue;
-      if (first_seconds >= 0 && seconds_between(ctx.message(0), ctx.message(i)) > first_seconds) break;
-      in.push_back(i);
-    }
-    if (first_messages > 0 && in.size() > static_cast<std::size_t>(first_messages)) in.resize(static_cast<std::size_t>(first_messages));
-    if (last_messages > 0 && in.size() > static_cast<std::size_t>(last_messages)) {
-      in.erase(in.begin(), in.end() - last_messages);
-    }
-    return in;
-  }
-
-  std::string window_text() const {
-    std::string who = describe(roles);
-    if (first_messages > 0) return "the first " + std::to_string(first_messages) + " " + who + " message(s)";
-    if (last_messages > 0) return "the last " + std::to_string(last_messages) + " " + who + " message(s)";
-    if (first_seconds >= 0) return "the first " + format_seconds(first_seconds) + " of " + who + " messages";
-    return "any " + who + " message";
-  }
-
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    if (last_messages > 0 && !ctx.options().session_closed) {
+    if (scope.needs_end() && !ctx.options().session_closed) {
       out.pending = true;  // the closing can still come
       return;
     }
-    const std::vector<std::size_t> in = window(ctx);
+    const auto window = scope.select(ctx, roles);
+    if (!window) {
+      out.applicable = false;  // the "after" anchor never occurred
+      return;
+    }
+    const std::vector<std::size_t>& in = *window;
     for (std::uint32_t g : groups) {
       bool found = false;
       for (std::size_t i : in) {
@@ -63,8 +46,9 @@ class RequiredPhraseCheck final : public Check {
       } else {
         for (std::uint32_t each : groups) phrases += (phrases.empty() ? "" : " / ") + sample_phrases(ctx.rules(), each);
       }
-      f.explanation = in.empty() ? "no " + describe(roles) + " message in " + window_text() + " (required: " + phrases + ")"
-                                 : "required phrase missing in " + window_text() + ": " + phrases;
+      const std::string window_text = scope.describe(roles);
+      f.explanation = in.empty() ? "no " + describe(roles) + " message in " + window_text + " (required: " + phrases + ")"
+                                 : "required phrase missing in " + window_text + ": " + phrases;
       out.findings.push_back(std::move(f));
     }
   }
@@ -81,16 +65,7 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   } else {
     check->groups.push_back(compile_phrase_group(p, check->roles, settings, true));
   }
-  if (const json* w = p.get("window")) {
-    Params wp(ctx, *w, p.pointer("window"), {"first_messages", "last_messages", "first_seconds"});
-    if (!w->is_object() || w->size() != 1) {
-      ctx.error("E0105", p.pointer("window"), "\"window\" needs exactly one of first_messages, last_messages, first_seconds");
-    } else {
-      check->first_messages = wp.integer("first_messages", false, 1, 1000000).value_or(0);
-      check->last_messages = wp.integer("last_messages", false, 1, 1000000).value_or(0);
-      check->first_seconds = wp.number("first_seconds", false, 0, 86400 * 30).value_or(-1);
-    }
-  }
+  check->scope = parse_scope(p, "window", check->roles, settings);
   return check;
 }
 

@@ -1,0 +1,69 @@
+// address_form: "use A, not B" — counts each use of a form to avoid (你 where
+// 您 is required), except inside words the rule allows (你们, 迷你). One
+// finding per use, with the preferred form as its suggestion.
+#include "checks/phrase_common.hpp"
+
+namespace chatqa::detail {
+namespace {
+
+class AddressFormCheck final : public Check {
+ public:
+  RoleMask roles = RoleMask::of(Role::agent);
+  std::uint32_t group = 0;
+  std::optional<std::uint32_t> allow;
+  std::string prefer;
+  Scope scope;
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    if (scope.needs_end() && !ctx.options().session_closed) {
+      out.pending = true;
+      return;
+    }
+    const auto window = scope.select(ctx, roles);
+    if (!window) {
+      out.applicable = false;
+      return;
+    }
+    std::vector<text::Hit> hits;
+    for (std::size_t i : *window) {
+      visible_hits(ctx, i, group, allow, hits);
+      for (const text::Hit& h : hits) {
+        Finding f;
+        f.at = ctx.at(i, h.begin, h.end);
+        f.matched = ctx.rules().matcher.pattern(h.pattern).text;
+        f.suggestion = prefer;
+        f.explanation = "form of address " + describe_pattern(ctx.rules(), h.pattern) +
+                        (prefer.empty() ? std::string(" to avoid") : " (use " + prefer + ")");
+        out.findings.push_back(std::move(f));
+      }
+    }
+  }
+};
+
+std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
+  Params p(ctx, j, ptr, {"type", "avoid", "prefer", "allow", "role", "window", "normalize"});
+  auto check = std::make_unique<AddressFormCheck>();
+  check->roles = p.roles("role", RoleMask::of(Role::agent));
+  const text::MatchSettings settings = p.match_settings("normalize", 0);
+  check->group = ctx.new_group(check->roles, settings);
+  auto avoid = p.strings("avoid");
+  if (avoid.empty()) ctx.error("E0103", ptr, "needs \"avoid\": the form(s) of address not to use");
+  ctx.add_phrases(check->group, avoid);
+  check->prefer = p.string("prefer", false).value_or("");
+  if (check->prefer.empty() && avoid.size() == 1 && avoid.front().first == "你") check->prefer = "您";
+  auto allow = p.strings("allow");
+  if (!allow.empty()) {
+    check->allow = ctx.new_group(check->roles, settings);
+    ctx.add_phrases(*check->allow, allow);
+  }
+  check->scope = parse_scope(p, "window", check->roles, settings);
+  return check;
+}
+
+}  // namespace
+
+std::unique_ptr<Check> make_address_form_check(CompileContext& ctx, const json& j, const std::string& ptr) {
+  return make(ctx, j, ptr);
+}
+
+}  // namespace chatqa::detail

@@ -1,0 +1,170 @@
+// rushed_close: the agent closes the chat (a closing phrase, or a "closed"
+// event) while the customer's last question is still unanswered, or urges the
+// customer to leave (催客户下线).
+//
+// The customer's last message before a closing counts as a question when it
+// has "?" / "？", a question particle at its end (吗 / 呢), or a question word
+// (怎么, 什么, 多少, ... — "question" overrides these); phrases of
+// "question_allow" covering a question word cancel it (没什么了, 什么都不).
+// It is answered when an agent message came between it and the closing, or
+// when the closing message itself says more than its closing phrases
+// (at least `min_answer_chars` other characters).
+#include <algorithm>
+
+#include "checks/phrase_common.hpp"
+
+namespace chatqa::detail {
+namespace {
+
+const std::vector<std::string> kQuestionWords = {
+    "怎么", "什么", "为什么", "为啥", "多少", "多久", "哪里", "哪儿", "哪个", "哪些", "几天", "几号", "几点", "如何",
+    "能不能", "可不可以", "可以不可以", "是不是", "有没有", "会不会", "要不要", "行不行", "how", "what", "why",
+    "when", "where", "which", "can you", "could you", "is it", "do you", "does it"};
+const std::vector<std::string> kQuestionRegex = {"\\?", "[吗呢么嘛][\\s\\p{P}\\p{S}]*$"};
+const std::vector<std::string> kQuestionAllow = {"没什么", "没有什么", "什么都不", "什么也不", "不怎么", "没多少", "没多久",
+                                                  "what a"};
+
+class RushedCloseCheck final : public Check {
+ public:
+  RoleMask roles = RoleMask::of(Role::agent);
+  RoleMask customer = RoleMask::of(Role::customer);
+  std::optional<std::uint32_t> closing, urge;
+  std::uint32_t question = 0, question_allow = 0;
+  std::vector<std::string> closing_events = {"closed"};
+  long min_answer_chars = 8;
+
+  bool is_question(EvalContext& ctx, std::size_t i) const {
+    std::vector<text::Hit> hits;
+    visible_hits(ctx, i, question, question_allow, hits);
+    return !hits.empty();
+  }
+
+  // Characters of message i outside its closing hits (what else it says).
+  long other_chars(EvalContext& ctx, std::size_t i) const {
+    const text::NormText& t = ctx.norm(i);
+    std::vector<bool> covered(t.orig_length, false);
+    if (closing) {
+      auto [b, e] = ctx.hits(i, *closing);
+      for (const text::Hit* h = b; h != e; ++h) {
+        for (std::uint32_t k = h->begin; k < h->end && k < t.orig_length; ++k) covered[k] = true;
+      }
+    }
+    long count = 0;
+    for (std::size_t k = 0; k < t.skeleton_pos.size(); ++k) {
+      const std::uint32_t orig = t.orig[t.skeleton_pos[k]];
+      if (orig < covered.size() && !covered[orig]) ++count;
+    }
+    return count;
+  }
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    std::vector<bool> question_reported(ctx.size(), false);
+    long last_customer = -1;
+    bool agent_since = false;  // an agent message after the customer's last message
+    for (std::size_t i = 0; i < ctx.size(); ++i) {
+      const Message& m = ctx.message(i);
+      if (customer.has(m.role)) {
+        last_customer = static_cast<long>(i);
+        agent_since = false;
+        continue;
+      }
+      bool closes = false;
+      if (roles.has(m.role) && closing) {
+        auto [b, e] = ctx.hits(i, *closing);
+        closes = b != e;
+      }
+      const bool closed_event =
+          !m.event.empty() && std::find(closing_events.begin(), closing_events.end(), m.event) != closing_events.end();
+      if (roles.has(m.role) && urge) {
+        std::vector<text::Hit> hits;
+        visible_hits(ctx, i, *urge, std::nullopt, hits);
+        for (const text::Hit& h : hits) {
+          Finding f;
+          f.at = ctx.at(i, h.begin, h.end);
+          f.matched = ctx.rules().matcher.pattern(h.pattern).text;
+          f.explanation = "urges the customer to leave: " + describe_pattern(ctx.rules(), h.pattern);
+          out.findings.push_back(std::move(f));
+        }
+      }
+      if ((closes || closed_event) && last_customer >= 0 && !question_reported[static_cast<std::size_t>(last_customer)]) {
+        const auto q = static_cast<std::size_t>(last_customer);
+        const bool answered = agent_since || (closes && other_chars(ctx, i) >= min_answer_chars);
+        if (!answered && is_question(ctx, q)) {
+          question_reported[q] = true;
+          Finding f;
+          f.related = ctx.at(q);
+          f.related->quote = short_quote(ctx, q);
+          if (closes) {
+            auto [b, e] = ctx.hits(i, *closing);
+            f.at = ctx.at(i, b->begin, b->end);
+            f.matched = ctx.rules().matcher.pattern(b->pattern).text;
+            f.explanation = "closed with " + describe_pattern(ctx.rules(), b->pattern) +
+                            " while the customer's question was unanswered: 「" + f.related->quote + "」 (#" +
+                            std::to_string(q) + ")";
+          } else {
+            f.at = ctx.at(i);
+            f.explanation = "session closed (event " + m.event + ") while the customer's question was unanswered: 「" +
+                            f.related->quote + "」 (#" + std::to_string(q) + ")";
+          }
+          out.findings.push_back(std::move(f));
+        }
+      }
+      if (roles.has(m.role)) agent_since = true;
+    }
+  }
+};
+
+std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
+  Params p(ctx, j, ptr,
+           {"type", "role", "closing", "closing_regex", "closing_events", "urge", "urge_regex", "question",
+            "question_regex", "question_allow", "min_answer_chars", "normalize"});
+  auto check = std::make_unique<RushedCloseCheck>();
+  check->roles = p.roles("role", RoleMask::of(Role::agent));
+  const text::MatchSettings settings = p.match_settings("normalize", 3);
+  auto closing = p.strings("closing");
+  auto closing_regex = p.strings("closing_regex");
+  if (!closing.empty() || !closing_regex.empty()) {
+    check->closing = ctx.new_group(check->roles, settings);
+    ctx.add_phrases(*check->closing, closing);
+    ctx.add_regexes(*check->closing, closing_regex);
+  }
+  if (p.has("closing_events")) {
+    check->closing_events.clear();
+    for (auto& [event, ptr_] : p.strings("closing_events")) check->closing_events.push_back(event);
+  }
+  if (!check->closing && check->closing_events.empty()) {
+    ctx.error("E0103", ptr, "needs \"closing\" phrases or \"closing_events\"");
+  }
+  auto urge = p.strings("urge");
+  auto urge_regex = p.strings("urge_regex");
+  if (!urge.empty() || !urge_regex.empty()) {
+    check->urge = ctx.new_group(check->roles, settings);
+    ctx.add_phrases(*check->urge, urge);
+    ctx.add_regexes(*check->urge, urge_regex);
+  }
+  // Question detection on customer messages.
+  auto defaults = [&](const std::string& key, const std::vector<std::string>& fallback) {
+    auto given = p.strings(key);
+    if (p.has(key)) return given;
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& s : fallback) out.emplace_back(s, p.pointer());
+    return out;
+  };
+  text::MatchSettings question_settings = settings;
+  question_settings.max_skip = 0;
+  check->question = ctx.new_group(check->customer, question_settings);
+  ctx.add_phrases(check->question, defaults("question", kQuestionWords));
+  ctx.add_regexes(check->question, defaults("question_regex", kQuestionRegex));
+  check->question_allow = ctx.new_group(check->customer, question_settings);
+  ctx.add_phrases(check->question_allow, defaults("question_allow", kQuestionAllow));
+  check->min_answer_chars = p.integer("min_answer_chars", false, 0, 10000).value_or(8);
+  return check;
+}
+
+}  // namespace
+
+std::unique_ptr<Check> make_rushed_close_check(CompileContext& ctx, const json& j, const std::string& ptr) {
+  return make(ctx, j, ptr);
+}
+
+}  // namespace chatqa::detail

@@ -1,0 +1,268 @@
+// sequence: when a trigger happens (a phrase or regex in a message of a role,
+// or an event such as "transfer"), a response must (or must not) follow
+// within N messages of the response role and/or T seconds.
+//
+//   customer complains            -> agent apologises within 2 agent messages
+//   agent asks the customer to wait -> a reason in the same or previous agent message
+//   agent asks the customer to wait -> agent comes back within 120 s and thanks them
+//
+// A trigger that comes while an earlier trigger's expectation is still
+// unresolved (the customer complains twice in a row) joins that expectation
+// instead of opening a new one, so one missed apology is one finding.
+//
+// Live scoring (session not closed): a must_follow expectation whose window
+// is still open is pending, not failed.
+#include "checks/phrase_common.hpp"
+
+namespace chatqa::detail {
+namespace {
+
+// One side of a sequence: phrases / regexes in messages of some roles, or an event.
+struct Side {
+  RoleMask roles;
+  std::optional<std::uint32_t> group;  // null: any message of `roles` (responses only)
+  std::optional<std::uint32_t> allow;
+  std::string event;                   // non-empty: a message with this event
+  std::string text;                    // for explanations: "投诉 / 太慢了" or "event transfer"
+
+  bool any_message() const { return !group && event.empty(); }
+  // Counted by within_messages: messages of the side's roles.
+  bool counts(const Message& m) const { return roles.has(m.role); }
+};
+
+class SequenceCheck final : public Check {
+ public:
+  Side trigger, response;
+  long within_messages = -1;   // -1: no message limit
+  double within_seconds = -1;  // -1: no time limit
+  bool must_follow = true;
+  bool include_trigger_message = false;
+  long look_back_messages = 0;
+
+  // The span a side matched in message i, if it matched there.
+  std::optional<Location> match(EvalContext& ctx, const Side& side, std::size_t i) const {
+    const Message& m = ctx.message(i);
+    if (!side.roles.has(m.role)) return std::nullopt;
+    if (!side.event.empty()) {
+      if (m.event != side.event) return std::nullopt;
+      return ctx.at(i);
+    }
+    if (!side.group) return ctx.at(i);
+    auto hit = first_hit(ctx, i, *side.group, side.allow);
+    if (!hit) return std::nullopt;
+    return ctx.at(i, hit->begin, hit->end);
+  }
+
+  std::string trigger_text(EvalContext& ctx, const Location& at) const {
+    const Message& m = ctx.message(static_cast<std::size_t>(at.message));
+    std::string out = trigger.event.empty() ? "「" + (at.quote.empty() ? short_quote(ctx, static_cast<std::size_t>(at.message)) : at.quote) + "」"
+                                            : "event " + m.event;
+    return "after " + out + " (#" + std::to_string(at.message) + ", " + to_string(m.role) + ")";
+  }
+
+  std::string limit_text() const {
+    std::string out;
+    if (within_messages >= 0) {
+      out = "within " + std::to_string(within_messages) + " " + describe(response.roles) + " message(s)";
+    }
+    if (within_seconds >= 0) out += (out.empty() ? "within " : " and ") + format_seconds(within_seconds);
+    return out.empty() ? "before the session ended" : out;
+  }
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    const std::size_t n = ctx.size();
+    bool any_trigger = false, open_window = false;
+    // Expectation of the last trigger evaluated: resolved at `resolved_at`
+    // (the response, or the end of its window), or still open.
+    std::size_t resolved_at = 0;
+    bool have_previous = false, previous_satisfied = false;
+    std::size_t previous_window_end = 0;
+    std::vector<bool> reported_response(n, false);
+
+    for (std::size_t t = 0; t < n; ++t) {
+      auto trig = match(ctx, trigger, t);
+      if (!trig) continue;
+      any_trigger = true;
+      if (have_previous) {
+        // Joins the previous expectation while that one is unresolved at t.
+        const bool unresolved = previous_satisfied ? resolved_at > t : t <= previous_window_end;
+        if (unresolved) continue;
+      }
+      const Message& tm = ctx.message(t);
+
+      // Look back: response-role messages before the trigger.
+      std::optional<Location> found;
+      std::size_t found_index = 0;
+      if (look_back_messages > 0) {
+        long seen = 0;
+        for (std::size_t k = t; k-- > 0 && seen < look_back_messages;) {
+          if (!response.counts(ctx.message(k))) continue;
+          ++seen;
+          if (auto r = match(ctx, response, k)) {
+            found = r;
+            found_index = k;
+            break;
+          }
+        }
+      }
+      // Look forward within the window; remember the first match after it (late).
+      std::optional<Location> late;
+      std::size_t late_index = 0;
+      std::size_t window_end = t;
+      bool window_closed = false;  // the window ended inside the session
+      if (include_trigger_message && !found) {
+        if (auto r = match(ctx, response, t)) {
+          found = r;
+          found_index = t;
+        }
+      }
+      long counted = 0;
+      for (std::size_t k = t + 1; k < n && !found; ++k) {
+        const Message& m = ctx.message(k);
+        const bool counts = response.counts(m);
+        const bool in_time = within_seconds < 0 || seconds_between(tm, m) <= within_seconds;
+        const bool in_count = within_messages < 0 || !counts || counted < within_messages;
+        if (!in_time || !in_count) {
+          window_closed = true;
+          if (must_follow) {
+            // Keep looking for a late response, to say how late it was.
+            for (std::size_t l = k; l < n; ++l) {
+              if (auto r = match(ctx, response, l)) {
+                late = r;
+                late_index = l;
+                break;
+              }
+            }
+          }
+          break;
+        }
+        window_end = k;
+        if (counts) ++counted;
+        if (auto r = match(ctx, response, k)) {
+          found = r;
+          found_index = k;
+        }
+      }
+      if (!window_closed && !found && within_messages >= 0 && counted >= within_messages) window_closed = true;
+
+      have_previous = true;
+      previous_satisfied = found.has_value();
+      resolved_at = found ? found_index : window_end;
+      previous_window_end = window_closed ? window_end : n;
+
+      const Location trig_at = *trig;
+      if (must_follow) {
+        if (found) continue;
+        if (!window_closed && !ctx.options().session_closed) {
+          open_window = true;  // the response can still come
+          continue;
+        }
+        Finding f;
+        f.matched = response.text;
+        if (late) {
+          f.at = *late;
+          f.related = trig_at;
+          const double delay = seconds_between(tm, ctx.message(late_index));
+          f.value = delay;
+          f.has_value = true;
+          f.explanation = "late response " + response.text + ": came " + format_seconds(delay) + " " + trigger_text(ctx, trig_at) +
+                          ", expected " + limit_text();
+        } else {
+          f.at = trig_at;
+          f.explanation = "missing response " + response.text + " " + trigger_text(ctx, trig_at) + ": none " + limit_text();
+        }
+        out.findings.push_back(std::move(f));
+      } else if (found && !reported_response[found_index]) {
+        reported_response[found_index] = true;
+        Finding f;
+        f.at = *found;
+        f.related = trig_at;
+        f.matched = response.text;
+        f.value = seconds_between(tm, ctx.message(found_index));
+        f.has_value = true;
+        f.explanation = "forbidden response " + response.text + " " + trigger_text(ctx, trig_at) + ", " + limit_text();
+        out.findings.push_back(std::move(f));
+      }
+    }
+    if (!any_trigger) {
+      out.applicable = false;  // nothing was triggered: nothing to expect
+      return;
+    }
+    if (open_window && out.findings.empty()) out.pending = true;
+  }
+};
+
+void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& side, RoleMask default_roles,
+                const text::MatchSettings& settings, bool is_trigger) {
+  const json* v = p.get(key);
+  side.roles = default_roles;
+  if (!v) {
+    if (is_trigger) ctx.error("E0103", p.pointer(), "missing required key \"" + key + "\"");
+    side.text = "(any " + describe(default_roles) + " message)";
+    return;
+  }
+  if (!v->is_object()) {
+    ctx.error("E0104", p.pointer(key), "\"" + key + "\" must be an object");
+    return;
+  }
+  Params sp(ctx, *v, p.pointer(key), {"phrases", "regex", "allow", "role", "event"});
+  if (auto event = sp.string("event", false)) {
+    side.event = *event;
+    if (sp.has("phrases") || sp.has("regex") || sp.has("allow")) {
+      ctx.error("E0105", p.pointer(key), "\"" + key + "\" takes either \"event\" or \"phrases\"/\"regex\", not both");
+    }
+    side.roles = sp.roles("role", RoleMask{0x0f});
+    side.text = "(event " + side.event + ")";
+    return;
+  }
+  side.roles = sp.roles("role", default_roles);
+  if (sp.has("phrases") || sp.has("regex")) {
+    side.group = compile_phrase_group(sp, side.roles, settings, true);
+    side.text = "(" + sample_phrases(ctx.rule_set(), *side.group) + ")";
+    auto allow = sp.strings("allow");
+    if (!allow.empty()) {
+      side.allow = ctx.new_group(side.roles, settings);
+      ctx.add_phrases(*side.allow, allow);
+    }
+  } else if (is_trigger) {
+    ctx.error("E0103", p.pointer(key), "a trigger needs \"phrases\", \"regex\" or \"event\"");
+  } else {
+    side.text = "(any " + describe(side.roles) + " message)";
+  }
+}
+
+std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
+  Params p(ctx, j, ptr,
+           {"type", "trigger", "response", "within_messages", "within_seconds", "mode", "include_trigger_message",
+            "look_back_messages", "normalize"});
+  auto check = std::make_unique<SequenceCheck>();
+  const text::MatchSettings settings = p.match_settings("normalize", 3);
+  parse_side(ctx, p, "trigger", check->trigger, RoleMask::of(Role::customer), settings, true);
+  parse_side(ctx, p, "response", check->response, RoleMask::of(Role::agent), settings, false);
+  check->within_messages = p.integer("within_messages", false, 0, 1000000).value_or(-1);
+  check->within_seconds = p.number("within_seconds", false, 0, 86400 * 30).value_or(-1);
+  check->must_follow = p.string("mode", false, {"must_follow", "must_not_follow"}).value_or("must_follow") == "must_follow";
+  check->include_trigger_message = p.boolean("include_trigger_message").value_or(false);
+  check->look_back_messages = p.integer("look_back_messages", false, 0, 1000000).value_or(0);
+  if (check->within_messages == 0 && !check->include_trigger_message && check->look_back_messages == 0) {
+    ctx.error("E0105", p.pointer("within_messages"),
+              "\"within_messages\": 0 leaves no message to look in; set include_trigger_message or look_back_messages");
+  }
+  if (check->include_trigger_message && check->response.any_message()) {
+    ctx.error("E0105", p.pointer("include_trigger_message"),
+              "include_trigger_message needs response \"phrases\" or \"regex\": any message would satisfy it");
+  }
+  if (!check->must_follow && check->response.any_message() && check->within_messages < 0 && check->within_seconds < 0) {
+    ctx.error("E0105", p.pointer("response"),
+              "must_not_follow with any message as the response and no window forbids every later message");
+  }
+  return check;
+}
+
+}  // namespace
+
+std::unique_ptr<Check> make_sequence_check(CompileContext& ctx, const json& j, const std::string& ptr) {
+  return make(ctx, j, ptr);
+}
+
+}  // namespace chatqa::detail

@@ -1,0 +1,119 @@
+// silence: how long the customer was left waiting. A wait starts at the
+// first customer message of a run that has no agent reply yet (and, with
+// "hold", at an agent message asking the customer to hold on) and ends at the
+// next message of a reply role. Each wait longer than max_gap_seconds is a
+// finding; a total over max_total_seconds is one more (session-level)
+// finding. The standards: more than 30 s once, more than 2 minutes in all.
+#include <algorithm>
+
+#include "checks/phrase_common.hpp"
+
+namespace chatqa::detail {
+namespace {
+
+class SilenceCheck final : public Check {
+ public:
+  double max_gap = -1, max_total = -1;
+  RoleMask from = RoleMask::of(Role::customer);
+  RoleMask reply = RoleMask::of(Role::agent);
+  std::optional<std::uint32_t> hold;  // agent phrases that start a wait ("请稍等")
+
+  struct Wait {
+    std::size_t start;
+    long end = -1;  // reply message; -1 while open at the end of the session
+    double seconds = 0;
+  };
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    std::vector<Wait> waits;
+    long open = -1;
+    for (std::size_t i = 0; i < ctx.size(); ++i) {
+      const Message& m = ctx.message(i);
+      if (reply.has(m.role)) {
+        if (open >= 0) {
+          const auto s = static_cast<std::size_t>(open);
+          waits.push_back({s, static_cast<long>(i), seconds_between(ctx.message(s), m)});
+          open = -1;
+        }
+        if (hold) {
+          auto [b, e] = ctx.hits(i, *hold);
+          if (b != e) open = static_cast<long>(i);
+        }
+      } else if (from.has(m.role) && open < 0) {
+        open = static_cast<long>(i);
+      }
+    }
+    if (waits.empty() && open < 0) {
+      if (ctx.size() == 0 || !std::any_of(ctx.session().messages.begin(), ctx.session().messages.end(),
+                                          [&](const Message& m) { return from.has(m.role); })) {
+        out.applicable = false;  // nobody waited for anything
+      }
+      return;
+    }
+    if (open >= 0) {
+      // Still waiting when the session ended: counted up to its last message.
+      const auto s = static_cast<std::size_t>(open);
+      waits.push_back({s, -1, seconds_between(ctx.message(s), ctx.message(ctx.size() - 1))});
+    }
+    double total = 0;
+    for (const Wait& w : waits) {
+      total += w.seconds;
+      if (max_gap >= 0 && w.seconds > max_gap) {
+        Finding f;
+        if (w.end >= 0) {
+          f.at = ctx.at(static_cast<std::size_t>(w.end));
+          f.related = ctx.at(w.start);
+          f.explanation = "customer waited " + format_seconds(w.seconds) + " for a reply (limit " + format_seconds(max_gap) + ")";
+        } else {
+          f.at = ctx.at(w.start);
+          f.explanation = "customer left waiting " + format_seconds(w.seconds) + " with no reply at the end (limit " +
+                          format_seconds(max_gap) + ")";
+        }
+        f.value = w.seconds;
+        f.has_value = true;
+        out.findings.push_back(std::move(f));
+      }
+    }
+    if (max_total >= 0 && total > max_total) {
+      Finding f;
+      f.value = total;
+      f.has_value = true;
+      f.explanation = "customer waited " + format_seconds(total) + " in total over " + std::to_string(waits.size()) +
+                      " wait(s) (limit " + format_seconds(max_total) + ")";
+      out.findings.push_back(std::move(f));
+    }
+    // Live: an open wait can still grow past a limit.
+    if (open >= 0 && !ctx.options().session_closed && out.findings.empty()) out.pending = true;
+  }
+};
+
+std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
+  Params p(ctx, j, ptr, {"type", "max_gap_seconds", "max_total_seconds", "reply_roles", "from_roles", "hold", "normalize"});
+  auto check = std::make_unique<SilenceCheck>();
+  check->max_gap = p.number("max_gap_seconds", false, 0, 86400 * 30).value_or(-1);
+  check->max_total = p.number("max_total_seconds", false, 0, 86400 * 30).value_or(-1);
+  if (check->max_gap < 0 && check->max_total < 0 && !p.has("max_gap_seconds") && !p.has("max_total_seconds")) {
+    ctx.error("E0103", ptr, "needs \"max_gap_seconds\" or \"max_total_seconds\"");
+  }
+  check->reply = p.roles("reply_roles", RoleMask::of(Role::agent));
+  check->from = p.roles("from_roles", RoleMask::of(Role::customer));
+  if (const json* h = p.get("hold")) {
+    if (!h->is_object()) {
+      ctx.error("E0104", p.pointer("hold"), "\"hold\" must be an object with \"phrases\" or \"regex\"");
+    } else {
+      Params hp(ctx, *h, p.pointer("hold"), {"phrases", "regex"});
+      check->hold = compile_phrase_group(hp, check->reply, p.match_settings("normalize", 3), true);
+    }
+  } else {
+    p.match_settings("normalize", 3);  // validated even when unused
+  }
+  return check;
+}
+
+}  // namespace
+
+std::unique_ptr<Check> make_silence_check(CompileContext& ctx, const json& j, const std::string& ptr) {
+  return make(ctx, j, ptr);
+}
+
+}  // namespace chatqa::detail

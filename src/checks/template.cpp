@@ -1,0 +1,172 @@
+// template: a required phrase with placeholders filled from the session,
+// e.g. "您好,{agent}号客服为您服务" where {agent} is the session's agent id.
+// Placeholders: {agent}, {team}, {id} (the session id), {meta.NAME}. The
+// filled text is matched on the normalised skeleton (no spaces, punctuation
+// or emoji; full-width folded; case folded), so "您好，A102号客服 为您服务！"
+// matches. Any of several templates may be given; the window is the one of
+// required_phrase. A session lacking a placeholder's value (no agent id) is
+// not applicable.
+#include "checks/phrase_common.hpp"
+#include "text/normalizer.hpp"
+
+namespace chatqa::detail {
+namespace {
+
+struct Part {
+  std::string literal;  // text, or the placeholder name when is_field
+  bool is_field = false;
+};
+using Template = std::vector<Part>;
+
+class TemplateCheck final : public Check {
+ public:
+  RoleMask roles = RoleMask::of(Role::agent);
+  Scope scope;
+  std::vector<std::pair<std::string, Template>> templates;  // (as written, parts)
+
+  static std::optional<std::string> field(const Session& s, const std::string& name) {
+    std::string v;
+    if (name == "agent") {
+      v = s.agent;
+    } else if (name == "team") {
+      v = s.team;
+    } else if (name == "id") {
+      v = s.id;
+    } else {
+      auto it = s.meta.find(name.substr(5));  // "meta.NAME"
+      if (it != s.meta.end()) v = it->second;
+    }
+    if (v.empty()) return std::nullopt;
+    return v;
+  }
+
+  static std::u32string skeleton(const std::string& text) {
+    std::u32string chars;
+    std::vector<std::uint8_t> flags;
+    text::Normalizer::instance().normalize_phrase(text, false, chars, flags);
+    std::u32string out;
+    for (std::size_t k = 0; k < chars.size(); ++k) {
+      if (!(flags[k] & text::kSeparator)) out.push_back(chars[k]);
+    }
+    return out;
+  }
+
+  static bool alnum(char32_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'); }
+  // `needle` in `hay`, not glued to more letters or digits where it starts or
+  // ends with one: agent 102 is not found in "1102号客服".
+  static bool contains(const std::u32string& hay, const std::u32string& needle) {
+    if (needle.empty()) return false;
+    for (auto pos = hay.find(needle); pos != std::u32string::npos; pos = hay.find(needle, pos + 1)) {
+      const std::size_t end = pos + needle.size();
+      if (alnum(needle.front()) && pos > 0 && alnum(hay[pos - 1])) continue;
+      if (alnum(needle.back()) && end < hay.size() && alnum(hay[end])) continue;
+      return true;
+    }
+    return false;
+  }
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    if (scope.needs_end() && !ctx.options().session_closed) {
+      out.pending = true;
+      return;
+    }
+    std::vector<std::pair<std::string, std::u32string>> filled;  // (text, skeleton)
+    for (const auto& [written, parts] : templates) {
+      std::string text;
+      for (const Part& part : parts) {
+        if (!part.is_field) {
+          text += part.literal;
+          continue;
+        }
+        auto v = field(ctx.session(), part.literal);
+        if (!v) {
+          out.applicable = false;  // nothing to fill the placeholder with
+          return;
+        }
+        text += *v;
+      }
+      filled.emplace_back(text, skeleton(text));
+    }
+    const auto window = scope.select(ctx, roles);
+    if (!window) {
+      out.applicable = false;
+      return;
+    }
+    for (std::size_t i : *window) {
+      const std::u32string& message = ctx.norm(i).skeleton;
+      for (const auto& [text, skel] : filled) {
+        if (contains(message, skel)) return;
+      }
+    }
+    Finding f;
+    if (!window->empty()) f.at = ctx.at(window->front());
+    std::string wanted;
+    for (const auto& [text, skel] : filled) wanted += (wanted.empty() ? "「" : " / 「") + text + "」";
+    f.matched = templates.front().first;
+    f.explanation = window->empty() ? "no " + describe(roles) + " message in " + scope.describe(roles) + " (required: " + wanted + ")"
+                                    : "required text missing in " + scope.describe(roles) + ": " + wanted;
+    out.findings.push_back(std::move(f));
+  }
+};
+
+std::optional<Template> parse_template(CompileContext& ctx, const std::string& text, const std::string& ptr) {
+  Template out;
+  std::string literal;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '}') {
+      ctx.error("E0105", ptr, "\"}\" without \"{\" in template \"" + text + "\"");
+      return std::nullopt;
+    }
+    if (text[i] != '{') {
+      literal.push_back(text[i]);
+      continue;
+    }
+    const std::size_t close = text.find('}', i);
+    if (close == std::string::npos) {
+      ctx.error("E0105", ptr, "unclosed \"{\" in template \"" + text + "\"");
+      return std::nullopt;
+    }
+    const std::string name = text.substr(i + 1, close - i - 1);
+    if (name != "agent" && name != "team" && name != "id" && !(name.rfind("meta.", 0) == 0 && name.size() > 5)) {
+      std::string msg = "unknown placeholder {" + name + "} (agent, team, id, meta.NAME)";
+      if (auto near = did_you_mean(name, {"agent", "team", "id"})) msg += "; did you mean {" + *near + "}?";
+      ctx.error("E0105", ptr, msg);
+      return std::nullopt;
+    }
+    if (!literal.empty()) out.push_back({literal, false});
+    literal.clear();
+    out.push_back({name, true});
+    i = close;
+  }
+  if (!literal.empty()) out.push_back({literal, false});
+  if (out.empty()) {
+    ctx.error("E0105", ptr, "empty template");
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
+  Params p(ctx, j, ptr, {"type", "template", "role", "window"});
+  auto check = std::make_unique<TemplateCheck>();
+  check->roles = p.roles("role", RoleMask::of(Role::agent));
+  auto written = p.strings("template");
+  if (!p.has("template")) ctx.error("E0103", ptr, "missing required key \"template\"");
+  for (auto& [text, text_ptr] : written) {
+    if (auto t = parse_template(ctx, text, text_ptr)) check->templates.emplace_back(text, std::move(*t));
+  }
+  if (p.has("template") && written.empty()) ctx.error("E0105", p.pointer("template"), "\"template\" is empty");
+  text::MatchSettings settings;
+  settings.traditional = ctx.default_traditional();
+  settings.max_skip = 3;
+  check->scope = parse_scope(p, "window", check->roles, settings);
+  return check;
+}
+
+}  // namespace
+
+std::unique_ptr<Check> make_template_check(CompileContext& ctx, const json& j, const std::string& ptr) {
+  return make(ctx, j, ptr);
+}
+
+}  // namespace chatqa::detail
