@@ -1,0 +1,101 @@
+// Helpers for the check-type unit tests (test_checks_*.cpp): compile a rule
+// set of one item from JSON text, build a chat from (role, seconds, text)
+// rows, evaluate it and look at one item.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "chatqa/chatqa.hpp"
+
+namespace checks_test {
+
+// 2024-05-01T10:00:00+08:00
+inline constexpr long long kStart = 1714528800;
+
+struct Row {
+  std::string role;
+  int seconds;  // after kStart
+  std::string text;
+  std::string event = "";
+};
+
+// A session of `rows`; `extra` (JSON object text) adds or overrides top-level keys (meta, agent, ...).
+// An empty `rows` gives a Session built in C++ (the parser rejects a session without messages,
+// but the library must still evaluate one).
+inline chatqa::Session chat(const std::vector<Row>& rows, const std::string& extra = "{}") {
+  if (rows.empty()) {
+    chatqa::Session s;
+    s.id = "S-0";
+    s.agent = "A102";
+    return s;
+  }
+  nlohmann::json j = {{"id", "S-1"}, {"agent", "A102"}, {"team", "presale-1"}, {"meta", {{"channel", "web"}}}};
+  nlohmann::json msgs = nlohmann::json::array();
+  for (const Row& r : rows) {
+    nlohmann::json m = {{"role", r.role}, {"time", kStart + r.seconds}, {"text", r.text}};
+    if (!r.event.empty()) m["event"] = r.event;
+    msgs.push_back(m);
+  }
+  j["messages"] = msgs;
+  for (auto& [k, v] : nlohmann::json::parse(extra).items()) j[k] = v;
+  chatqa::ParsedSession p = chatqa::parse_session(j.dump());
+  if (p.error) FAIL("session does not parse: " << p.error->message);
+  return *p.session;
+}
+
+inline chatqa::CompileResult compile(const std::string& text) { return chatqa::compile_rules(text, "t.json", ""); }
+
+inline std::string diagnostics(const chatqa::CompileResult& r) {
+  std::string out;
+  for (const auto& d : r.diagnostics) out += d.code + " " + d.json_pointer + " " + d.message + "\n";
+  return out;
+}
+
+// A rule set with one item "x" of `points` whose check is `check` (JSON text);
+// `item_extra` is more item keys (",\"per_hit\": 1"); `top_extra` more top-level keys.
+inline std::string one_item(const std::string& check, const std::string& item_extra = "", const std::string& lexicons = "{}",
+                            const std::string& top_extra = "") {
+  return R"({"name": "t", "version": "1", "total": 100, "lexicons": )" + lexicons + top_extra +
+         R"(, "items": [{"id": "x", "title": "X", "points": 10)" + item_extra + R"(, "check": )" + check + "}]}";
+}
+
+inline std::shared_ptr<const chatqa::RuleSet> rules(const std::string& text) {
+  chatqa::CompileResult r = compile(text);
+  INFO(diagnostics(r));
+  REQUIRE(r.ok());
+  return r.rule_set;
+}
+
+inline chatqa::ItemResult item(const chatqa::Report& report, const std::string& id = "x") {
+  for (const auto& i : report.items) {
+    if (i.id == id) return i;
+  }
+  FAIL("no item " << id);
+  return {};
+}
+
+// Evaluates `rows` against a one-item rule set and returns the item.
+inline chatqa::ItemResult run(const std::string& rule_text, const chatqa::Session& session, bool closed = true) {
+  auto rs = rules(rule_text);
+  chatqa::EvalOptions opts;
+  opts.session_closed = closed;
+  chatqa::Report report = chatqa::evaluate(*rs, session, opts);
+  REQUIRE(report.error.empty());
+  return item(report);
+}
+
+// True when compiling `text` reports `code` at `pointer`.
+inline bool has_error(const std::string& text, const std::string& code, const std::string& pointer) {
+  chatqa::CompileResult r = compile(text);
+  for (const auto& d : r.diagnostics) {
+    if (d.code == code && d.json_pointer == pointer) return true;
+  }
+  INFO(diagnostics(r));
+  return false;
+}
+
+}  // namespace checks_test
