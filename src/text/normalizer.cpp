@@ -18,6 +18,47 @@ namespace {
 constexpr std::uint32_t kIndirect = 0x80000000u;
 std::once_flag g_traditional_once;
 
+// Variant and old forms (异体字, and Japanese shinjitai that Chinese input
+// methods also produce) that ICU's Traditional-Simplified transform leaves
+// alone, as pairs "variant, Simplified". Folded only with
+// traditional_to_simplified on. Each target is its own Simplified form.
+constexpr const char* kVariantPairs =
+    "淸清敎教旣既卽即峯峰麪面値值靑青晩晚呑吞衞卫囘回㑹会査查擧举緖绪鄕乡騐验尙尚髪发敍叙氷冰吿告偸偷兎兔"
+    "緜绵乗乘徳德撃击歴历滙汇覚觉鬪斗黙默歯齿対对団团圀国応应戸户単单発发伝传売卖読读転转駅驿験验楽乐薬药"
+    "気气様样広广変变実实経经続续済济帰归検检険险拡扩図图価价円圆処处従从県县隠隐悪恶満满歩步渉涉毎每覧览"
+    "辺边鉄铁遅迟亜亚剤剂労劳営营栄荣桜樱沢泽涙泪焼烧獣兽粋粹絵绘総总縦纵聴听舎舍蔵藏蛍萤譲让豊丰鉱矿錬炼"
+    "霊灵騒骚髄髓齢龄竜龙";
+
+// Decodes `text`; each byte of an invalid sequence becomes one U+FFFD.
+void decode_lenient(std::string_view text, std::u32string& out, std::vector<std::uint32_t>& offsets) {
+  std::size_t bad = utf8::find_invalid(text);
+  if (bad == std::string_view::npos) {
+    utf8::decode(text, out, &offsets);
+    return;
+  }
+  out.clear();
+  offsets.clear();
+  std::u32string part;
+  std::vector<std::uint32_t> part_offsets;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t valid = bad == std::string_view::npos ? text.size() - pos : bad;
+    utf8::decode(text.substr(pos, valid), part, &part_offsets);
+    out += part;
+    for (std::size_t k = 0; k + 1 < part_offsets.size(); ++k) {
+      offsets.push_back(static_cast<std::uint32_t>(pos + part_offsets[k]));
+    }
+    pos += valid;
+    if (pos < text.size()) {
+      offsets.push_back(static_cast<std::uint32_t>(pos));
+      out.push_back(0xFFFD);
+      ++pos;
+      bad = utf8::find_invalid(text.substr(pos));
+    }
+  }
+  offsets.push_back(static_cast<std::uint32_t>(text.size()));
+}
+
 bool is_han(char32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0xF900 && c <= 0xFAFF) ||
          (c >= 0x20000 && c <= 0x3134F);
@@ -78,6 +119,8 @@ std::uint8_t compute_flags(char32_t c) {
       break;
   }
   if (is_han(c)) f |= kHan;
+  if (c >= 0x1F3FB && c <= 0x1F3FF) f |= kJoined;  // emoji skin-tone modifiers
+  if (c == 0x20E3) f |= kJoined;                   // combining enclosing keycap
   return f;
 }
 
@@ -138,6 +181,11 @@ void Normalizer::build_traditional_table() const {
         if (out != c) simplified_[c] = out;
       }
     }
+    std::u32string pairs;
+    utf8::decode(kVariantPairs, pairs);
+    for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
+      if (pairs[i] < 0x10000 && simplified_[pairs[i]] == 0) simplified_[pairs[i]] = pairs[i + 1];
+    }
   });
 }
 
@@ -184,7 +232,7 @@ void Normalizer::normalize(std::string_view original, bool traditional, NormText
   out.skeleton_pos.clear();
   out.has_utf8 = false;
   std::u32string decoded;
-  utf8::decode(original, decoded, &out.orig_bytes);
+  decode_lenient(original, decoded, out.orig_bytes);
   out.orig_length = static_cast<std::uint32_t>(decoded.size());
   out.chars.reserve(decoded.size());
   out.orig.reserve(decoded.size());
@@ -192,9 +240,12 @@ void Normalizer::normalize(std::string_view original, bool traditional, NormText
   for (std::uint32_t i = 0; i < decoded.size(); ++i) {
     const std::size_t before = out.chars.size();
     append_mapping(decoded[i], out.chars);
+    // An emoji joined to the one before by a ZWJ (👨‍👩‍👧) is part of one picture.
+    const bool after_zwj = i > 0 && decoded[i - 1] == 0x200D && before > 0 && (out.flags.back() & kSymbol);
     for (std::size_t k = before; k < out.chars.size(); ++k) {
       if (traditional) out.chars[k] = simplified(out.chars[k]);
-      const std::uint8_t f = flags_of(out.chars[k]);
+      std::uint8_t f = flags_of(out.chars[k]);
+      if (after_zwj && (f & kSymbol)) f |= kJoined;
       out.orig.push_back(i);
       out.flags.push_back(f);
       if (!(f & kSeparator)) {
@@ -209,7 +260,8 @@ void Normalizer::normalize_phrase(std::string_view phrase, bool traditional, std
                                   std::vector<std::uint8_t>& flags) const {
   if (traditional) build_traditional_table();
   std::u32string decoded;
-  utf8::decode(phrase, decoded);
+  std::vector<std::uint32_t> offsets;
+  decode_lenient(phrase, decoded, offsets);
   chars.clear();
   flags.clear();
   for (char32_t c : decoded) {

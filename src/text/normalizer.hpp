@@ -28,6 +28,8 @@ enum CharFlag : std::uint8_t {
   kClauseBreak = 4,  // , . ! ? ; : 。 、 ！ ？ newline ...: ends a clause or sentence
   kSymbol = 8,       // symbol, emoji, format character: what people insert to dodge a filter
   kHan = 16,         // CJK ideograph
+  kJoined = 32,      // part of the symbol before it (emoji modifier, emoji after a ZWJ): not counted
+                     // toward the separators skipped in a row
 };
 
 struct NormText {
@@ -53,8 +55,11 @@ class Normalizer {
  public:
   static const Normalizer& instance();
 
-  // Normalises `original` (valid UTF-8). `traditional_to_simplified` also
-  // folds Traditional characters (builds the table on first use).
+  // Normalises `original`. `traditional_to_simplified` also folds
+  // Traditional characters and common variant forms (淸 -> 清; builds the
+  // table on first use). Invalid UTF-8 (which parse_session rejects, but a
+  // hand-built Session may hold) never crashes: each bad byte becomes one
+  // U+FFFD code point, a separator.
   void normalize(std::string_view original, bool traditional_to_simplified, NormText& out) const;
 
   // Normalises a rule phrase the same way; returns the normalised code points

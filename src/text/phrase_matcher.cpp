@@ -232,12 +232,47 @@ bool PhraseMatcher::build(std::size_t set_max_mem, std::string* error) {
       }
     }
     if (!bank.set->Compile()) {
-      if (error) *error = "the rule set's regexes do not fit in the regex memory budget";
-      return false;
+      // The combined program does not fit in the budget: do without the
+      // prefilter and run each regex (each within its own budget) on its own.
+      bank.set.reset();
     }
   }
   return true;
 }
+
+namespace {
+
+bool is_apostrophe(char32_t c) { return c == U'\'' || c == 0x2019; }
+
+// Separators in chars (a, b) that count toward a run: an emoji modifier or
+// an emoji joined by a ZWJ is part of the picture before it, and with
+// `spaces_free` (the phrase itself has a separator here) whitespace is free.
+std::uint32_t counted_gap(const NormText& t, std::uint32_t a, std::uint32_t b, bool spaces_free) {
+  std::uint32_t n = 0;
+  for (std::uint32_t i = a + 1; i < b; ++i) {
+    if (t.flags[i] & kJoined) continue;
+    if (spaces_free && (t.chars[i] == U' ' || t.chars[i] == U'\t')) continue;
+    ++n;
+  }
+  return n;
+}
+
+// True if the apostrophe at `i` joins two parts of one word: "don't",
+// "o'clock". The clitics 's 'd 'll 're 've 'm ("Don's", "he'll") end the
+// word before them, as the possessive and the short forms of is/would/will/
+// are/have/am do.
+bool apostrophe_inside_word(const NormText& t, std::uint32_t i) {
+  const std::uint32_t n = static_cast<std::uint32_t>(t.chars.size());
+  if (i == 0 || i + 1 >= n || !is_apostrophe(t.chars[i])) return false;
+  if (!(t.flags[i - 1] & kWordChar) || !(t.flags[i + 1] & kWordChar)) return false;
+  std::u32string suffix;
+  for (std::uint32_t k = i + 1; k < n && (t.flags[k] & kWordChar) && suffix.size() < 3; ++k) suffix.push_back(t.chars[k]);
+  const bool more = i + 1 + suffix.size() < n && (t.flags[i + 1 + suffix.size()] & kWordChar);
+  if (more) return true;
+  return !(suffix == U"s" || suffix == U"d" || suffix == U"ll" || suffix == U"re" || suffix == U"ve" || suffix == U"m");
+}
+
+}  // namespace
 
 bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_t skel_end, Hit& hit) const {
   const std::size_t len = p.skeleton.size();
@@ -245,11 +280,10 @@ bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_
   std::size_t inner = 0, gapped = 0;
   for (std::size_t k = 0; k + 1 < len; ++k) {
     const std::uint32_t a = t.skeleton_pos[skel_begin + k], b = t.skeleton_pos[skel_begin + k + 1];
-    const std::uint32_t gap = b - a - 1;
     if (p.phrase_gap[k]) {
-      // The phrase itself has a separator here: any short run will do, but
-      // not a clause break unless the phrase has one.
-      if (gap > static_cast<std::uint32_t>(std::max(3, p.max_skip))) return false;
+      // The phrase itself has a separator here: any run of spaces and a few
+      // other separators will do, but not a clause break unless the phrase has one.
+      if (b - a - 1 > 0 && counted_gap(t, a, b, true) > static_cast<std::uint32_t>(std::max(3, p.max_skip))) return false;
       if (p.phrase_gap[k] == 1) {
         for (std::uint32_t i = a + 1; i < b; ++i) {
           if (t.flags[i] & kClauseBreak) return false;
@@ -258,8 +292,8 @@ bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_
       continue;
     }
     ++inner;
-    if (gap == 0) continue;
-    if (gap > static_cast<std::uint32_t>(p.max_skip)) return false;
+    if (b == a + 1) continue;
+    if (counted_gap(t, a, b, false) > static_cast<std::uint32_t>(p.max_skip)) return false;
     ++gapped;
   }
   const bool spelled_out = gapped > 0 && gapped == inner && inner >= 2;
@@ -282,6 +316,7 @@ bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_
   const std::uint32_t n = static_cast<std::uint32_t>(t.chars.size());
   if (p.word_start && first > 0) {
     if (t.flags[first - 1] & kWordChar) return false;
+    if (apostrophe_inside_word(t, first - 1)) return false;  // "ll" in "I'll", "t" in "don't"
     if (spelled_out) {  // "h e l l o" does not spell "hell": the run of single letters goes on
       std::uint32_t i = first;
       int seps = 0;
@@ -291,6 +326,7 @@ bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_
   }
   if (p.word_end && last + 1 < n) {
     if (t.flags[last + 1] & kWordChar) return false;
+    if (apostrophe_inside_word(t, last + 1)) return false;  // "don" in "don't"
     if (spelled_out) {
       std::uint32_t i = last + 1;
       int seps = 0;
@@ -338,7 +374,9 @@ void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>&
   const re2::StringPiece input(text.utf8);
   std::vector<int> which;
   RE2::Set::ErrorInfo info{};
-  if (!bank.set->Match(input, &which, &info) && info.kind != RE2::Set::kNoError) {
+  if (!bank.set) {
+    for (std::size_t i = 0; i < bank.regexes.size(); ++i) which.push_back(static_cast<int>(i));
+  } else if (!bank.set->Match(input, &which, &info) && info.kind != RE2::Set::kNoError) {
     // The set's DFA ran out of memory: fall back to every regex on its own.
     which.clear();
     for (std::size_t i = 0; i < bank.regexes.size(); ++i) which.push_back(static_cast<int>(i));

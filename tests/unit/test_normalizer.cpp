@@ -1,0 +1,147 @@
+// chatqa::text::Normalizer: folds, flags, skeleton and the offset map back to
+// the original text.
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "text/normalizer.hpp"
+#include "utf8.hpp"
+
+using chatqa::text::NormText;
+using chatqa::text::Normalizer;
+
+namespace {
+
+NormText norm(const std::string& s, bool traditional = false) {
+  NormText t;
+  Normalizer::instance().normalize(s, traditional, t);
+  return t;
+}
+
+std::string u8(const std::u32string& s) { return chatqa::utf8::encode(s); }
+
+// Every normalised char maps to an original code point, in order; skeleton
+// positions point at non-separators.
+void check_invariants(const NormText& t) {
+  REQUIRE(t.orig.size() == t.chars.size());
+  REQUIRE(t.flags.size() == t.chars.size());
+  REQUIRE(t.skeleton.size() == t.skeleton_pos.size());
+  REQUIRE(t.orig_bytes.size() == t.orig_length + 1);
+  for (std::size_t i = 0; i < t.orig.size(); ++i) {
+    CHECK(t.orig[i] < t.orig_length);
+    if (i > 0) CHECK(t.orig[i - 1] <= t.orig[i]);
+  }
+  for (std::size_t k = 0; k < t.skeleton.size(); ++k) {
+    CHECK(t.chars[t.skeleton_pos[k]] == t.skeleton[k]);
+    CHECK_FALSE(t.flags[t.skeleton_pos[k]] & chatqa::text::kSeparator);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("NFKC, case and width folding", "[normalizer]") {
+  CHECK(u8(norm("ＮＯ").chars) == "no");
+  CHECK(u8(norm("ｃａｌｍ\u3000ｄｏｗｎ").chars) == "calm down");
+  CHECK(u8(norm("Straße").chars) == "strasse");
+  CHECK(u8(norm("ﬁle").chars) == "file");
+  CHECK(u8(norm("①２３").chars) == "123");
+  CHECK(u8(norm("ＡＢＣ，你好！").chars) == "abc,你好!");
+  CHECK(u8(norm("ｶﾀｶﾅ").chars) == "カタカナ");
+  CHECK(u8(norm("\U0001D400").chars) == "a");  // mathematical bold capital A, outside the BMP
+}
+
+TEST_CASE("default-ignorable characters vanish but keep the offset map", "[normalizer]") {
+  const NormText t = norm("不\u200B知\u200D道\uFEFF");
+  CHECK(u8(t.chars) == "不知道");
+  CHECK(t.orig_length == 6);
+  REQUIRE(t.orig.size() == 3);
+  CHECK(t.orig[0] == 0);
+  CHECK(t.orig[1] == 2);
+  CHECK(t.orig[2] == 4);
+  check_invariants(t);
+}
+
+TEST_CASE("multi-character expansions map back to their source", "[normalizer]") {
+  const NormText t = norm("aßb");
+  CHECK(u8(t.chars) == "assb");
+  REQUIRE(t.orig.size() == 4);
+  CHECK(t.orig[1] == 1);
+  CHECK(t.orig[2] == 1);
+  CHECK(t.orig[3] == 2);
+  check_invariants(t);
+}
+
+TEST_CASE("skeleton drops separators, emoji and symbols", "[normalizer]") {
+  const NormText t = norm("不 😊知*道, OK👍🏽!");
+  CHECK(u8(t.skeleton) == "不知道ok");
+  check_invariants(t);
+  CHECK(t.orig[t.skeleton_pos[1]] == 3);
+  CHECK(t.orig[t.skeleton_pos[2]] == 5);
+  CHECK(t.orig[t.skeleton_pos[3]] == 8);
+}
+
+TEST_CASE("character flags", "[normalizer]") {
+  const Normalizer& n = Normalizer::instance();
+  using namespace chatqa::text;
+  CHECK(n.flags_of(U'a') & kWordChar);
+  CHECK(n.flags_of(U'7') & kWordChar);
+  CHECK(n.flags_of(U'я') & kWordChar);
+  CHECK_FALSE(n.flags_of(U'你') & kWordChar);
+  CHECK(n.flags_of(U'你') & kHan);
+  CHECK(n.flags_of(U'。') & kClauseBreak);
+  CHECK(n.flags_of(U'!') & kClauseBreak);
+  CHECK(n.flags_of(U' ') & kSeparator);
+  CHECK_FALSE(n.flags_of(U' ') & kClauseBreak);
+  CHECK(n.flags_of(U'😊') & kSymbol);
+  CHECK(n.flags_of(U'\U0001F3FD') & kSeparator);  // skin-tone modifier
+  CHECK_FALSE(n.flags_of(U'ー') & kSeparator);     // katakana long vowel mark is a letter
+}
+
+TEST_CASE("Traditional to Simplified, per character", "[normalizer][traditional]") {
+  CHECK(u8(norm("這不關我的事", true).chars) == "这不关我的事");
+  CHECK(u8(norm("這不關我的事", false).chars) == "這不關我的事");
+  CHECK(u8(norm("請稍等，謝謝", true).chars) == "请稍等,谢谢");
+  CHECK(u8(norm("我不淸楚", true).chars) == "我不清楚");
+  // Characters that are already Simplified, or not Chinese, stay as they are.
+  CHECK(u8(norm("这是ABC", true).chars) == "这是abc");
+  const NormText t = norm("這 不", true);
+  check_invariants(t);
+  CHECK(u8(t.skeleton) == "这不");
+}
+
+TEST_CASE("normalize_phrase agrees with normalize", "[normalizer]") {
+  std::u32string chars;
+  std::vector<std::uint8_t> flags;
+  for (const std::string s : {"不 知 道", "ＣＡＬＭ ｄｏｗｎ", "這不關我", "Straße"}) {
+    for (bool trad : {false, true}) {
+      Normalizer::instance().normalize_phrase(s, trad, chars, flags);
+      const NormText t = norm(s, trad);
+      CHECK(chars == t.chars);
+      CHECK(flags == t.flags);
+    }
+  }
+}
+
+TEST_CASE("invalid UTF-8 does not crash the normaliser", "[normalizer][utf8]") {
+  for (const std::string s : {std::string("\xE4\xB8"), std::string("\xFF"), std::string("a\x80z"),
+                              std::string("\xF4\x90\x80\x80"), std::string("\xED\xA0\x80"), std::string("\xC0\xAF"),
+                              std::string("不\xE4知道")}) {
+    const NormText t = norm(s);
+    check_invariants(t);
+    CHECK(t.orig_bytes.back() == s.size());
+    // Each original code point starts at a strictly later byte.
+    for (std::size_t i = 1; i < t.orig_bytes.size(); ++i) CHECK(t.orig_bytes[i - 1] < t.orig_bytes[i]);
+  }
+  const NormText t = norm("不\xE4知道");
+  CHECK(u8(t.skeleton).find("知道") != std::string::npos);
+}
+
+TEST_CASE("UTF-8 view of the normalised text maps bytes back", "[normalizer]") {
+  NormText t = norm("Ａ不😊");
+  t.ensure_utf8();
+  CHECK(t.utf8 == "a不😊");
+  CHECK(t.norm_index_of_byte(0) == 0);
+  CHECK(t.norm_index_of_byte(1) == 1);
+  CHECK(t.norm_index_of_byte(3) == 1);
+  CHECK(t.norm_index_of_byte(4) == 2);
+}
