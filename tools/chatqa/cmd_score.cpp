@@ -1,13 +1,29 @@
-// chatqa score -r RULES [INPUT...|-]: score sessions, one report per input record.
-#include <fstream>
+// chatqa score -r RULES [INPUT...|-]: score sessions, one output record per input record.
+//
+// Streaming pipeline: a reader thread cuts the inputs into records and hands
+// them out in batches; N worker threads parse and evaluate; the calling thread
+// writes the results in input order. The number of batches in flight is
+// bounded, so memory stays constant whatever the input size.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
 #include <iostream>
-#include <iterator>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "chatqa/chatqa.hpp"
 #include "commands.hpp"
+#include "input.hpp"
+#include "output.hpp"
+#include "summary.hpp"
 
 namespace chatqa::cli {
 namespace {
@@ -16,55 +32,543 @@ struct ScoreArgs {
   std::string rules;
   std::vector<std::string> inputs;
   std::string format = "jsonl";
+  bool csv_findings = false;
+  bool include_passed = false;
+  std::string output;
+  unsigned threads = 0;
+  bool quiet = false;
+  std::optional<double> fail_under;
+  std::string summary;
+  std::size_t worst = 20;
+  std::string input_format = "auto";
+  std::string csv_map;
+  std::string role_map;
+  std::string csv_delimiter = ",";
+  std::string utc_offset = "+08:00";
+  std::size_t max_record_bytes = 16u << 20;
 };
 
-int run_score(const ScoreArgs& args) {
-  CompileResult compiled = compile_rule_file(args.rules);
-  for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
-  if (!compiled.ok()) return kExitUsage;
-  const RuleSet& rules = *compiled.rule_set;
-  std::vector<std::string> inputs = args.inputs;
-  if (inputs.empty()) inputs.push_back("-");
-  bool bad = false;
-  for (const std::string& name : inputs) {
-    std::string text;
-    if (name == "-") {
-      text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+// Everything a worker needs; read-only while the pipeline runs.
+struct Context {
+  const RuleSet* rules = nullptr;
+  SessionOptions session_options;
+  std::string format;
+  bool csv_findings = false;
+  bool include_passed = false;
+  bool want_digest = false;
+};
+
+struct Result {
+  std::string text;  // formatted output for this record (may be empty: CSV findings of a clean session)
+  bool scored = false;
+  double score = 0;
+  std::string error_code;  // set for error records
+  std::optional<SessionDigest> digest;
+};
+
+// ---------------------------------------------------------------------------
+// Formatting
+
+std::string csv_header(const RuleSet& rules, bool findings) {
+  std::string h;
+  if (findings) {
+    h = "session,agent,team,item,title,category,severity,status,deducted,message,time,role,quote,span_begin,span_end,"
+        "explanation,error";
+  } else {
+    h = "session,agent,team,score,fatal,messages";
+    for (const ItemInfo& item : rules.items()) h += "," + csv_field(item.id);
+    h += ",error";
+  }
+  return h + "\r\n";
+}
+
+std::string item_cell(const ItemResult& r) {
+  switch (r.status) {
+    case ItemStatus::passed: return "0";
+    case ItemStatus::failed: return r.bonus ? "+" + format_points(r.awarded) : format_points(r.deducted);
+    case ItemStatus::manual_review: return "manual";
+    case ItemStatus::not_applicable: return "n/a";
+    case ItemStatus::pending: return "pending";
+  }
+  return "";
+}
+
+std::string error_text(const InputError& e, const std::string& input) {
+  std::string where = input;
+  if (e.line > 0) where += ":" + std::to_string(e.line);
+  return e.code + " " + where + ": " + e.message;
+}
+
+std::string format_error(const InputError& e, const std::string& input, const Context& ctx, std::size_t columns) {
+  if (ctx.format == "csv") {
+    std::string row;
+    if (ctx.csv_findings) {
+      row = std::string(16, ',');
     } else {
-      std::ifstream in(name, std::ios::binary);
-      if (!in) {
-        InputError e{"E0209", "cannot read input file", "", 0, 0};
-        std::cout << error_record_json(e, name) << "\n";
-        bad = true;
-        continue;
-      }
-      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      row = std::string(6 + columns, ',');
     }
-    for (const ParsedSession& p : parse_sessions(text)) {
-      if (p.error) {
-        std::cout << error_record_json(*p.error, name == "-" ? "<stdin>" : name) << "\n";
-        bad = true;
-        continue;
-      }
-      const Report report = evaluate(rules, *p.session);
-      if (args.format == "text") {
-        std::cout << to_text(report, &*p.session) << "\n";
+    return row + csv_field(error_text(e, input)) + "\r\n";
+  }
+  if (ctx.format == "text") return "error[" + e.code + "] " + error_text(e, input).substr(e.code.size() + 1) + "\n\n";
+  return error_record_json(e, input);
+}
+
+std::string format_report(const Report& report, const Session& session, const Context& ctx) {
+  if (ctx.format == "jsonl") return to_json(report, {ctx.include_passed, false});
+  if (ctx.format == "json") return to_json(report, {ctx.include_passed, true});
+  if (ctx.format == "text") return to_text(report, &session) + "\n";
+  // CSV
+  const std::string head = csv_field(report.session_id) + "," + csv_field(report.agent) + "," + csv_field(report.team);
+  if (!ctx.csv_findings) {
+    std::string row = head + "," + format_points(report.score) + "," + (report.fatal ? "true" : "false") + "," +
+                      std::to_string(report.message_count);
+    for (const ItemResult& r : report.items) row += "," + csv_field(item_cell(r));
+    row += "," + csv_field(report.error);
+    return row + "\r\n";
+  }
+  std::string rows;
+  for (const ItemResult& r : report.items) {
+    if (r.status != ItemStatus::failed) continue;
+    const std::string item = head + "," + csv_field(r.id) + "," + csv_field(r.title) + "," + csv_field(r.category) +
+                             "," + (r.severity == ItemSeverity::fatal ? "fatal" : "minor") + "," +
+                             (r.bonus ? "bonus" : "failed") + "," +
+                             (r.bonus ? "+" + format_points(r.awarded) : format_points(r.deducted));
+    if (r.findings.empty()) {
+      rows += item + ",,,,,,,,\r\n";
+      continue;
+    }
+    for (const Finding& f : r.findings) {
+      rows += item + ",";
+      if (f.at.message >= 0) {
+        rows += std::to_string(f.at.message) + "," + csv_field(f.at.time) + "," +
+                (f.at.role ? std::string(to_string(*f.at.role)) : std::string());
       } else {
-        std::cout << to_json(report, {false, args.format == "json"}) << "\n";
+        rows += ",,";
+      }
+      rows += "," + csv_field(f.at.quote) + ",";
+      if (f.at.has_span) rows += std::to_string(f.at.span_begin) + "," + std::to_string(f.at.span_end);
+      else rows += ",";
+      rows += "," + csv_field(f.explanation) + ",\r\n";
+    }
+  }
+  if (!report.error.empty()) rows += head + std::string(14, ',') + csv_field(report.error) + "\r\n";
+  return rows;
+}
+
+// Where an error inside a record is in the input: the record's line plus the
+// lines before the offending byte, or the CSV row of the offending message.
+void locate(InputError& e, const Record& record) {
+  e.line = record.line;
+  if (!record.message_lines.empty() && e.json_pointer.rfind("/messages/", 0) == 0) {
+    const std::size_t index = std::strtoul(e.json_pointer.c_str() + 10, nullptr, 10);
+    if (index < record.message_lines.size()) e.line = record.message_lines[index];
+  } else if (e.byte_offset > 0 && e.byte_offset <= record.text.size()) {
+    e.line += static_cast<std::size_t>(std::count(record.text.begin(), record.text.begin() + static_cast<long>(e.byte_offset), '\n'));
+  }
+  e.json_pointer = record.pointer_prefix + e.json_pointer;
+}
+
+Result score_record(const Record& record, const Context& ctx) {
+  Result out;
+  const std::size_t columns = ctx.rules->items().size();
+  if (record.error) {
+    out.error_code = record.error->code;
+    out.text = format_error(*record.error, record.input, ctx, columns);
+    return out;
+  }
+  ParsedSession parsed = parse_session(record.text, ctx.session_options);
+  if (parsed.error) {
+    locate(*parsed.error, record);
+    out.error_code = parsed.error->code;
+    out.text = format_error(*parsed.error, record.input, ctx, columns);
+    return out;
+  }
+  const Report report = evaluate(*ctx.rules, *parsed.session);
+  out.text = format_report(report, *parsed.session, ctx);
+  out.scored = report.error.empty();
+  out.score = report.score;
+  if (ctx.want_digest) out.digest = digest_of(report);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Progress on stderr: "1,234,567 sessions  45,678/s  12.3 MB/s  1.2 GB of 3.4 GB  ETA 0:01:23"
+
+std::string with_commas(std::uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
+std::string bytes_text(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (bytes >= 1000 && u < 4) {
+    bytes /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+std::string duration_text(double seconds) {
+  const auto s = static_cast<long long>(seconds + 0.5);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, (s / 60) % 60, s % 60);
+  return buf;
+}
+
+class Progress {
+ public:
+  Progress(std::uint64_t total_bytes, const std::atomic<std::uint64_t>& bytes_read,
+           const std::atomic<std::uint64_t>& records)
+      : total_(total_bytes), bytes_read_(bytes_read), records_(records), start_(std::chrono::steady_clock::now()) {}
+
+  void start() {
+    thread_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(mutex_);
+      while (!cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_; })) {
+        std::fprintf(stderr, "\r\033[K%s", line().c_str());
+        std::fflush(stderr);
+      }
+    });
+  }
+
+  void finish(std::uint64_t errors) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    const double secs = elapsed();
+    std::fprintf(stderr, "\r\033[Kchatqa: %s records (%s errors) in %s, %s/s\n", with_commas(records_.load()).c_str(),
+                 with_commas(errors).c_str(), duration_text(secs).c_str(),
+                 with_commas(static_cast<std::uint64_t>(static_cast<double>(records_.load()) / std::max(secs, 1e-3)))
+                     .c_str());
+  }
+
+ private:
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+  std::string line() const {
+    const double secs = std::max(elapsed(), 1e-3);
+    const double read = static_cast<double>(bytes_read_.load());
+    const std::uint64_t done = records_.load();
+    std::string s = with_commas(done) + " sessions  " +
+                    with_commas(static_cast<std::uint64_t>(static_cast<double>(done) / secs)) + "/s  " +
+                    bytes_text(read / secs) + "/s  " + bytes_text(read);
+    if (total_ > 0) {
+      const double fraction = std::min(1.0, read / static_cast<double>(total_));
+      char pct[16];
+      std::snprintf(pct, sizeof pct, " (%.0f%%)", fraction * 100);
+      s += " of " + bytes_text(static_cast<double>(total_)) + pct;
+      if (fraction > 0.001) s += "  ETA " + duration_text(secs / fraction - secs);
+    }
+    return s;
+  }
+
+  std::uint64_t total_;
+  const std::atomic<std::uint64_t>& bytes_read_;
+  const std::atomic<std::uint64_t>& records_;
+  std::chrono::steady_clock::time_point start_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+};
+
+// ---------------------------------------------------------------------------
+// The pipeline
+
+struct Batch {
+  std::uint64_t seq = 0;
+  std::vector<Record> records;
+  std::vector<Result> results;
+};
+
+class Pipeline {
+ public:
+  Pipeline(std::size_t max_in_flight) : max_in_flight_(max_in_flight) {}
+
+  // Reader side: blocks while too many batches are in flight.
+  void push(std::vector<Record>&& records) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    space_.wait(lock, [this] { return in_flight_ < max_in_flight_; });
+    Batch b;
+    b.seq = next_seq_++;
+    b.records = std::move(records);
+    ++in_flight_;
+    work_.push_back(std::move(b));
+    work_ready_.notify_one();
+  }
+
+  void close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+    work_ready_.notify_all();
+    done_ready_.notify_all();
+  }
+
+  // Worker side: false when there is no more work.
+  bool take(Batch& out) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    work_ready_.wait(lock, [this] { return !work_.empty() || closed_; });
+    if (work_.empty()) return false;
+    out = std::move(work_.front());
+    work_.pop_front();
+    return true;
+  }
+
+  void finished(Batch&& b) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::uint64_t seq = b.seq;
+    done_.emplace(seq, std::move(b));
+    if (seq == next_write_) done_ready_.notify_one();
+  }
+
+  // Writer side: the next batch in input order; false at the end.
+  bool next(Batch& out) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_ready_.wait(lock, [this] { return done_.count(next_write_) > 0 || (closed_ && next_write_ == next_seq_); });
+    auto it = done_.find(next_write_);
+    if (it == done_.end()) return false;
+    out = std::move(it->second);
+    done_.erase(it);
+    ++next_write_;
+    return true;
+  }
+
+  void written() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --in_flight_;
+    space_.notify_one();
+  }
+
+ private:
+  std::size_t max_in_flight_;
+  std::mutex mutex_;
+  std::condition_variable space_, work_ready_, done_ready_;
+  std::deque<Batch> work_;
+  std::map<std::uint64_t, Batch> done_;
+  std::size_t in_flight_ = 0;
+  std::uint64_t next_seq_ = 0, next_write_ = 0;
+  bool closed_ = false;
+};
+
+std::optional<int> parse_offset(const std::string& text) {
+  // "+08:00", "-05:30", "Z"
+  if (text == "Z" || text == "z") return 0;
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') return std::nullopt;
+  for (int i : {1, 2, 4, 5}) {
+    if (!std::isdigit(static_cast<unsigned char>(text[static_cast<std::size_t>(i)]))) return std::nullopt;
+  }
+  const int minutes = ((text[1] - '0') * 10 + (text[2] - '0')) * 60 + (text[4] - '0') * 10 + (text[5] - '0');
+  if (minutes > 14 * 60) return std::nullopt;
+  return text[0] == '-' ? -minutes : minutes;
+}
+
+int usage_error(const std::string& message) {
+  std::cerr << "chatqa score: " << message << "\n";
+  return kExitUsage;
+}
+
+int run_score(const ScoreArgs& args) {
+  // Options first: a usage error must not leave anything behind.
+  ReadOptions read_options;
+  read_options.max_record_bytes = args.max_record_bytes;
+  read_options.format = args.input_format == "csv"    ? InputFormat::csv
+                        : args.input_format == "json" ? InputFormat::json
+                                                      : InputFormat::automatic;
+  if (!args.csv_map.empty()) {
+    if (auto err = parse_pairs(args.csv_map, read_options.csv.columns)) return usage_error("--csv-map: " + *err);
+    if (auto err = validate_csv_columns(read_options.csv.columns)) return usage_error(*err);
+  }
+  if (!args.role_map.empty()) {
+    if (auto err = parse_pairs(args.role_map, read_options.csv.roles)) return usage_error("--role-map: " + *err);
+    for (const auto& [from, to] : read_options.csv.roles) {
+      if (!role_from_string(to)) {
+        return usage_error("--role-map: \"" + from + "=" + to + "\": role must be customer, agent, bot or system");
       }
     }
   }
-  return bad ? kExitBadInput : kExitOk;
+  if (args.csv_delimiter.size() != 1) return usage_error("--csv-delimiter must be one character");
+  read_options.csv.delimiter = args.csv_delimiter[0];
+  const auto offset = parse_offset(args.utc_offset);
+  if (!offset) return usage_error("--utc-offset must look like +08:00, -05:30 or Z");
+
+  CompileResult compiled = compile_rule_file(args.rules);
+  for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
+  if (!compiled.ok()) return kExitUsage;
+
+  Context ctx;
+  ctx.rules = compiled.rule_set.get();
+  ctx.session_options.default_utc_offset_minutes = *offset;
+  ctx.format = args.format;
+  ctx.csv_findings = args.csv_findings;
+  ctx.include_passed = args.include_passed;
+  ctx.want_digest = !args.summary.empty();
+  if (args.csv_findings && args.format != "csv") return usage_error("--csv-findings needs --format csv");
+
+  OutputFile out;
+  if (std::string err = out.open(args.output); !err.empty()) return usage_error(err);
+
+  std::vector<std::string> inputs = args.inputs;
+  if (inputs.empty()) inputs.push_back("-");
+  std::uint64_t total_bytes = 0;
+  for (const auto& name : inputs) total_bytes += input_size(name);
+
+  const unsigned threads = args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+  Pipeline pipeline(static_cast<std::size_t>(threads) * 4 + 2);
+  std::atomic<std::uint64_t> bytes_read{0}, records_written{0};
+
+  std::optional<Progress> progress;
+  if (!args.quiet && is_terminal(2)) {
+    progress.emplace(total_bytes, bytes_read, records_written);
+    progress->start();
+  }
+
+  std::thread reader([&] {
+    constexpr std::size_t kBatchRecords = 128;
+    constexpr std::size_t kBatchBytes = 1u << 20;
+    std::vector<Record> batch;
+    std::size_t batch_bytes = 0;
+    const std::function<bool(Record&&)> emit = [&](Record&& r) {
+      batch_bytes += r.text.size();
+      batch.push_back(std::move(r));
+      if (batch.size() >= kBatchRecords || batch_bytes >= kBatchBytes) {
+        pipeline.push(std::move(batch));
+        batch = {};
+        batch_bytes = 0;
+      }
+      return true;
+    };
+    for (const auto& name : inputs) read_records(name, read_options, emit, &bytes_read);
+    if (!batch.empty()) pipeline.push(std::move(batch));
+    pipeline.close();
+  });
+
+  std::vector<std::thread> workers;
+  for (unsigned i = 0; i < threads; ++i) {
+    workers.emplace_back([&] {
+      Batch b;
+      while (pipeline.take(b)) {
+        b.results.reserve(b.records.size());
+        for (const Record& r : b.records) b.results.push_back(score_record(r, ctx));
+        b.records.clear();
+        pipeline.finished(std::move(b));
+        b = Batch{};
+      }
+    });
+  }
+
+  std::optional<Summary> summary;
+  if (!args.summary.empty()) summary.emplace(args.worst);
+  std::uint64_t errors = 0, below = 0;
+  bool first = true;
+  if (args.format == "csv") out.write(csv_header(*ctx.rules, args.csv_findings));
+  if (args.format == "json") out.write("[");
+  Batch b;
+  while (pipeline.next(b)) {
+    for (Result& r : b.results) {
+      if (!r.error_code.empty()) ++errors;
+      if (r.scored && args.fail_under && r.score < *args.fail_under) ++below;
+      if (summary) {
+        if (r.digest) {
+          summary->add(*r.digest);
+        } else if (!r.error_code.empty()) {
+          summary->add_error(r.error_code);
+        }
+      }
+      if (args.format == "json") {
+        out.write(first ? "\n" : ",\n");
+        out.write(r.text);
+      } else {
+        out.write(r.text);
+        if (args.format == "jsonl") out.write("\n");
+      }
+      first = false;
+    }
+    records_written.fetch_add(b.results.size(), std::memory_order_relaxed);
+    b = Batch{};
+    pipeline.written();
+  }
+  reader.join();
+  for (auto& w : workers) w.join();
+  if (args.format == "json") out.write(first ? "]\n" : "\n]\n");
+  if (progress) progress->finish(errors);
+
+  int status = kExitOk;
+  if (std::string err = out.commit(); !err.empty()) {
+    std::cerr << "chatqa score: " << err << "\n";
+    return kExitUsage;
+  }
+  if (summary) {
+    OutputFile summary_file;
+    std::string err = summary_file.open(args.summary);
+    if (err.empty()) {
+      summary_file.write(summary->to_json());
+      summary_file.write("\n");
+      err = summary_file.commit();
+    }
+    if (!err.empty()) {
+      std::cerr << "chatqa score: " << err << "\n";
+      return kExitUsage;
+    }
+  }
+  if (errors > 0) {
+    status = kExitBadInput;
+    if (!args.quiet) {
+      std::cerr << "chatqa score: " << errors << " of " << records_written.load()
+                << " input records could not be scored (see the error records)\n";
+    }
+  }
+  if (below > 0) {
+    status = kExitBadInput;
+    if (!args.quiet) {
+      std::cerr << "chatqa score: " << below << " session(s) scored below " << format_points(*args.fail_under) << "\n";
+    }
+  }
+  return status;
 }
 
 }  // namespace
 
 void add_score_command(CLI::App& app, std::function<int()>& run) {
   auto args = std::make_shared<ScoreArgs>();
-  CLI::App* cmd = app.add_subcommand("score", "Score sessions; one JSON report (or error record) per input record");
+  CLI::App* cmd = app.add_subcommand(
+      "score",
+      "Score sessions: one report (or error record) per input record, in input order.\n"
+      "Inputs: JSON object, JSON array, JSON Lines, or CSV (one message per row); any of them gzip-compressed.\n"
+      "Exit status: 0 all scored, 1 some records could not be scored (or --fail-under), 2 usage or rule errors.");
   cmd->add_option("-r,--rules", args->rules, "Rule file")->required()->check(CLI::ExistingFile);
-  cmd->add_option("inputs", args->inputs, "Input files (JSON, JSON array, JSONL); - for stdin");
-  cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"jsonl", "json", "text"}));
+  cmd->add_option("inputs", args->inputs, "Input files; - (or none) for stdin");
+  cmd->add_option("--format", args->format, "Output format")
+      ->check(CLI::IsMember({"jsonl", "json", "csv", "text"}))
+      ->capture_default_str();
+  cmd->add_flag("--csv-findings", args->csv_findings, "With --format csv: one row per finding instead of per session");
+  cmd->add_flag("--include-passed", args->include_passed, "JSON reports also list the items that passed");
+  cmd->add_option("-o,--output", args->output, "Write to FILE (atomically: temp file, then rename) instead of stdout");
+  cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress line or notes on stderr");
+  cmd->add_option("--fail-under", args->fail_under, "Exit 1 if any session scores below SCORE (for gating)");
+  cmd->add_option("--summary", args->summary, "Also write the run's mergeable summary (JSON) to FILE");
+  cmd->add_option("--worst", args->worst, "Worst sessions kept in the summary")->capture_default_str();
+  cmd->add_option("--input-format", args->input_format, "Input format; auto = CSV for *.csv[.gz] or with --csv-map")
+      ->check(CLI::IsMember({"auto", "json", "csv"}))
+      ->capture_default_str();
+  cmd->add_option("--csv-map", args->csv_map,
+                  "CSV columns: session=COL,role=COL,time=COL,text=COL[,agent=COL,team=COL,event=COL]; "
+                  "unmapped fields use their own name as column");
+  cmd->add_option("--role-map", args->role_map, "CSV role values, e.g. \"客服=agent,访客=customer,机器人=bot\"");
+  cmd->add_option("--csv-delimiter", args->csv_delimiter, "CSV field delimiter")->capture_default_str();
+  cmd->add_option("--utc-offset", args->utc_offset, "Offset of input times written without one")
+      ->capture_default_str();
+  cmd->add_option("--max-record-bytes", args->max_record_bytes, "Larger input records are errors (E0207)")
+      ->capture_default_str();
   cmd->callback([args, &run] { run = [args] { return run_score(*args); }; });
 }
 
