@@ -41,7 +41,8 @@ inline chatqa::Session chat(const std::vector<Row>& rows, const std::string& ext
     msgs.push_back(m);
   }
   j["messages"] = msgs;
-  for (auto& [k, v] : nlohmann::json::parse(extra).items()) j[k] = v;
+  const nlohmann::json overrides = nlohmann::json::parse(extra);
+  for (auto it = overrides.begin(); it != overrides.end(); ++it) j[it.key()] = it.value();
   chatqa::ParsedSession p = chatqa::parse_session(j.dump());
   if (p.error) FAIL("session does not parse: " << p.error->message);
   return *p.session;
