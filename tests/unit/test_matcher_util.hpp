@@ -43,11 +43,12 @@ inline chatqa::Session session(const std::vector<std::pair<std::string, std::str
   int second = 0;
   for (const auto& [role, text] : messages) {
     char time[64];
-    std::snprintf(time, sizeof time, "2024-05-01T10:00:%02d+08:00", second++);
+    std::snprintf(time, sizeof time, "2024-05-01T%02d:%02d:%02d+08:00", 10 + second / 3600, second / 60 % 60, second % 60);
+    ++second;
     j["messages"].push_back({{"role", role}, {"time", time}, {"text", text}});
   }
   chatqa::ParsedSession p = chatqa::parse_session(j.dump());
-  if (p.error) INFO(p.error->code + ": " + p.error->message);
+  INFO((p.error ? p.error->code + ": " + p.error->message : std::string()));
   REQUIRE(p.session);
   return *p.session;
 }
