@@ -65,9 +65,38 @@ std::string JsonLocator::read_string(std::size_t& pos) const {
   return out;
 }
 
+void JsonLocator::skip_value(std::size_t& pos) const {
+  // Iterative, so nesting deeper than kMaxDepth costs no recursion.
+  std::size_t open = 0;
+  while (pos < text_.size()) {
+    const char c = text_[pos];
+    if (c == '"') {
+      read_string(pos);
+      if (open == 0) return;
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      ++open;
+    } else if (c == '}' || c == ']') {
+      if (open == 0) return;
+      if (--open == 0) {
+        ++pos;
+        return;
+      }
+    } else if (open == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
+      return;
+    }
+    ++pos;
+  }
+}
+
 void JsonLocator::scan_value(std::size_t& pos, const std::string& pointer, int depth) {
   values_.emplace(pointer, pos);
-  if (pos >= text_.size() || depth > 256) return;
+  if (pos >= text_.size()) return;
+  if (depth > kMaxDepth) {
+    skip_value(pos);
+    return;
+  }
   const char c = text_[pos];
   if (c == '{') {
     ++pos;

@@ -29,7 +29,9 @@ class JsonLocator {
   static std::string escape_token(std::string_view token);
 
  private:
+  static constexpr int kMaxDepth = 256;  // deeper values are skipped, not located
   void scan_value(std::size_t& pos, const std::string& pointer, int depth);
+  void skip_value(std::size_t& pos) const;
   void skip_ws(std::size_t& pos) const;
   std::string read_string(std::size_t& pos) const;
 

@@ -1,5 +1,6 @@
 // Reading sessions from JSON: one object, an array, or JSON Lines.
 #include <algorithm>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,8 @@ namespace {
 using json = nlohmann::json;
 
 const char* const kRoleNames[] = {"customer", "agent", "bot", "system"};
+constexpr double kMaxEpochNumber = 253402300799999.0;  // 9999-12-31T23:59:59.999Z in milliseconds
+constexpr int kMaxMetaDepth = 32;                      // deeper "meta" objects are not flattened
 
 InputError make_error(const char* code, std::string message, std::string pointer = {}) {
   InputError e;
@@ -24,12 +27,13 @@ InputError make_error(const char* code, std::string message, std::string pointer
 
 std::string type_name(const json& v) { return v.type_name(); }
 
-void flatten_meta(const json& value, const std::string& prefix, std::map<std::string, std::string>& out) {
+void flatten_meta(const json& value, const std::string& prefix, std::map<std::string, std::string>& out, int depth = 0) {
+  if (depth > kMaxMetaDepth) return;
   for (auto it = value.begin(); it != value.end(); ++it) {
     const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
     const json& v = it.value();
     if (v.is_object()) {
-      flatten_meta(v, key, out);
+      flatten_meta(v, key, out, depth + 1);
     } else if (v.is_string()) {
       out[key] = v.get<std::string>();
     } else if (!v.is_array() && !v.is_null()) {
@@ -99,7 +103,14 @@ std::optional<InputError> session_from_json(const json& j, const SessionOptions&
     auto time = m.find("time");
     if (time == m.end()) return make_error("E0202", "message has no \"time\"", where);
     if (time->is_number()) {
-      msg.time = time_from_epoch_number(time->get<double>(), options.default_utc_offset_minutes);
+      // Epoch seconds or milliseconds of the years 0001..9999; beyond that
+      // the number is no time (and would overflow the millisecond clock).
+      const double epoch = time->get<double>();
+      if (!(std::fabs(epoch) <= kMaxEpochNumber)) {
+        return make_error("E0204", "bad time " + time->dump() + " (epoch seconds or milliseconds out of range)",
+                          where + "/time");
+      }
+      msg.time = time_from_epoch_number(epoch, options.default_utc_offset_minutes);
     } else if (time->is_string()) {
       auto t = parse_time(time->get<std::string>(), options.default_utc_offset_minutes);
       if (!t) {
@@ -235,6 +246,7 @@ std::vector<ParsedSession> parse_sessions(std::string_view text, const SessionOp
   std::size_t line_no = 0;
   std::size_t pos = start;
   bool first_record = true;
+  bool first_line_unclosed = false;  // the first record is bad and never closes an object
   while (pos < text.size()) {
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
@@ -246,16 +258,7 @@ std::vector<ParsedSession> parse_sessions(std::string_view text, const SessionOp
     if (!blank) {
       ParsedSession p = parse_session(line, options);
       if (first_record && p.error && p.error->code == "E0201" && line.find('}') == std::string_view::npos) {
-        // Not JSON Lines after all: a multi-line document that is broken.
-        ParsedSession broken;
-        broken.error = whole_error;
-        const TextPosition at = JsonLocator(text.substr(start)).at_offset(whole_error.byte_offset);
-        broken.error->line = static_cast<std::size_t>(at.line);
-        broken.error->byte_offset += start;
-        broken.line = broken.error->line;
-        out.clear();
-        out.push_back(std::move(broken));
-        return out;
+        first_line_unclosed = true;
       }
       first_record = false;
       p.line = line_no;
@@ -266,6 +269,20 @@ std::vector<ParsedSession> parse_sessions(std::string_view text, const SessionOp
       out.push_back(std::move(p));
     }
     pos = end + 1;
+  }
+  // A first line that opens an object and never closes it, with no other line
+  // holding a session either: not JSON Lines after all, but one multi-line
+  // document that is broken. Report it once, where the parser stopped.
+  const bool any_session = std::any_of(out.begin(), out.end(), [](const ParsedSession& p) { return p.session.has_value(); });
+  if (first_line_unclosed && !any_session) {
+    ParsedSession broken;
+    broken.error = whole_error;
+    const TextPosition at = JsonLocator(text.substr(start)).at_offset(whole_error.byte_offset);
+    broken.error->line = static_cast<std::size_t>(at.line);
+    broken.error->byte_offset += start;
+    broken.line = broken.error->line;
+    out.clear();
+    out.push_back(std::move(broken));
   }
   return out;
 }

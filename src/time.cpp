@@ -65,7 +65,9 @@ std::optional<Timestamp> parse_time(std::string_view s, int default_offset) {
   for (char c : s) all_digits = all_digits && c >= '0' && c <= '9';
   if (all_digits) {
     if (s.size() > 15) return std::nullopt;
-    return time_from_epoch_number(std::stod(std::string(s)), default_offset);
+    const double epoch = std::stod(std::string(s));
+    if (epoch > 253402300799999.0) return std::nullopt;  // after 9999-12-31 even as milliseconds
+    return time_from_epoch_number(epoch, default_offset);
   }
   int year, month, day, hour, minute, second = 0;
   if (!digits(s, 0, 4, year) || s.size() < 16 || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||

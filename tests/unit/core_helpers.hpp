@@ -1,0 +1,60 @@
+// Small helpers shared by the core engine's unit tests.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <catch2/catch.hpp>
+
+#include "chatqa/chatqa.hpp"
+
+namespace chatqa::testing {
+
+inline std::string source_dir() { return CHATQA_SOURCE_DIR; }
+
+// Compiles rule-set JSON text; lexicon files resolve against `base_dir`.
+inline CompileResult compile_text(std::string_view rules, const std::string& base_dir = "") {
+  return compile_rules(rules, "rules.json", base_dir);
+}
+
+// Compiles rule-set JSON that must be valid (fails the test otherwise).
+inline std::shared_ptr<const RuleSet> rules_ok(std::string_view rules, const std::string& base_dir = "") {
+  CompileResult r = compile_text(rules, base_dir);
+  for (const auto& d : r.diagnostics) {
+    if (d.severity == Severity::error) UNSCOPED_INFO(d.to_string());
+  }
+  REQUIRE(r.ok());
+  return r.rule_set;
+}
+
+// Parses one session that must be valid.
+inline Session session_ok(std::string_view text, const SessionOptions& options = {}) {
+  ParsedSession p = parse_session(text, options);
+  if (p.error) UNSCOPED_INFO(p.error->code + ": " + p.error->message);
+  REQUIRE(p.session.has_value());
+  return *p.session;
+}
+
+inline const ItemResult& item_of(const Report& report, const std::string& id) {
+  for (const auto& item : report.items) {
+    if (item.id == id) return item;
+  }
+  throw std::runtime_error("no item " + id + " in report");
+}
+
+// The first diagnostic with `code`, or nullptr.
+inline const Diagnostic* find_code(const CompileResult& r, const std::string& code) {
+  for (const auto& d : r.diagnostics) {
+    if (d.code == code) return &d;
+  }
+  return nullptr;
+}
+
+// A rule set of `items` (JSON array text) around the basic header.
+inline std::string rule_set(const std::string& items, const std::string& lexicons = "{}", int total = 100) {
+  return R"({"name": "t", "version": "1", "total": )" + std::to_string(total) + R"(, "lexicons": )" + lexicons +
+         R"(, "items": )" + items + "}";
+}
+
+}  // namespace chatqa::testing
