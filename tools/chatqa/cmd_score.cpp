@@ -40,12 +40,7 @@ struct ScoreArgs {
   std::optional<double> fail_under;
   std::string summary;
   std::size_t worst = 20;
-  std::string input_format = "auto";
-  std::string csv_map;
-  std::string role_map;
-  std::string csv_delimiter = ",";
-  std::string utc_offset = "+08:00";
-  std::size_t max_record_bytes = 16u << 20;
+  InputArgs input;
 };
 
 // Everything a worker needs; read-only while the pipeline runs.
@@ -359,18 +354,6 @@ class Pipeline {
   bool closed_ = false;
 };
 
-std::optional<int> parse_offset(const std::string& text) {
-  // "+08:00", "-05:30", "Z"
-  if (text == "Z" || text == "z") return 0;
-  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') return std::nullopt;
-  for (int i : {1, 2, 4, 5}) {
-    if (!std::isdigit(static_cast<unsigned char>(text[static_cast<std::size_t>(i)]))) return std::nullopt;
-  }
-  const int minutes = ((text[1] - '0') * 10 + (text[2] - '0')) * 60 + (text[4] - '0') * 10 + (text[5] - '0');
-  if (minutes > 14 * 60) return std::nullopt;
-  return text[0] == '-' ? -minutes : minutes;
-}
-
 int usage_error(const std::string& message) {
   std::cerr << "chatqa score: " << message << "\n";
   return kExitUsage;
@@ -379,26 +362,8 @@ int usage_error(const std::string& message) {
 int run_score(const ScoreArgs& args) {
   // Options first: a usage error must not leave anything behind.
   ReadOptions read_options;
-  read_options.max_record_bytes = args.max_record_bytes;
-  read_options.format = args.input_format == "csv"    ? InputFormat::csv
-                        : args.input_format == "json" ? InputFormat::json
-                                                      : InputFormat::automatic;
-  if (!args.csv_map.empty()) {
-    if (auto err = parse_pairs(args.csv_map, read_options.csv.columns)) return usage_error("--csv-map: " + *err);
-    if (auto err = validate_csv_columns(read_options.csv.columns)) return usage_error(*err);
-  }
-  if (!args.role_map.empty()) {
-    if (auto err = parse_pairs(args.role_map, read_options.csv.roles)) return usage_error("--role-map: " + *err);
-    for (const auto& [from, to] : read_options.csv.roles) {
-      if (!role_from_string(to)) {
-        return usage_error("--role-map: \"" + from + "=" + to + "\": role must be customer, agent, bot or system");
-      }
-    }
-  }
-  if (args.csv_delimiter.size() != 1) return usage_error("--csv-delimiter must be one character");
-  read_options.csv.delimiter = args.csv_delimiter[0];
-  const auto offset = parse_offset(args.utc_offset);
-  if (!offset) return usage_error("--utc-offset must look like +08:00, -05:30 or Z");
+  SessionOptions session_options;
+  if (auto err = apply_input_options(args.input, read_options, session_options)) return usage_error(*err);
 
   CompileResult compiled = compile_rule_file(args.rules);
   for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
@@ -406,7 +371,7 @@ int run_score(const ScoreArgs& args) {
 
   Context ctx;
   ctx.rules = compiled.rule_set.get();
-  ctx.session_options.default_utc_offset_minutes = *offset;
+  ctx.session_options = session_options;
   ctx.format = args.format;
   ctx.csv_findings = args.csv_findings;
   ctx.include_passed = args.include_passed;
@@ -557,18 +522,7 @@ void add_score_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--fail-under", args->fail_under, "Exit 1 if any session scores below SCORE (for gating)");
   cmd->add_option("--summary", args->summary, "Also write the run's mergeable summary (JSON) to FILE");
   cmd->add_option("--worst", args->worst, "Worst sessions kept in the summary")->capture_default_str();
-  cmd->add_option("--input-format", args->input_format, "Input format; auto = CSV for *.csv[.gz] or with --csv-map")
-      ->check(CLI::IsMember({"auto", "json", "csv"}))
-      ->capture_default_str();
-  cmd->add_option("--csv-map", args->csv_map,
-                  "CSV columns: session=COL,role=COL,time=COL,text=COL[,agent=COL,team=COL,event=COL]; "
-                  "unmapped fields use their own name as column");
-  cmd->add_option("--role-map", args->role_map, "CSV role values, e.g. \"客服=agent,访客=customer,机器人=bot\"");
-  cmd->add_option("--csv-delimiter", args->csv_delimiter, "CSV field delimiter")->capture_default_str();
-  cmd->add_option("--utc-offset", args->utc_offset, "Offset of input times written without one")
-      ->capture_default_str();
-  cmd->add_option("--max-record-bytes", args->max_record_bytes, "Larger input records are errors (E0207)")
-      ->capture_default_str();
+  add_input_options(cmd, args->input);
   cmd->callback([args, &run] { run = [args] { return run_score(*args); }; });
 }
 

@@ -563,6 +563,57 @@ bool is_csv_name(const std::string& name) {
 
 }  // namespace
 
+void add_input_options(CLI::App* cmd, InputArgs& args) {
+  cmd->add_option("--input-format", args.input_format, "Input format; auto = CSV for *.csv[.gz] or with --csv-map")
+      ->check(CLI::IsMember({"auto", "json", "csv"}))
+      ->capture_default_str();
+  cmd->add_option("--csv-map", args.csv_map,
+                  "CSV columns: session=COL,role=COL,time=COL,text=COL[,agent=COL,team=COL,event=COL]; "
+                  "unmapped fields use their own name as column");
+  cmd->add_option("--role-map", args.role_map, "CSV role values, e.g. \"客服=agent,访客=customer,机器人=bot\"");
+  cmd->add_option("--csv-delimiter", args.csv_delimiter, "CSV field delimiter")->capture_default_str();
+  cmd->add_option("--utc-offset", args.utc_offset, "Offset of input times written without one")->capture_default_str();
+  cmd->add_option("--max-record-bytes", args.max_record_bytes, "Larger input records are errors (E0207)")
+      ->capture_default_str();
+}
+
+namespace {
+std::optional<int> parse_offset(const std::string& text) {
+  // "+08:00", "-05:30", "Z"
+  if (text == "Z" || text == "z") return 0;
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') return std::nullopt;
+  for (std::size_t i : {1u, 2u, 4u, 5u}) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+  }
+  const int minutes = ((text[1] - '0') * 10 + (text[2] - '0')) * 60 + (text[4] - '0') * 10 + (text[5] - '0');
+  if (minutes > 14 * 60) return std::nullopt;
+  return text[0] == '-' ? -minutes : minutes;
+}
+}  // namespace
+
+std::optional<std::string> apply_input_options(const InputArgs& args, ReadOptions& read, SessionOptions& session) {
+  read.max_record_bytes = args.max_record_bytes;
+  read.format = args.input_format == "csv"    ? InputFormat::csv
+                : args.input_format == "json" ? InputFormat::json
+                                              : InputFormat::automatic;
+  if (!args.csv_map.empty()) {
+    if (auto err = parse_pairs(args.csv_map, read.csv.columns)) return "--csv-map: " + *err;
+    if (auto err = validate_csv_columns(read.csv.columns)) return err;
+  }
+  if (!args.role_map.empty()) {
+    if (auto err = parse_pairs(args.role_map, read.csv.roles)) return "--role-map: " + *err;
+    for (const auto& [from, to] : read.csv.roles) {
+      if (!role_from_string(to)) return "--role-map: \"" + from + "=" + to + "\": role must be customer, agent, bot or system";
+    }
+  }
+  if (args.csv_delimiter.size() != 1) return std::string("--csv-delimiter must be one character");
+  read.csv.delimiter = args.csv_delimiter[0];
+  const auto offset = parse_offset(args.utc_offset);
+  if (!offset) return std::string("--utc-offset must look like +08:00, -05:30 or Z");
+  session.default_utc_offset_minutes = *offset;
+  return std::nullopt;
+}
+
 std::string display_name(const std::string& name) { return name == "-" ? "<stdin>" : name; }
 
 std::optional<std::string> parse_pairs(const std::string& text, std::map<std::string, std::string>& out) {

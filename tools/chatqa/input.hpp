@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "chatqa/session.hpp"
 
 namespace chatqa::cli {
@@ -70,6 +72,19 @@ std::uint64_t input_size(const std::string& name);
 // input could not be opened (an error Record has been emitted for it).
 bool read_records(const std::string& name, const ReadOptions& options, const std::function<bool(Record&&)>& emit,
                   std::atomic<std::uint64_t>* bytes_read = nullptr);
+
+// The input options shared by subcommands that read sessions (score, explain).
+struct InputArgs {
+  std::string input_format = "auto";
+  std::string csv_map;
+  std::string role_map;
+  std::string csv_delimiter = ",";
+  std::string utc_offset = "+08:00";
+  std::size_t max_record_bytes = 16u << 20;
+};
+void add_input_options(CLI::App* cmd, InputArgs& args);
+// Fills `read` and `session` from the arguments; returns a usage error message.
+std::optional<std::string> apply_input_options(const InputArgs& args, ReadOptions& read, SessionOptions& session);
 
 // The display name of an input: "<stdin>" for "-".
 std::string display_name(const std::string& name);

@@ -345,7 +345,7 @@ std::string Summary::to_json() const {
     worst.push_back(std::move(e));
   }
   j["worst"] = std::move(worst);
-  return j.dump(1, ' ', false, ojson::error_handler_t::replace);
+  return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 bool Summary::looks_like_summary(const std::string& head) {
