@@ -158,9 +158,9 @@ RoleMask Params::roles(const std::string& key, RoleMask fallback) {
   return mask.empty() ? fallback : mask;
 }
 
-text::MatchSettings Params::match_settings(const std::string& key, int default_skip) {
+text::MatchSettings Params::match_settings(const std::string& key, int default_skip, bool inherit_traditional) {
   text::MatchSettings s;
-  s.traditional = ctx_.default_traditional();
+  s.traditional = inherit_traditional && ctx_.default_traditional();
   s.max_skip = default_skip;
   const json* v = get(key);
   if (!v) return s;
@@ -513,8 +513,18 @@ CompileResult compile_rules(std::string_view text, const std::string& file_name,
 }
 
 CompileResult compile_rule_file(const std::string& path, const CompileOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string text;
+  bool readable = false;
+  try {  // reading a directory throws from the stream buffer
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      readable = !in.bad();
+    }
+  } catch (const std::exception&) {
+    readable = false;
+  }
+  if (!readable) {
     CompileResult result;
     Diagnostic d;
     d.code = "E0114";
@@ -523,7 +533,6 @@ CompileResult compile_rule_file(const std::string& path, const CompileOptions& o
     result.diagnostics.push_back(std::move(d));
     return result;
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto slash = path.rfind('/');
   return compile_rules(text, path, slash == std::string::npos ? "" : path.substr(0, slash), options);
 }

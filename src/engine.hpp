@@ -115,7 +115,8 @@ class Params {
   // A role name or a list of them; `fallback` when absent.
   RoleMask roles(const std::string& key, RoleMask fallback);
   // Phrase-matching options of "normalize" ({traditional, skip_separators, whole_word}).
-  text::MatchSettings match_settings(const std::string& key, int default_skip);
+  // `inherit_traditional`: default `traditional` to the rule set's option.
+  text::MatchSettings match_settings(const std::string& key, int default_skip, bool inherit_traditional = true);
   // A list of strings ("phrases", "allow", ...); absent = empty.
   std::vector<std::pair<std::string, std::string>> strings(const std::string& key);  // (value, pointer)
 

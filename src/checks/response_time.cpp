@@ -4,9 +4,12 @@
 // and ends at the next message of a reply role (agent by default; bot or
 // system only if the rule says so). Modes: first (the first turn), each
 // (every turn), max (the slowest turn), mean (the average over turns).
+// With `hold_phrases`, a reply that asks the customer to wait (请稍等, 帮您查询)
+// puts the chat on hold: customer messages until the agent's next message
+// ("好的") are not timed here — the waiting protocol is judged by its own item.
 #include <cmath>
 
-#include "engine.hpp"
+#include "checks/phrase_common.hpp"
 
 namespace chatqa::detail {
 namespace {
@@ -19,6 +22,7 @@ class ResponseTimeCheck final : public Check {
   RoleMask from = RoleMask::of(Role::customer);
   RoleMask reply = RoleMask::of(Role::agent);
   bool unanswered_is_violation = false;
+  std::optional<std::uint32_t> hold_group;
 
   struct Turn {
     std::size_t start;          // first customer message of the run
@@ -26,18 +30,28 @@ class ResponseTimeCheck final : public Check {
     double delay = 0;
   };
 
+  bool is_hold(EvalContext& ctx, std::size_t i) const {
+    if (!hold_group) return false;
+    auto [b, e] = ctx.hits(i, *hold_group);
+    return b != e;
+  }
+
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     std::vector<Turn> turns;
     long open = -1;
+    bool on_hold = false;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       const Role role = ctx.message(i).role;
       if (from.has(role)) {
-        if (open < 0) open = static_cast<long>(i);
-      } else if (reply.has(role) && open >= 0) {
-        turns.push_back({static_cast<std::size_t>(open), static_cast<long>(i),
-                         seconds_between(ctx.message(static_cast<std::size_t>(open)), ctx.message(i))});
-        open = -1;
-        if (mode == Mode::first) break;
+        if (open < 0 && !on_hold) open = static_cast<long>(i);
+      } else if (reply.has(role)) {
+        if (open >= 0) {
+          turns.push_back({static_cast<std::size_t>(open), static_cast<long>(i),
+                           seconds_between(ctx.message(static_cast<std::size_t>(open)), ctx.message(i))});
+          open = -1;
+          if (mode == Mode::first) break;
+        }
+        on_hold = is_hold(ctx, i);
       }
     }
     const bool ended_open = open >= 0 && (mode != Mode::first || turns.empty());
@@ -101,7 +115,7 @@ class ResponseTimeCheck final : public Check {
 };
 
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
-  Params p(ctx, j, ptr, {"type", "mode", "limit_seconds", "reply_roles", "from_roles", "unanswered"});
+  Params p(ctx, j, ptr, {"type", "mode", "limit_seconds", "reply_roles", "from_roles", "unanswered", "hold_phrases", "normalize"});
   auto check = std::make_unique<ResponseTimeCheck>();
   const std::string mode = p.string("mode", false, {"first", "each", "mean", "max"}).value_or("each");
   check->mode = mode == "first"  ? ResponseTimeCheck::Mode::first
@@ -116,6 +130,11 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   const std::string unanswered =
       p.string("unanswered", false, {"ignore", "violation"}).value_or(mode == "first" ? "violation" : "ignore");
   check->unanswered_is_violation = unanswered == "violation";
+  auto hold = p.strings("hold_phrases");
+  if (!hold.empty()) {
+    check->hold_group = ctx.new_group(check->reply, p.match_settings("normalize", 3));
+    ctx.add_phrases(*check->hold_group, hold);
+  }
   return check;
 }
 

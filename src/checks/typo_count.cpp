@@ -40,7 +40,9 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   auto check = std::make_unique<TypoCountCheck>();
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   check->min_count = p.integer("min_count", false, 1, 1000000).value_or(1);
-  const text::MatchSettings settings = p.match_settings("normalize", 0);
+  // A typo is a wrong character, so folding Traditional to Simplified would
+  // turn correct text into dictionary hits (俱体 folds to 具体): off unless asked.
+  const text::MatchSettings settings = p.match_settings("normalize", 0, false);
   check->group = ctx.new_group(check->roles, settings);
   std::vector<std::pair<std::string, std::string>> corrections;
   const json* dict = p.get("dictionary");
