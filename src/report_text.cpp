@@ -14,23 +14,17 @@ std::string to_text(const Report& report, const Session* session) {
   if (report.fatal) out << "  FATAL";
   out << "\n";
   if (!report.error.empty()) out << "  error: " << report.error << "\n";
+  std::string manual, not_applicable, pending;
   for (const ItemResult& r : report.items) {
-    if (r.status == ItemStatus::passed) continue;
-    out << "  ";
-    switch (r.status) {
-      case ItemStatus::failed:
-        if (r.bonus) {
-          out << "+" << format_points(r.awarded);
-        } else {
-          out << "-" << format_points(r.deducted);
-        }
-        break;
-      case ItemStatus::manual_review: out << "manual"; break;
-      case ItemStatus::not_applicable: out << "n/a"; break;
-      case ItemStatus::pending: out << "pending"; break;
-      default: break;
-    }
-    out << "  " << r.id << "  " << r.title;
+    std::string* list = r.status == ItemStatus::manual_review    ? &manual
+                        : r.status == ItemStatus::not_applicable ? &not_applicable
+                        : r.status == ItemStatus::pending        ? &pending
+                                                                 : nullptr;
+    if (list) *list += (list->empty() ? "" : ", ") + r.id;
+    if (r.status != ItemStatus::failed) continue;
+    out << "  " << (r.bonus ? "+" + format_points(r.awarded) : "-" + format_points(r.deducted));
+    out << "  " << r.id;
+    if (r.title != r.id) out << "  " << r.title;
     if (r.severity == ItemSeverity::fatal && r.status == ItemStatus::failed) out << "  (fatal)";
     out << "\n";
     for (const Finding& f : r.findings) {
@@ -45,6 +39,9 @@ std::string to_text(const Report& report, const Session* session) {
       }
     }
   }
+  if (!pending.empty()) out << "  pending (session still open): " << pending << "\n";
+  if (!manual.empty()) out << "  manual review: " << manual << "\n";
+  if (!not_applicable.empty()) out << "  not applicable: " << not_applicable << "\n";
   return out.str();
 }
 
