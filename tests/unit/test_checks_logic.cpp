@@ -93,12 +93,20 @@ TEST_CASE("conditions for \"when\": meta, has_role, message_count", "[checks][lo
   CHECK(status(R"({"type": "message_count", "min": 3})") == ItemStatus::not_applicable);
   CHECK(status(R"({"type": "message_count", "max": 1, "role": "agent"})") == ItemStatus::failed);
   CHECK(status(R"({"type": "not", "check": {"type": "meta", "field": "channel", "equals": "web"}})") == ItemStatus::failed);
+  CHECK(status(R"({"type": "has_event", "event": "survey_sent"})") == ItemStatus::not_applicable);
+  auto surveyed = chat({{"agent", 0, "感谢您的咨询"}, {"system", 5, "", "survey_sent"}});
+  const std::string invite = R"({"type": "all", "checks": [
+    {"type": "required_phrase", "phrases": ["评价"], "window": {"last_messages": 2}},
+    {"type": "not", "check": {"type": "has_event", "event": ["survey_sent", "survey_pushed"]}}]})";
+  CHECK(run(one_item(invite), surveyed).status == ItemStatus::passed);
+  CHECK(run(one_item(invite), chat({{"agent", 0, "感谢您的咨询"}})).status == ItemStatus::failed);
   // Agent-only session: an item for chats with a customer does not apply.
   CHECK(run(one_item(check, R"(, "when": {"type": "has_role", "role": "customer"})"), chat({{"agent", 0, "不知道"}})).status ==
         ItemStatus::not_applicable);
   CHECK(has_error(one_item(check, R"(, "when": {"type": "meta", "field": "channel", "equal": "web"})"), "E0102",
                   "/items/0/when/equal"));
   CHECK(has_error(one_item(check, R"(, "when": {"type": "has_role"})"), "E0103", "/items/0/when"));
+  CHECK(has_error(one_item(check, R"(, "when": {"type": "has_event"})"), "E0103", "/items/0/when"));
   CHECK(has_error(one_item(check, R"(, "when": {"type": "message_count", "min": 5, "max": 2})"), "E0105",
                   "/items/0/when/max"));
 }
