@@ -1,0 +1,409 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the chatqa command line (run by ctest, one case per test).
+
+    run_cli_tests.py --chatqa build/chatqa --case NAME     run one case
+    run_cli_tests.py --chatqa build/chatqa                 run all cases
+    run_cli_tests.py --list                                case names
+
+Each case runs the real binary on files under tests/cli/data (or inputs it
+generates into a temporary directory) and checks outputs and exit codes.
+Exit status: 0 passed, 1 failed, 77 skipped. Python standard library only.
+"""
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "data")
+RULES = os.path.join(DATA, "rules.json")
+SKIP = 77
+CSV_ARGS = ["--csv-map", "session=conv_id,role=sender,time=ts,text=body,agent=agent_id",
+            "--role-map", "客服=agent,访客=customer"]
+
+CHATQA = None
+TMP = None
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def run(*args, stdin=None, cwd=None):
+    """Runs chatqa; returns (exit code, stdout bytes, stderr text)."""
+    proc = subprocess.run([CHATQA, *args], input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
+                          timeout=600)
+    return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
+
+
+def lines_of(out):
+    return [json.loads(line) for line in out.decode("utf-8").splitlines()]
+
+
+def generate(count, seed=1, agents=50):
+    path = os.path.join(TMP, "gen-%d-%d-%d.jsonl" % (count, seed, agents))
+    if not os.path.exists(path):
+        with open(path, "wb") as f:
+            subprocess.run([sys.executable, os.path.join(HERE, "gen_sessions.py"), str(count), "--seed", str(seed),
+                            "--agents", str(agents)], stdout=f, check=True)
+    return path
+
+
+def data(name):
+    return os.path.join(DATA, name)
+
+
+# ---------------------------------------------------------------------------
+# Cases
+
+
+def case_malformed_jsonl_line():
+    """A line that is not JSON, a broken record and a session with no messages in the middle: error records, the rest scored."""
+    code, out, err = run("score", "-r", RULES, data("mixed.jsonl"))
+    check(code == 1, "exit %d, want 1 (some records bad)" % code)
+    records = lines_of(out)
+    check(len(records) == 6, "%d output records for 6 input records" % len(records))
+    check([r.get("session") for r in records] == ["S-1", None, "S-2", None, None, "S-3"], "order: %r" % records)
+    errors = [r["error"] for r in records if "error" in r]
+    check([(e["code"], e["line"]) for e in errors] == [("E0201", 2), ("E0208", 4), ("E0201", 5)],
+          "error codes/lines: %r" % errors)
+    check(all(e["input"] == data("mixed.jsonl") for e in errors), "error records name the input")
+    check(errors[1] == {"code": "E0208", "message": "session \"S-empty\" has no messages", "input": data("mixed.jsonl"),
+                        "line": 4, "pointer": "/messages"}, "empty-session record: %r" % errors[1])
+    check("3 of 6 input records could not be scored" in err, "stderr note: %r" % err)
+
+
+def case_session_without_messages():
+    """A session with no messages is an E0208 error record, exit 1."""
+    code, out, _ = run("score", "-r", RULES, "-", stdin=b'{"id": "E-1", "agent": "A", "messages": []}\n')
+    check(code == 1, "exit %d" % code)
+    check(out == b'{"error":{"code":"E0208","message":"session \\"E-1\\" has no messages","input":"<stdin>",'
+                 b'"line":1,"pointer":"/messages"}}\n', "output: %r" % out)
+
+
+def case_truncated_gzip():
+    """A truncated .gz gives one E0210 error record at the end; every complete record before it is scored."""
+    path = data("truncated.jsonl.gz")
+    raw = open(path, "rb").read()
+    partial = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw)
+    complete = partial.count(b"\n")
+    code, out, _ = run("score", "-r", RULES, path)
+    check(code == 1, "exit %d" % code)
+    records = lines_of(out)
+    check(len(records) == complete + 1, "%d records, want %d reports + 1 error" % (len(records), complete))
+    check(all("session" in r for r in records[:-1]), "reports before the error")
+    last = records[-1]["error"]
+    check(last["code"] == "E0210" and last["line"] == complete + 1, "last record: %r" % last)
+    check("truncated gzip" in last["message"], last["message"])
+
+
+def case_gzip_stdin_and_file():
+    """gzip is detected by its magic bytes, on stdin too; output equals the plain input's."""
+    plain = gzip.decompress(open(data("whole.jsonl.gz"), "rb").read())
+    code1, out_plain, _ = run("score", "-r", RULES, "-", stdin=plain)
+    code2, out_gz_stdin, _ = run("score", "-r", RULES, "-", stdin=open(data("whole.jsonl.gz"), "rb").read())
+    code3, out_gz_file, _ = run("score", "-r", RULES, data("whole.jsonl.gz"))
+    check(code1 == code2 == code3 == 0, "exit codes %d %d %d" % (code1, code2, code3))
+    check(out_plain == out_gz_stdin == out_gz_file, "outputs differ")
+    check(len(out_plain.splitlines()) == plain.count(b"\n"), "one report per line")
+
+
+def case_csv_bom_multiline():
+    """A CSV export with a BOM, CRLF, quoted multi-line messages and doubled quotes scores correctly."""
+    code, out, _ = run("score", "-r", RULES, data("export.csv"), *CSV_ARGS, "--include-passed")
+    check(code == 1, "exit %d (the row with a bad time is an error record)" % code)
+    records = lines_of(out)
+    check(len(records) == 3, "3 sessions: %r" % records)
+    c1, c2, c3 = records
+    check(c1["session"] == "C-1" and c1["agent"] == "A7" and c1["messages"] == 2 and c1["score"] == 100, "C-1: %r" % c1)
+    check(c2["session"] == "C-2" and c2["score"] == 95, "C-2: %r" % c2)
+    shirk = [i for i in c2["items"] if i["id"] == "no_shirking"][0]
+    finding = shirk["findings"][0]
+    check(finding["quote"] == "不知道" and finding["span"] == [3, 6] and finding["message"] == 1, "finding %r" % finding)
+    check(c3["error"]["code"] == "E0204" and c3["error"]["line"] == 9, "bad-time row located at line 9: %r" % c3)
+    # The session's text came through whole: explain shows both lines of the quoted message.
+    code, text, _ = run("explain", "-r", RULES, data("export.csv"), *CSV_ARGS, "--id", "C-1", "--color", "never")
+    check(code == 0, "explain exit %d" % code)
+    body = text.decode("utf-8")
+    check("在吗?" in body and "想问个问题" in body and '您好,很高兴为您服务。"会员"问题吗?' in body, body)
+    # CSV output: one row per session, one column per item.
+    code, out, _ = run("score", "-r", RULES, "export.csv", *CSV_ARGS, "--format", "csv", cwd=DATA)
+    expected = open(data("export.expected.csv"), "rb").read()
+    check(out == expected, "CSV output differs from export.expected.csv:\n%s" % out.decode())
+
+
+def case_csv_header_missing_column():
+    """A CSV whose header lacks a needed column yields an E0211 error record naming it."""
+    code, out, _ = run("score", "-r", RULES, data("export.csv"))
+    check(code == 1, "exit %d" % code)
+    records = lines_of(out)
+    check(len(records) == 1 and records[0]["error"]["code"] == "E0211", "%r" % records)
+    check("conv_id" in records[0]["error"]["message"], records[0]["error"]["message"])
+
+
+def case_threads_identical():
+    """--threads 2 (and 4) write exactly what --threads 1 writes, in every format, summary included."""
+    path = generate(3000)
+    for fmt in ["jsonl", "csv", "text", "json"]:
+        outs = []
+        for threads in ["1", "2", "4"]:
+            summary = os.path.join(TMP, "sum-%s-%s.json" % (fmt, threads))
+            code, out, _ = run("score", "-r", RULES, path, "--threads", threads, "--format", fmt, "--summary", summary)
+            check(code == 0, "exit %d" % code)
+            outs.append((out, open(summary, "rb").read()))
+        check(outs[0] == outs[1] == outs[2], "format %s: thread counts disagree" % fmt)
+    check(len(outs[0][0]) > 0, "no output")
+
+
+def case_check_unknown_key():
+    """check on a rule file with an unknown key: FILE:LINE:COL: error[E0102] ... and exit 2."""
+    path = data("unknown_key.json")
+    code, _, err = run("check", path)
+    check(code == 2, "exit %d" % code)
+    check(re.search(re.escape(path) + r':5:56: error\[E0102\]: unknown key "limit_secnds"; did you mean "limit_seconds"\?',
+                    err), err)
+    code, out, _ = run("check", path, "--format", "json")
+    diags = json.loads(out)
+    check(code == 2 and any(d["code"] == "E0102" and d["line"] == 5 and d["column"] == 56 for d in diags), "%r" % diags)
+    code, _, err = run("check", RULES)
+    check(code == 0 and "ok" in err, "valid rules: exit %d %s" % (code, err))
+    # score refuses bad rules before reading anything.
+    code, out, _ = run("score", "-r", path, data("mixed.jsonl"))
+    check(code == 2 and out == b"", "score with bad rules: exit %d" % code)
+
+
+def case_exit_codes_and_usage():
+    """Exit codes: --fail-under gates, missing inputs are error records, usage errors are 2."""
+    code, _, err = run("score", "-r", RULES, data("sessions.jsonl"), "--fail-under", "90")
+    check(code == 1 and "1 session(s) scored below 90" in err, "fail-under: %d %s" % (code, err))
+    code, _, _ = run("score", "-r", RULES, data("sessions.jsonl"), "--fail-under", "0")
+    check(code == 0, "fail-under 0: %d" % code)
+    code, out, _ = run("score", "-r", RULES, data("sessions.jsonl"), os.path.join(TMP, "nope.jsonl"))
+    records = lines_of(out)
+    check(code == 1 and len(records) == 4 and records[3]["error"]["code"] == "E0209", "missing input: %r" % records)
+    for bad in (["--format", "xml"], ["--role-map", "客服=boss"], ["--csv-map", "sesion=x"], ["--utc-offset", "8"],
+                ["--csv-findings"]):
+        code, out, _ = run("score", "-r", RULES, data("sessions.jsonl"), *bad)
+        check(code == 2 and out == b"", "usage error %r: exit %d" % (bad, code))
+    code, out, _ = run("--version")
+    check(code == 0 and out.startswith(b"chatqa "), "--version: %r" % out)
+    for sub in ["check", "score", "explain", "summarize", "sample"]:
+        code, out, _ = run(sub, "--help")
+        check(code == 0 and b"Usage" in out or b"usage" in out.lower(), "%s --help" % sub)
+
+
+def case_output_file_atomic():
+    """-o writes the same bytes as stdout, through a temp file that does not remain."""
+    outdir = os.path.join(TMP, "atomic")
+    os.makedirs(outdir, exist_ok=True)
+    target = os.path.join(outdir, "reports.jsonl")
+    code, out, _ = run("score", "-r", RULES, data("sessions.jsonl"))
+    code2, out2, _ = run("score", "-r", RULES, data("sessions.jsonl"), "-o", target)
+    check(code == code2 == 0 and out2 == b"", "exit codes")
+    check(open(target, "rb").read() == out, "file differs from stdout")
+    check(os.listdir(outdir) == ["reports.jsonl"], "left behind: %r" % os.listdir(outdir))
+    # A usage error leaves no file at all.
+    other = os.path.join(outdir, "never.jsonl")
+    code, _, _ = run("score", "-r", data("unknown_key.json"), data("sessions.jsonl"), "-o", other)
+    check(code == 2 and os.listdir(outdir) == ["reports.jsonl"], "after a rule error: %r" % os.listdir(outdir))
+
+
+def case_input_shapes():
+    """One object, a pretty-printed object, a JSON array (with a non-object element) all read record by record."""
+    sessions = [json.loads(line) for line in open(data("sessions.jsonl"), encoding="utf-8")]
+    pretty = json.dumps(sessions[0], ensure_ascii=False, indent=2).encode()
+    code, out, _ = run("score", "-r", RULES, "-", stdin=pretty)
+    check(code == 0 and lines_of(out)[0]["session"] == "S-1", "pretty object: %d %r" % (code, out))
+    array = json.dumps([sessions[0], 42, sessions[1]], ensure_ascii=False, indent=1).encode()
+    code, out, _ = run("score", "-r", RULES, "-", stdin=array)
+    records = lines_of(out)
+    check(code == 1 and len(records) == 3, "array: %r" % records)
+    check(records[0]["session"] == "S-1" and records[2]["session"] == "S-2", "array order")
+    check(records[1]["error"]["code"] == "E0202" and records[1]["error"]["pointer"] == "/1", "array error %r" % records[1])
+    code, out, _ = run("score", "-r", RULES, data("sessions.jsonl"), "--format", "json")
+    parsed = json.loads(out)
+    check(code == 0 and [r["session"] for r in parsed] == ["S-1", "S-2", "S-3"], "json format")
+    code, out, _ = run("score", "-r", RULES, "-", "--format", "json", stdin=b"")
+    check(code == 0 and json.loads(out) == [], "empty input gives []: %r" % out)
+
+
+def case_csv_findings():
+    """--csv-findings: one row per finding with quote and span."""
+    code, out, _ = run("score", "-r", RULES, data("sessions.jsonl"), "--format", "csv", "--csv-findings")
+    rows = out.decode("utf-8").split("\r\n")
+    check(code == 0, "exit %d" % code)
+    check(rows[0].startswith("session,agent,team,item,title"), rows[0])
+    shirk = [r for r in rows if ",no_shirking," in r]
+    check(len(shirk) == 1 and ",不知道,3,6," in shirk[0], "%r" % shirk)
+    check(sum(1 for r in rows if r.startswith("S-2,")) == 3, "S-2 has three failed items")
+
+
+def case_shard_contract():
+    """Split into shards, score each, merge: summaries byte-identical to the whole; outputs concatenate to the whole."""
+    path = generate(2000, seed=7, agents=12)
+    whole_summary = os.path.join(TMP, "whole.summary.json")
+    code, whole, _ = run("score", "-r", RULES, path, "--summary", whole_summary)
+    check(code == 0, "whole exit %d" % code)
+    lines = open(path, "rb").read().splitlines(keepends=True)
+    shards = [lines[0:333], lines[333:1500], lines[1500:]]
+    outs, summaries = [], []
+    for i, shard in enumerate(shards):
+        s = os.path.join(TMP, "shard%d.summary.json" % i)
+        code, out, _ = run("score", "-r", RULES, "-", "--summary", s, "--threads", str(1 + i % 2), stdin=b"".join(shard))
+        check(code == 0, "shard exit %d" % code)
+        outs.append(out)
+        summaries.append(s)
+    check(b"".join(outs) == whole, "concatenated shard outputs differ from the single run")
+    code, merged, _ = run("summarize", *summaries)
+    check(code == 0 and merged == open(whole_summary, "rb").read(), "merged summary differs from the whole")
+    code, merged_rev, _ = run("summarize", *reversed(summaries))
+    check(merged_rev == merged, "merge depends on the order of shards")
+    # Summaries of summaries, and summaries straight from the reports, agree too.
+    two = os.path.join(TMP, "two.json")
+    run("summarize", summaries[0], summaries[1], "-o", two)
+    code, again, _ = run("summarize", two, summaries[2])
+    check(again == merged, "summary of a partial merge differs")
+    reports = os.path.join(TMP, "whole.jsonl")
+    open(reports, "wb").write(whole)
+    code, from_reports, _ = run("summarize", reports)
+    check(from_reports == merged, "summary of reports differs from score --summary")
+    s = json.loads(merged)
+    check(s["sessions"] == 2000 and sum(a["sessions"] for a in s["agents"].values()) == 2000, "counts")
+    check(sum(c for _, c in s["overall"]["histogram"]) == 2000, "histogram counts")
+    worst = s["worst"]
+    check(worst == sorted(worst, key=lambda w: (w["score"], not w["fatal"], w["session"])), "worst order")
+
+
+def case_summarize_errors_and_text():
+    """Error records count by code; the text form has per-agent and per-item tables."""
+    code, out, _ = run("score", "-r", RULES, data("mixed.jsonl"))
+    reports = os.path.join(TMP, "mixed.reports.jsonl")
+    open(reports, "wb").write(out)
+    code, out, _ = run("summarize", reports)
+    s = json.loads(out)
+    check(code == 0 and s["records"] == 6 and s["errors"] == 3 and s["error_codes"] == {"E0201": 2, "E0208": 1}, "%r" % s)
+    check(s["agents"]["A1"]["mean"] == 97.5 and s["agents"]["A2"]["fatal"] == 1, "agents %r" % s["agents"])
+    check(s["overall"]["items"]["no_shirking"]["failed"] == 1, "items")
+    check(s["overall"]["percentiles"]["p50"] == 95, "p50")
+    code, out, _ = run("summarize", reports, "--format", "text")
+    text = out.decode("utf-8")
+    for needle in ["agents", "A1", "97.5", "no_shirking", "worst sessions", "E0208 x1"]:
+        check(needle in text, "%r not in text summary:\n%s" % (needle, text))
+    code, _, err = run("summarize", data("rules.json"))
+    check(code == 1 and "not a report" in err, "a non-report input: %d %s" % (code, err))
+
+
+def case_sample():
+    """sample: reproducible per seed, independent of input order, more for low scorers, at least one per agent."""
+    path = generate(3000, seed=3, agents=6)
+    code, out, _ = run("score", "-r", RULES, path)
+    reports = os.path.join(TMP, "sample.reports.jsonl")
+    open(reports, "wb").write(out)
+    rev = os.path.join(TMP, "sample.reversed.jsonl")
+    open(rev, "wb").write(b"".join(reversed(out.splitlines(keepends=True))))
+    code1, a, _ = run("sample", reports, "--seed", "5", "--format", "jsonl")
+    code2, b, _ = run("sample", rev, "--seed", "5", "--format", "jsonl")
+    code3, c, _ = run("sample", reports, "--seed", "6", "--format", "jsonl")
+    check(code1 == code2 == code3 == 0, "exit codes")
+    check(a == b, "sample depends on input order")
+    check(a != c, "seed has no effect")
+    picks = lines_of(a)
+    agents = {json.loads(l)["agent"] for l in out.splitlines()}
+    check({p["agent"] for p in picks} == agents, "every agent sampled")
+    check(all(p["reason"] for p in picks), "reasons")
+    check(any("very short" in p["reason"] for p in picks) and any("very long" in p["reason"] for p in picks),
+          "extremes preferred")
+    check(any("hours of the day" in p["reason"] for p in picks), "hour spread")
+    # Every agent here has ~500 sessions: 1% -> 5 picks, or 3x that when the mean is below --low-score.
+    code, low, _ = run("sample", reports, "--low-score", "101", "--format", "jsonl")
+    check(len(lines_of(low)) > 2 * len(picks), "low scorers get more: %d vs %d" % (len(lines_of(low)), len(picks)))
+    ids = [p["session"] for p in lines_of(low)]
+    check(len(ids) == len(set(ids)), "a session picked twice")
+
+
+def case_explain():
+    """explain: transcript, findings under their message, caret or colour on the span, score table."""
+    code, out, _ = run("explain", "-r", RULES, data("sessions.jsonl"), "--id", "S-2", "--color", "never")
+    text = out.decode("utf-8")
+    check(code == 0, "exit %d" % code)
+    lines = text.splitlines()
+    agent_line = [i for i, l in enumerate(lines) if "这个我不知道" in l][0]
+    caret = lines[agent_line + 1]
+    # 这个我 is three wide characters (6 columns) before the span.
+    check(caret.strip() == "^^^^^^" and caret.index("^") == lines[agent_line].index("这") + 6, "caret: %r" % caret)
+    check("no_shirking" in lines[agent_line + 2] or any("no_shirking" in l for l in lines[agent_line:agent_line + 8]),
+          "finding under the message")
+    check("score table" in text and "score 95 / 100" in text and "manual_review" in text, text)
+    check("\x1b[" not in text, "colour with --color never")
+    code, out, _ = run("explain", "-r", RULES, data("sessions.jsonl"), "--id", "S-3", "--color", "always")
+    check(code == 0 and "\x1b[1;31m爱买不买\x1b[0m" in out.decode("utf-8"), "highlighted span")
+    code, _, err = run("explain", "-r", RULES, data("sessions.jsonl"), "--id", "nope")
+    check(code == 1 and "no session with id" in err, "unknown id: %d" % code)
+
+
+def case_progress_on_terminal():
+    """Progress goes to stderr only on a terminal (checked under script(1)); never into stdout."""
+    script = shutil.which("script")
+    if not script:
+        print("script(1) not found: skipped")
+        return SKIP
+    path = generate(3000)
+    out_file = os.path.join(TMP, "progress.out")
+    cmd = "%s score -r %s %s -o %s --threads 1" % (CHATQA, RULES, path, out_file)
+    proc = subprocess.run([script, "-qec", cmd, "/dev/null"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL, timeout=600)
+    tty = proc.stdout.decode("utf-8", "replace")
+    check(proc.returncode == 0, "exit %d: %s" % (proc.returncode, tty))
+    check(re.search(r"chatqa: 3,000 records \(0 errors\) in \d+:\d\d:\d\d", tty), "final progress line: %r" % tty)
+    code, _, err = run("score", "-r", RULES, path, "-o", out_file)
+    check(code == 0 and err == "", "no progress when stderr is not a terminal: %r" % err)
+
+
+CASES = {name[len("case_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
+
+
+def main():
+    global CHATQA, TMP
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--chatqa")
+    parser.add_argument("--case", action="append")
+    parser.add_argument("--list", action="store_true")
+    args = parser.parse_args()
+    if args.list:
+        print("\n".join(CASES))
+        return 0
+    CHATQA = os.path.abspath(args.chatqa)
+    names = args.case or list(CASES)
+    failed = skipped = 0
+    for name in names:
+        TMP = tempfile.mkdtemp(prefix="chatqa-cli-")
+        try:
+            result = CASES[name]()
+            if result == SKIP:
+                skipped += 1
+                print("SKIP", name)
+            else:
+                print("PASS", name)
+        except Failure as e:
+            failed += 1
+            print("FAIL %s: %s" % (name, e))
+        finally:
+            shutil.rmtree(TMP, ignore_errors=True)
+    if failed:
+        return 1
+    return SKIP if skipped == len(names) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
