@@ -47,7 +47,11 @@ const text::NormText& EvalContext::norm(std::size_t i, int variant) {
   auto& slot = norm_[variant][i];
   if (!slot) {
     slot = std::make_unique<text::NormText>();
-    text::Normalizer::instance().normalize(session_.messages[i].text, variant == 1, *slot);
+    if (variant == 1) {  // derived from the plain variant (which quotes need anyway)
+      text::Normalizer::instance().fold_traditional(norm(i, 0), *slot);
+    } else {
+      text::Normalizer::instance().normalize(session_.messages[i].text, false, *slot);
+    }
   }
   return *slot;
 }

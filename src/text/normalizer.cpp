@@ -256,6 +256,21 @@ void Normalizer::normalize(std::string_view original, bool traditional, NormText
   }
 }
 
+void Normalizer::fold_traditional(const NormText& plain, NormText& out) const {
+  build_traditional_table();
+  out.chars = plain.chars;
+  out.orig = plain.orig;
+  out.flags = plain.flags;
+  out.skeleton = plain.skeleton;
+  out.skeleton_pos = plain.skeleton_pos;
+  out.orig_bytes = plain.orig_bytes;
+  out.orig_length = plain.orig_length;
+  out.has_utf8 = false;
+  // Folding maps ideographs to ideographs: flags and the skeleton's shape stay.
+  for (char32_t& c : out.chars) c = simplified(c);
+  for (std::size_t k = 0; k < out.skeleton.size(); ++k) out.skeleton[k] = out.chars[out.skeleton_pos[k]];
+}
+
 void Normalizer::normalize_phrase(std::string_view phrase, bool traditional, std::u32string& chars,
                                   std::vector<std::uint8_t>& flags) const {
   if (traditional) build_traditional_table();

@@ -62,6 +62,11 @@ class Normalizer {
   // U+FFFD code point, a separator.
   void normalize(std::string_view original, bool traditional_to_simplified, NormText& out) const;
 
+  // The Traditional -> Simplified variant of an already normalised text:
+  // the same offset map, characters folded. Much cheaper than normalising
+  // the original again.
+  void fold_traditional(const NormText& plain, NormText& out) const;
+
   // Normalises a rule phrase the same way; returns the normalised code points
   // and their flags.
   void normalize_phrase(std::string_view phrase, bool traditional_to_simplified, std::u32string& chars,

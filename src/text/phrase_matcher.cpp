@@ -46,9 +46,20 @@ struct PhraseMatcher::Automaton {
     auto it = std::lower_bound(edge_sym.begin() + b, edge_sym.begin() + e, s);
     return (it != edge_sym.begin() + e && *it == s) ? edge_to[it - edge_sym.begin()] : 0;
   }
+  // Full transition rows (goto and failure resolved) for the children of the
+  // root, where most failure chains end; kNoRow for other nodes.
+  static constexpr std::uint32_t kNoRow = 0xFFFFFFFFu;
+  static constexpr std::size_t kMaxDenseEntries = 1u << 21;  // 8 MB at most
+  std::vector<std::uint32_t> dense_row, dense;
+  // Per node: the node itself if it ends a phrase, else the nearest
+  // dictionary-suffix node that does (0: none).
+  std::vector<std::uint32_t> report;
+
   std::uint32_t step(std::uint32_t node, std::uint32_t s) const {
     for (;;) {
       if (node == 0) return root_next[s];
+      const std::uint32_t row = dense_row[node];
+      if (row != kNoRow) return dense[static_cast<std::size_t>(row) * alphabet + s];
       if (std::uint32_t next = child(node, s)) return next;
       node = fail[node];
     }
@@ -117,6 +128,23 @@ struct PhraseMatcher::Automaton {
     for (std::uint32_t u : queue) {
       const std::uint32_t f = fail[u];
       dict[u] = (out_begin[f] < out_begin[f + 1]) ? f : dict[f];
+    }
+    report.assign(n, 0);
+    for (std::size_t u = 1; u < n; ++u) {
+      report[u] = (out_begin[u] < out_begin[u + 1]) ? static_cast<std::uint32_t>(u) : dict[u];
+    }
+    dense_row.assign(n, kNoRow);
+    const std::size_t depth1 = trie[0].size();
+    if (depth1 * alphabet <= kMaxDenseEntries) {
+      dense.assign(depth1 * alphabet, 0);
+      std::uint32_t row = 0;
+      for (auto& [s0, u] : trie[0]) {
+        dense_row[u] = row;
+        std::uint32_t* r = dense.data() + static_cast<std::size_t>(row) * alphabet;
+        for (std::uint32_t s = 0; s < alphabet; ++s) r[s] = root_next[s];  // a depth-1 node fails to the root
+        for (auto& [s, v] : trie[u]) r[s] = v;
+        ++row;
+      }
     }
     pending.clear();
     pending.shrink_to_fit();
@@ -232,9 +260,11 @@ bool PhraseMatcher::build(std::size_t set_max_mem, std::string* error) {
       }
     }
     if (!bank.set->Compile()) {
-      // The combined program does not fit in the budget: do without the
-      // prefilter and run each regex (each within its own budget) on its own.
-      bank.set.reset();
+      // Reported (E0115) rather than silently running every regex on its
+      // own: the caller set the budget. A DFA that runs out of memory while
+      // matching falls back to the single regexes (match_regexes).
+      if (error) *error = "the rule set's regexes do not fit in the regex memory budget (regex_set_max_mem)";
+      return false;
     }
   }
   return true;
@@ -353,7 +383,7 @@ void PhraseMatcher::match_literals(const NormText& text, int variant, std::vecto
       continue;
     }
     node = ac.step(node, s);
-    for (std::uint32_t m = (ac.out_begin[node] < ac.out_begin[node + 1]) ? node : ac.dict[node]; m != 0; m = ac.dict[m]) {
+    for (std::uint32_t m = ac.report[node]; m != 0; m = ac.dict[m]) {
       for (std::uint32_t o = ac.out_begin[m]; o < ac.out_begin[m + 1]; ++o) {
         const std::uint32_t id = ac.out_ids[o];
         const PatternInfo& p = patterns_[id];

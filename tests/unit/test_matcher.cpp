@@ -211,13 +211,18 @@ TEST_CASE("regex hits map to spans of the original text", "[matcher][regex]") {
   }
 }
 
-TEST_CASE("a tiny regex-set memory budget still finds every regex hit", "[matcher][regex]") {
+TEST_CASE("the regex-set memory budget: too small is E0115, just enough finds every hit", "[matcher][regex]") {
   std::string regexes;
   for (int i = 0; i < 40; ++i) {
     regexes += std::string(i ? ", " : "") + "\"(a|b|c|d|e)+x" + std::to_string(i) + "[0-9a-z]{1,20}\"";
   }
   const std::string check = R"({"type": "banned_phrase", "regex": [)" + regexes + "]}";
-  for (std::size_t budget : {std::size_t{1} << 10, std::size_t{64} << 10, std::size_t{256} << 10}) {
+  chatqa::CompileOptions tiny;
+  tiny.regex_set_max_mem = 1024;
+  const auto failed = chatqa::compile_rules(one_item(check), "t.json", "", tiny);
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.diagnostics.at(0).code == "E0115");
+  for (std::size_t budget : {std::size_t{160} << 10, std::size_t{256} << 10, std::size_t{64} << 20}) {
     INFO("budget " << budget);
     chatqa::CompileOptions options;
     options.regex_set_max_mem = budget;

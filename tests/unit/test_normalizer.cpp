@@ -145,3 +145,18 @@ TEST_CASE("UTF-8 view of the normalised text maps bytes back", "[normalizer]") {
   CHECK(t.norm_index_of_byte(3) == 1);
   CHECK(t.norm_index_of_byte(4) == 2);
 }
+
+TEST_CASE("fold_traditional equals normalising with the Traditional fold", "[normalizer][traditional]") {
+  for (const std::string s : {"這不關我的事", "我不淸楚 😊 ＯＫ", "請稍等，謝謝！", "plain ascii", "", "不\xE4知道"}) {
+    const NormText plain = norm(s, false);
+    NormText folded;
+    Normalizer::instance().fold_traditional(plain, folded);
+    const NormText direct = norm(s, true);
+    CHECK(folded.chars == direct.chars);
+    CHECK(folded.flags == direct.flags);
+    CHECK(folded.orig == direct.orig);
+    CHECK(folded.skeleton == direct.skeleton);
+    CHECK(folded.skeleton_pos == direct.skeleton_pos);
+    CHECK(folded.orig_bytes == direct.orig_bytes);
+  }
+}
