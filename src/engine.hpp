@@ -54,6 +54,10 @@ class EvalContext;
 struct CheckOutcome {
   bool applicable = true;
   bool pending = false;  // live scoring: undecidable until the session closes
+  // The findings only say that a condition holds (not, meta, has_role, ...):
+  // "all"/"any" drop them beside findings of real checks, so a guard neither
+  // adds a hit nor clutters the report.
+  bool condition_only = false;
   std::vector<Finding> findings;
 };
 

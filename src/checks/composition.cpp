@@ -4,6 +4,10 @@
 //   {"type": "any", "checks": [A, B]}  fires when at least one fires (findings of those that did)
 //   {"type": "not", "check": A}        fires, with one session-level finding, when A does not
 //
+// Findings of conditions (not, meta, has_role, message_count) are dropped
+// beside findings of real checks: all[banned_phrase, not(meta vip)] reports
+// and counts the banned phrases only.
+//
 // A check that is not applicable counts as not firing; the composite is not
 // applicable only when all its inner checks are. Pending (live scoring)
 // propagates unless the answer is already certain (an "all" with one inner
@@ -54,8 +58,11 @@ class AllAnyCheck final : public Check {
         return;
       }
     }
+    bool real = false;  // some fired inner check is more than a condition
+    for (const auto& o : inner) real = real || (state_of(o) == State::fired && !o.condition_only);
+    out.condition_only = !real;
     for (auto& o : inner) {
-      if (state_of(o) != State::fired) continue;
+      if (state_of(o) != State::fired || (real && o.condition_only)) continue;
       for (auto& f : o.findings) out.findings.push_back(std::move(f));
     }
   }
@@ -75,6 +82,7 @@ class NotCheck final : public Check {
       case State::fired: return;
       case State::clean: break;
     }
+    out.condition_only = true;
     Finding f;
     f.explanation = explanation.empty() ? "the negated " + inner_type + " check found nothing" : explanation;
     out.findings.push_back(std::move(f));

@@ -14,6 +14,7 @@ class HasRoleCheck final : public Check {
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role)) continue;
+      out.condition_only = true;
       Finding f;
       f.at = ctx.at(i);
       f.explanation = "the session has a " + std::string(to_string(ctx.message(i).role)) + " message";

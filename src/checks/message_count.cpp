@@ -15,6 +15,7 @@ class MessageCountCheck final : public Check {
     long count = 0;
     for (std::size_t i = 0; i < ctx.size(); ++i) count += roles.has(ctx.message(i).role);
     if (count < min || (max >= 0 && count > max)) return;
+    out.condition_only = true;
     Finding f;
     f.value = static_cast<double>(count);
     f.has_value = true;

@@ -18,6 +18,7 @@ class MetaCheck final : public Check {
     auto it = meta.find(field);
     if (it == meta.end() || it->second.empty()) return;
     if (!values.empty() && std::find(values.begin(), values.end(), it->second) == values.end()) return;
+    out.condition_only = true;
     Finding f;
     f.explanation = "meta." + field + " is " + it->second;
     out.findings.push_back(std::move(f));

@@ -24,7 +24,6 @@ std::unique_ptr<Check> make_not_check(CompileContext&, const json&, const std::s
 std::unique_ptr<Check> make_meta_check(CompileContext&, const json&, const std::string&);
 std::unique_ptr<Check> make_has_role_check(CompileContext&, const json&, const std::string&);
 std::unique_ptr<Check> make_message_count_check(CompileContext&, const json&, const std::string&);
-std::unique_ptr<Check> make_has_event_check(CompileContext&, const json&, const std::string&);
 std::unique_ptr<Check> make_event_check(CompileContext&, const json&, const std::string&);
 
 namespace {
@@ -58,7 +57,6 @@ const std::map<std::string, CheckFactory>& check_registry() {
       {"event", make_event_check},
       {"has_role", make_has_role_check},
       {"message_count", make_message_count_check},
-      {"has_event", make_has_event_check},
   };
   return registry;
 }

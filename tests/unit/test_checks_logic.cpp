@@ -53,6 +53,20 @@ TEST_CASE("all / any / not", "[checks][logic]") {
   CHECK(run(one_item(nested), chat({{"agent", 0, "在的"}, {"agent", 5, "您好"}})).status == ItemStatus::passed);
   CHECK(run(one_item(nested), chat({{"agent", 0, "在的"}})).status == ItemStatus::failed);
 
+  // A guard's finding neither counts as a hit nor shows beside the real findings.
+  const std::string guarded = R"({"type": "all", "checks": [)" + banned +
+                              R"(, {"type": "not", "check": {"type": "meta", "field": "vip", "equals": "true"}}]})";
+  auto twice = chat({{"agent", 0, "不知道"}, {"agent", 5, "真不知道"}});
+  auto g = run(one_item(guarded, R"(, "per_hit": 1)"), twice);
+  REQUIRE(g.status == ItemStatus::failed);
+  CHECK(g.hits == 2);
+  CHECK(g.deducted == 2);
+  for (const auto& f : g.findings) CHECK(f.at.quote == "不知道");
+  CHECK(run(one_item(guarded), chat({{"agent", 0, "不知道"}}, R"({"meta": {"vip": true}})")).status == ItemStatus::passed);
+  // Only guards fired: their findings stay (the item needs something to show).
+  auto only = run(one_item(R"({"type": "all", "checks": [{"type": "has_role", "role": "agent"}, {"type": "message_count", "max": 5}]})"), twice);
+  CHECK(only.findings.size() == 2);
+
   CHECK(has_error(one_item(R"({"type": "all", "checks": []})"), "E0104", "/items/0/check/checks"));
   CHECK(has_error(one_item(R"({"type": "any", "checks": [{"type": "banned_phrase", "phrase": ["x"]}]})"), "E0102",
                   "/items/0/check/checks/0/phrase"));
@@ -93,11 +107,11 @@ TEST_CASE("conditions for \"when\": meta, has_role, message_count", "[checks][lo
   CHECK(status(R"({"type": "message_count", "min": 3})") == ItemStatus::not_applicable);
   CHECK(status(R"({"type": "message_count", "max": 1, "role": "agent"})") == ItemStatus::failed);
   CHECK(status(R"({"type": "not", "check": {"type": "meta", "field": "channel", "equals": "web"}})") == ItemStatus::failed);
-  CHECK(status(R"({"type": "has_event", "event": "survey_sent"})") == ItemStatus::not_applicable);
+  CHECK(status(R"({"type": "event", "events": ["survey_sent"]})") == ItemStatus::not_applicable);
   auto surveyed = chat({{"agent", 0, "感谢您的咨询"}, {"system", 5, "", "survey_sent"}});
   const std::string invite = R"({"type": "all", "checks": [
     {"type": "required_phrase", "phrases": ["评价"], "window": {"last_messages": 2}},
-    {"type": "not", "check": {"type": "has_event", "event": ["survey_sent", "survey_pushed"]}}]})";
+    {"type": "not", "check": {"type": "event", "events": ["survey_sent", "survey_pushed"]}}]})";
   CHECK(run(one_item(invite), surveyed).status == ItemStatus::passed);
   CHECK(run(one_item(invite), chat({{"agent", 0, "感谢您的咨询"}})).status == ItemStatus::failed);
   // Agent-only session: an item for chats with a customer does not apply.
@@ -106,7 +120,6 @@ TEST_CASE("conditions for \"when\": meta, has_role, message_count", "[checks][lo
   CHECK(has_error(one_item(check, R"(, "when": {"type": "meta", "field": "channel", "equal": "web"})"), "E0102",
                   "/items/0/when/equal"));
   CHECK(has_error(one_item(check, R"(, "when": {"type": "has_role"})"), "E0103", "/items/0/when"));
-  CHECK(has_error(one_item(check, R"(, "when": {"type": "has_event"})"), "E0103", "/items/0/when"));
   CHECK(has_error(one_item(check, R"(, "when": {"type": "message_count", "min": 5, "max": 2})"), "E0105",
                   "/items/0/when/max"));
 }
