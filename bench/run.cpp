@@ -136,6 +136,7 @@ struct PassResult {
   std::uint64_t bytes = 0, sessions = 0, errors = 0, output_bytes = 0;
   double rss_early_mb = 0, rss_max_later_mb = 0;  // RSS after ~10% of the input, and the most after that
   double mb_per_s() const { return static_cast<double>(bytes) / 1e6 / wall; }
+  double mb_per_cpu_s() const { return static_cast<double>(bytes) / 1e6 / cpu; }
   double sessions_per_s() const { return static_cast<double>(sessions) / wall; }
 };
 
@@ -428,6 +429,10 @@ int main(int argc, char** argv) {
   // ---- report ------------------------------------------------------------------
   const double e2e_ratio = score1.mb_per_s() / parse1.mb_per_s();
   const double thread_speedup = scoreN.mb_per_s() / score1.mb_per_s();
+  // The same two figures from CPU time: what they would be on otherwise idle
+  // cores (a shared, busy machine stretches wall time, not CPU time).
+  const double e2e_ratio_cpu = score1.mb_per_cpu_s() / parse1.mb_per_cpu_s();
+  const double thread_speedup_cpu = scoreN.threads * score1.cpu / scoreN.cpu;
   const double ratio_1000 = match_rates[0] / match_rates[1];   // cost(1000) / cost(100)
   const double ratio_10000 = match_rates[0] / match_rates[2];  // cost(10000) / cost(100)
   const double rss_growth = scoreN.rss_max_later_mb - scoreN.rss_early_mb;
@@ -449,12 +454,13 @@ int main(int argc, char** argv) {
   json jp = json::array();
   for (const auto& p : passes) {
     jp.push_back({{"pass", p.name}, {"threads", p.threads}, {"wall_s", p.wall}, {"cpu_s", p.cpu},
-                  {"mb_per_s", p.mb_per_s()}, {"sessions_per_s", p.sessions_per_s()}, {"sessions", p.sessions},
+                  {"mb_per_s", p.mb_per_s()}, {"mb_per_cpu_s", p.mb_per_cpu_s()}, {"sessions_per_s", p.sessions_per_s()}, {"sessions", p.sessions},
                   {"errors", p.errors}, {"report_bytes", p.output_bytes}, {"rss_at_10pct_mb", p.rss_early_mb},
                   {"rss_max_after_10pct_mb", p.rss_max_later_mb}});
   }
-  out["end_to_end"] = {{"passes", jp}, {"score_vs_parse_ratio", e2e_ratio},
-                       {"thread_speedup", thread_speedup}, {"threads", scoreN.threads}};
+  out["end_to_end"] = {{"passes", jp}, {"score_vs_parse_ratio", e2e_ratio}, {"score_vs_parse_ratio_cpu", e2e_ratio_cpu},
+                       {"thread_speedup", thread_speedup}, {"thread_speedup_cpu_bound", thread_speedup_cpu},
+                       {"threads", scoreN.threads}};
   out["memory"] = {{"peak_rss_mb", peak}, {"peak_rss_after_streaming_mb", rss_after_streaming},
                    {"rss_growth_while_streaming_mb", rss_growth}};
   auto target = [](double value, double limit, bool at_least) {
@@ -483,11 +489,14 @@ int main(int argc, char** argv) {
   row("cost ratio 1,000 / 100 phrases", fmt(ratio_1000, 2), "");
   row("cost ratio 10,000 / 100 phrases", fmt(ratio_10000, 2), "<= 1.3");
   for (const auto& p : passes) {
-    row(p.name + ", " + std::to_string(p.threads) + " thread(s), MB/s", fmt(p.mb_per_s()), "");
+    row(p.name + ", " + std::to_string(p.threads) + " thread(s), MB/s (wall)", fmt(p.mb_per_s()), "");
+    row(p.name + ", " + std::to_string(p.threads) + " thread(s), MB per CPU-second", fmt(p.mb_per_cpu_s()), "");
     row(p.name + ", " + std::to_string(p.threads) + " thread(s), sessions/s", fmt(p.sessions_per_s(), 0), "");
   }
-  row("score / parse-only throughput (1 thread)", fmt(e2e_ratio, 2), ">= 0.50");
-  row("score speed-up, " + std::to_string(scoreN.threads) + " threads vs 1", fmt(thread_speedup, 2), ">= 1.8");
+  row("score / parse-only throughput (1 thread, wall)", fmt(e2e_ratio, 2), ">= 0.50");
+  row("score / parse-only throughput (1 thread, CPU)", fmt(e2e_ratio_cpu, 2), "");
+  row("score speed-up, " + std::to_string(scoreN.threads) + " threads vs 1 (wall)", fmt(thread_speedup, 2), ">= 1.8");
+  row("  on idle cores (threads x CPU(1) / CPU(N))", fmt(thread_speedup_cpu, 2), "");
   row("RSS growth while streaming (after 10%), MB", fmt(rss_growth), "<= 16");
   row("peak RSS, MB", fmt(peak), "");
   std::printf("\n%s\n", out.dump(2).c_str());
