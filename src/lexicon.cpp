@@ -45,12 +45,21 @@ bool parse_correction(const std::string& line, std::string& wrong, std::string& 
 bool read_lexicon_file(CompileContext& ctx, const std::string& path, const std::string& pointer, bool typos,
                        Lexicon& lex) {
   const std::string full = join_path(ctx.base_dir(), path);
-  std::ifstream in(full, std::ios::binary);
-  if (!in) {
+  std::string content;
+  bool readable = false;
+  try {  // reading a directory throws from the stream buffer
+    std::ifstream in(full, std::ios::binary);
+    if (in) {
+      content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      readable = !in.bad();
+    }
+  } catch (const std::exception&) {
+    readable = false;
+  }
+  if (!readable) {
     ctx.error("E0111", pointer, "cannot read lexicon file \"" + full + "\"");
     return false;
   }
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (content.size() > ctx.options().max_lexicon_file_bytes) {
     ctx.error("E0111", pointer, "lexicon file \"" + full + "\" is larger than the limit");
     return false;
