@@ -74,7 +74,9 @@ std::string clock_of(const Timestamp& t) {
   return iso.size() >= 19 ? iso.substr(11, 8) : iso;
 }
 
-std::string date_of(const Timestamp& t) { return t.to_iso8601().substr(0, 10); }
+std::string date_of(const Timestamp& t) {
+  return t.to_iso8601().substr(0, 10);
+}
 
 std::string points_of(const ItemResult& r) {
   if (r.status != ItemStatus::failed) return "";
@@ -141,8 +143,9 @@ std::string finding_line(const ItemResult& r, const Finding& f, const Style& sty
                      " " + r.title + "  " + style(r.bonus ? kGreen : kYellow, points_of(r));
   if (r.severity == ItemSeverity::fatal) line += " " + style(kRed, "FATAL");
   line += "\n        " + f.explanation;
-  if (f.at.has_span) line += "  \u300C" + f.at.quote + "\u300D [" + std::to_string(f.at.span_begin) + ", " +
-                             std::to_string(f.at.span_end) + ")";
+  if (f.at.has_span)
+    line += "  \u300C" + f.at.quote + "\u300D [" + std::to_string(f.at.span_begin) + ", " +
+            std::to_string(f.at.span_end) + ")";
   if (!f.suggestion.empty()) line += "  -> " + f.suggestion;
   if (f.related && f.related->message >= 0) {
     line += style(kDim, "  (see #" + std::to_string(f.related->message) + " " + f.related->time + ")");
@@ -174,8 +177,7 @@ std::string explain(const Report& report, const Session& session, const Style& s
     role.resize(9, ' ');
     std::string index = "#" + std::to_string(i);
     index.resize(std::max<std::size_t>(index.size() + 1, 5), ' ');
-    out += style(kDim, index) + clock_of(m.time) + "  " +
-           style(m.role == Role::agent ? kCyan : kBold, role);
+    out += style(kDim, index) + clock_of(m.time) + "  " + style(m.role == Role::agent ? kCyan : kBold, role);
     if (!m.event.empty()) out += style(kDim, "[" + m.event + "] ");
     auto marks = by_message.find(static_cast<long>(i));
     const std::vector<Marked> none;
@@ -243,8 +245,9 @@ int run_explain(const ExplainArgs& args) {
     }
     ParsedSession parsed = parse_session(r.text, session_options);
     if (parsed.error) {
+      locate_error(*parsed.error, r);
       if (args.id.empty()) {
-        std::cerr << r.input << ":" << r.line << ": error[" << parsed.error->code << "]: " << parsed.error->message
+        std::cerr << r.input << ":" << parsed.error->line << ": error[" << parsed.error->code << "]: " << parsed.error->message
                   << "\n";
         ++bad;
       }
@@ -262,8 +265,9 @@ int run_explain(const ExplainArgs& args) {
     return kExitUsage;
   }
   if (shown == 0) {
-    std::cerr << "chatqa explain: " << (args.id.empty() ? "no session in " + args.input
-                                                         : "no session with id \"" + args.id + "\" in " + args.input)
+    std::cerr << "chatqa explain: "
+              << (args.id.empty() ? "no session in " + args.input
+                                  : "no session with id \"" + args.id + "\" in " + args.input)
               << "\n";
     return kExitBadInput;
   }
@@ -275,7 +279,8 @@ int run_explain(const ExplainArgs& args) {
 void add_explain_command(CLI::App& app, std::function<int()>& run) {
   auto args = std::make_shared<ExplainArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "explain", "Show why a chat lost points: the transcript with each finding under its message, then the score table");
+      "explain",
+      "Show why a chat lost points: the transcript with each finding under its message, then the score table");
   cmd->add_option("-r,--rules", args->rules, "Rule file")->required()->check(CLI::ExistingFile);
   cmd->add_option("session_file", args->input, "Sessions (JSON, JSONL, CSV, .gz); - for stdin")->required();
   cmd->add_option("--id", args->id, "Explain only the session with this id (default: every session in the file)");

@@ -200,7 +200,8 @@ int run_sample(const SampleArgs& args) {
       }
     }
     std::size_t si = 0, li = 0;
-    for (bool want_short = true; extreme_quota > 0 && (si < shorts.size() || li < longs.size()); want_short = !want_short) {
+    for (bool want_short = true; extreme_quota > 0 && (si < shorts.size() || li < longs.size());
+         want_short = !want_short) {
       if (want_short && si < shorts.size()) {
         const std::size_t i = shorts[si++];
         taken[i] = true;
@@ -236,10 +237,10 @@ int run_sample(const SampleArgs& args) {
         const auto& list = hours[hour];
         if (n >= list.size()) continue;
         const std::size_t i = list[n++];
-        picks.push_back({sessions[i], base + (hour >= 0 ? "spread over " + std::to_string(hours.size()) +
-                                                              " hours of the day: started at " +
-                                                              std::to_string(hour) + "h"
-                                                        : std::string("start time unknown"))});
+        picks.push_back(
+            {sessions[i], base + (hour >= 0 ? "spread over " + std::to_string(hours.size()) +
+                                                  " hours of the day: started at " + std::to_string(hour) + "h"
+                                            : std::string("start time unknown"))});
         --remaining;
         any = true;
       }
@@ -292,8 +293,9 @@ void add_sample_command(CLI::App& app, std::function<int()>& run) {
       "Inputs: report files from `score`; a summary (e.g. of past months) may be added to judge each agent's record.");
   cmd->add_option("inputs", args->inputs, "Report files (JSONL, JSON, .gz) and optionally a summary; - for stdin")
       ->required();
-  cmd->add_option("--rate", args->rate, "Percent of each agent's sessions")->capture_default_str()->check(
-      CLI::Range(0.0, 100.0));
+  cmd->add_option("--rate", args->rate, "Percent of each agent's sessions")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--min-per-agent", args->min_per_agent, "At least this many per agent")->capture_default_str();
   cmd->add_option("--low-score", args->low_score, "Agents whose mean is below this get --low-factor times the rate")
       ->capture_default_str();
@@ -303,8 +305,9 @@ void add_sample_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--extreme-share", args->extreme_share, "Share of an agent's picks for very short/long chats")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--short-percentile", args->short_percentile, "Chats at or below this message-count percentile are "
-                                                                 "very short")
+  cmd->add_option("--short-percentile", args->short_percentile,
+                  "Chats at or below this message-count percentile are "
+                  "very short")
       ->capture_default_str();
   cmd->add_option("--long-percentile", args->long_percentile, "Chats at or above this percentile are very long")
       ->capture_default_str();

@@ -141,26 +141,15 @@ std::string format_report(const Report& report, const Session& session, const Co
         rows += ",,";
       }
       rows += "," + csv_field(f.at.quote) + ",";
-      if (f.at.has_span) rows += std::to_string(f.at.span_begin) + "," + std::to_string(f.at.span_end);
-      else rows += ",";
+      if (f.at.has_span)
+        rows += std::to_string(f.at.span_begin) + "," + std::to_string(f.at.span_end);
+      else
+        rows += ",";
       rows += "," + csv_field(f.explanation) + ",\r\n";
     }
   }
   if (!report.error.empty()) rows += head + std::string(14, ',') + csv_field(report.error) + "\r\n";
   return rows;
-}
-
-// Where an error inside a record is in the input: the record's line plus the
-// lines before the offending byte, or the CSV row of the offending message.
-void locate(InputError& e, const Record& record) {
-  e.line = record.line;
-  if (!record.message_lines.empty() && e.json_pointer.rfind("/messages/", 0) == 0) {
-    const std::size_t index = std::strtoul(e.json_pointer.c_str() + 10, nullptr, 10);
-    if (index < record.message_lines.size()) e.line = record.message_lines[index];
-  } else if (e.byte_offset > 0 && e.byte_offset <= record.text.size()) {
-    e.line += static_cast<std::size_t>(std::count(record.text.begin(), record.text.begin() + static_cast<long>(e.byte_offset), '\n'));
-  }
-  e.json_pointer = record.pointer_prefix + e.json_pointer;
 }
 
 Result score_record(const Record& record, const Context& ctx) {
@@ -173,7 +162,7 @@ Result score_record(const Record& record, const Context& ctx) {
   }
   ParsedSession parsed = parse_session(record.text, ctx.session_options);
   if (parsed.error) {
-    locate(*parsed.error, record);
+    locate_error(*parsed.error, record);
     out.error_code = parsed.error->code;
     out.text = format_error(*parsed.error, record.input, ctx, columns);
     return out;
@@ -238,16 +227,14 @@ class Progress {
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
     const double secs = elapsed();
-    std::fprintf(stderr, "\r\033[Kchatqa: %s records (%s errors) in %s, %s/s\n", with_commas(records_.load()).c_str(),
-                 with_commas(errors).c_str(), duration_text(secs).c_str(),
-                 with_commas(static_cast<std::uint64_t>(static_cast<double>(records_.load()) / std::max(secs, 1e-3)))
-                     .c_str());
+    std::fprintf(
+        stderr, "\r\033[Kchatqa: %s records (%s errors) in %s, %s/s\n", with_commas(records_.load()).c_str(),
+        with_commas(errors).c_str(), duration_text(secs).c_str(),
+        with_commas(static_cast<std::uint64_t>(static_cast<double>(records_.load()) / std::max(secs, 1e-3))).c_str());
   }
 
  private:
-  double elapsed() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
+  double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
 
   std::string line() const {
     const double secs = std::max(elapsed(), 1e-3);
@@ -401,7 +388,7 @@ int run_score(const ScoreArgs& args) {
     constexpr std::size_t kBatchBytes = 1u << 20;
     std::vector<Record> batch;
     std::size_t batch_bytes = 0;
-    const std::function<bool(Record&&)> emit = [&](Record&& r) {
+    const std::function<bool(Record &&)> emit = [&](Record&& r) {
       batch_bytes += r.text.size();
       batch.push_back(std::move(r));
       if (batch.size() >= kBatchRecords || batch_bytes >= kBatchBytes) {

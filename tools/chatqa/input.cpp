@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -191,7 +193,9 @@ class JsonSplitter {
       case Mode::value: emit_record(); break;
       case Mode::array_scalar: emit_record(); break;
       case Mode::array_value: emit_record(); break;
-      case Mode::array: emit_error(input_error("E0201", "invalid JSON: the array is not closed with ']'", line_)); break;
+      case Mode::array:
+        emit_error(input_error("E0201", "invalid JSON: the array is not closed with ']'", line_));
+        break;
     }
   }
 
@@ -330,8 +334,9 @@ class JsonSplitter {
       r.pointer_prefix = "/" + std::to_string(array_index_++);
     }
     if (oversized_) {
-      r.error = input_error("E0207", "record is larger than the limit of " + std::to_string(max_bytes_) +
-                                         " bytes (--max-record-bytes)", record_line_);
+      r.error = input_error(
+          "E0207", "record is larger than the limit of " + std::to_string(max_bytes_) + " bytes (--max-record-bytes)",
+          record_line_);
     } else {
       r.text = std::move(buffer_);
     }
@@ -406,7 +411,8 @@ class CsvSessions {
       // The rows cut off may belong to the open session: report it as lost.
       const std::size_t line = open_ ? session_line_ : line_;
       std::string message = stream_error;
-      if (open_) message += "; session \"" + session_id_ + "\" from line " + std::to_string(session_line_) + " is incomplete";
+      if (open_)
+        message += "; session \"" + session_id_ + "\" from line " + std::to_string(session_line_) + " is incomplete";
       fail(input_error("E0210", message, line));
       return;
     }
@@ -480,7 +486,7 @@ class CsvSessions {
     have_header_ = true;
     for (int f = 0; f < kFieldCount; ++f) {
       const std::string name = options_.csv.columns.count(kCsvFields[f]) ? options_.csv.columns.at(kCsvFields[f])
-                                                                          : std::string(kCsvFields[f]);
+                                                                         : std::string(kCsvFields[f]);
       column_[f] = -1;
       for (std::size_t i = 0; i < fields_.size(); ++i) {
         if (fields_[i] == name) column_[f] = static_cast<int>(i);
@@ -511,8 +517,10 @@ class CsvSessions {
     r.input = input_;
     r.line = session_line_;
     if (oversized_) {
-      r.error = input_error("E0207", "session is larger than the limit of " + std::to_string(options_.max_record_bytes) +
-                                         " bytes (--max-record-bytes)", session_line_);
+      r.error = input_error("E0207",
+                            "session is larger than the limit of " + std::to_string(options_.max_record_bytes) +
+                                " bytes (--max-record-bytes)",
+                            session_line_);
     } else {
       try {
         r.text = session_.dump();
@@ -603,7 +611,8 @@ std::optional<std::string> apply_input_options(const InputArgs& args, ReadOption
   if (!args.role_map.empty()) {
     if (auto err = parse_pairs(args.role_map, read.csv.roles)) return "--role-map: " + *err;
     for (const auto& [from, to] : read.csv.roles) {
-      if (!role_from_string(to)) return "--role-map: \"" + from + "=" + to + "\": role must be customer, agent, bot or system";
+      if (!role_from_string(to))
+        return "--role-map: \"" + from + "=" + to + "\": role must be customer, agent, bot or system";
     }
   }
   if (args.csv_delimiter.size() != 1) return std::string("--csv-delimiter must be one character");
@@ -614,7 +623,21 @@ std::optional<std::string> apply_input_options(const InputArgs& args, ReadOption
   return std::nullopt;
 }
 
-std::string display_name(const std::string& name) { return name == "-" ? "<stdin>" : name; }
+void locate_error(InputError& e, const Record& record) {
+  e.line = record.line;
+  if (!record.message_lines.empty() && e.json_pointer.rfind("/messages/", 0) == 0) {
+    const std::size_t index = std::strtoul(e.json_pointer.c_str() + 10, nullptr, 10);
+    if (index < record.message_lines.size()) e.line = record.message_lines[index];
+  } else if (e.byte_offset > 0 && e.byte_offset <= record.text.size()) {
+    const auto end = record.text.begin() + static_cast<std::ptrdiff_t>(e.byte_offset);
+    e.line += static_cast<std::size_t>(std::count(record.text.begin(), end, '\n'));
+  }
+  e.json_pointer = record.pointer_prefix + e.json_pointer;
+}
+
+std::string display_name(const std::string& name) {
+  return name == "-" ? "<stdin>" : name;
+}
 
 std::optional<std::string> parse_pairs(const std::string& text, std::map<std::string, std::string>& out) {
   std::size_t pos = 0;

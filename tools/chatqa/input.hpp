@@ -28,11 +28,11 @@ namespace chatqa::cli {
 
 // One input record: the JSON text of a session (or an error that stands for it).
 struct Record {
-  std::string input;               // input name as given ("-" is shown as "<stdin>")
-  std::size_t line = 0;            // 1-based line where the record starts
-  std::string text;                // JSON of one session
+  std::string input;                // input name as given ("-" is shown as "<stdin>")
+  std::size_t line = 0;             // 1-based line where the record starts
+  std::string text;                 // JSON of one session
   std::optional<InputError> error;  // set when the record could not be read at all
-  std::string pointer_prefix;      // "/3" for the 4th element of a JSON array
+  std::string pointer_prefix;       // "/3" for the 4th element of a JSON array
   // CSV input: the input line of each message (index = message position), so
   // an error at "/messages/4/time" can name the row it came from.
   std::vector<std::size_t> message_lines;
@@ -85,6 +85,11 @@ struct InputArgs {
 void add_input_options(CLI::App* cmd, InputArgs& args);
 // Fills `read` and `session` from the arguments; returns a usage error message.
 std::optional<std::string> apply_input_options(const InputArgs& args, ReadOptions& read, SessionOptions& session);
+
+// Places an error found inside a record's text in the input: the record's
+// line plus the lines before the offending byte, or for CSV the row of the
+// offending message; prefixes the JSON pointer with the array position.
+void locate_error(InputError& error, const Record& record);
 
 // The display name of an input: "<stdin>" for "-".
 std::string display_name(const std::string& name);

@@ -81,6 +81,8 @@ std::string csv_field(std::string_view value) {
   return out;
 }
 
-bool is_terminal(int fd) { return ::isatty(fd) == 1; }
+bool is_terminal(int fd) {
+  return ::isatty(fd) == 1;
+}
 
 }  // namespace chatqa::cli

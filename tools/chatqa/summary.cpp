@@ -161,7 +161,9 @@ int hour_of(const std::string& iso) {
   return h < 24 ? h : -1;
 }
 
-std::int64_t to_centi(double points) { return std::llround(points * 100.0); }
+std::int64_t to_centi(double points) {
+  return std::llround(points * 100.0);
+}
 
 SessionDigest digest_of(const Report& report) {
   SessionDigest d;

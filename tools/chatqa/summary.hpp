@@ -35,7 +35,7 @@ struct SessionDigest {
   std::int64_t score_centi = 0;
   bool fatal = false;
   std::size_t messages = 0;
-  int hour = -1;  // local hour of the first message, -1 if unknown
+  int hour = -1;            // local hour of the first message, -1 if unknown
   std::vector<Item> items;  // items that did not pass
 };
 
