@@ -49,6 +49,9 @@ double dice(const Grams& a, const Grams& b) {
   return 2.0 * static_cast<double>(common) / static_cast<double>(a.size() + b.size());
 }
 
+// A message is compared with at most this many earlier messages of the role.
+constexpr std::size_t kMaxDistance = 200;
+
 class RepetitionCheck final : public Check {
  public:
   RoleMask roles = RoleMask::of(Role::customer);
@@ -77,7 +80,9 @@ class RepetitionCheck final : public Check {
     for (std::size_t m = 0; m < msgs.size(); ++m) {
       bool joined = false;
       for (auto& g : groups) {
+        if (g.back() + kMaxDistance < m) continue;  // long gone: keeps a huge session linear
         for (std::size_t other : g) {
+          if (other + kMaxDistance < m) continue;
           if (dice(grams[m], grams[other]) >= similarity) {
             g.push_back(m);
             joined = true;

@@ -113,6 +113,33 @@ TEST_CASE("repetition: the customer asks the same thing 3 times", "[checks][repe
                                      {"agent", 2, "您好,请问有什么可以帮您?"}}))
               .status == ItemStatus::not_applicable);
   }
+  SECTION("repeats more than 200 customer messages apart are not compared (keeps huge sessions fast)") {
+    std::vector<Row> rows;
+    unsigned seed = 12345;
+    auto filler = [&] {
+      std::u32string t;
+      for (int k = 0; k < 8; ++k) {
+        seed = seed * 1103515245u + 12345u;
+        t.push_back(static_cast<char32_t>(0x4E00 + (seed >> 8) % 20000));
+      }
+      std::string out;
+      for (char32_t c : t) {
+        out += static_cast<char>(0xE0 | (c >> 12));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      }
+      return out;
+    };
+    int t = 0;
+    for (int round = 0; round < 3; ++round) {
+      rows.push_back({"customer", t++, "我的退款什么时候到账"});
+      for (int k = 0; k < (round < 2 ? 210 : 0); ++k) rows.push_back({"customer", t++, filler()});
+    }
+    CHECK(run(one_item(check), chat(rows)).status == ItemStatus::passed);
+    rows.push_back({"customer", t++, "我的退款什么时候到账"});
+    rows.push_back({"customer", t++, "我的退款什么时候到账?"});
+    CHECK(run(one_item(check), chat(rows)).status == ItemStatus::failed);
+  }
   CHECK(has_error(one_item(R"({"type": "repetition", "similarity": 2})"), "E0105", "/items/0/check/similarity"));
   CHECK(has_error(one_item(R"({"type": "repetition", "min_repeat": 3})"), "E0102", "/items/0/check/min_repeat"));
 }
