@@ -4,8 +4,10 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "chatqa/chatqa.hpp"
 
@@ -55,6 +57,33 @@ inline const Diagnostic* find_code(const CompileResult& r, const std::string& co
 inline std::string rule_set(const std::string& items, const std::string& lexicons = "{}", int total = 100) {
   return R"({"name": "t", "version": "1", "total": )" + std::to_string(total) + R"(, "lexicons": )" + lexicons +
          R"(, "items": )" + items + "}";
+}
+
+// One message of a test chat: role, seconds after 2024-05-01T10:00:00+08:00, text.
+struct Line {
+  std::string role;
+  double seconds;
+  std::string text;
+};
+
+// A session of `lines`, read through the JSON parser like real input.
+inline Session chat(const std::vector<Line>& lines, const std::string& id = "S-1") {
+  nlohmann::json j = {{"id", id}, {"agent", "A102"}};
+  nlohmann::json messages = nlohmann::json::array();
+  for (const Line& l : lines) {
+    messages.push_back({{"role", l.role}, {"time", 1714528800.0 + l.seconds}, {"text", l.text}});
+  }
+  j["messages"] = messages;
+  return session_ok(j.dump());
+}
+
+// Evaluates `session` against a rule set of `items`.
+inline Report run(const std::string& items, const Session& session, bool closed = true,
+                  const std::string& lexicons = "{}", int total = 100) {
+  auto rules = rules_ok(rule_set(items, lexicons, total));
+  EvalOptions options;
+  options.session_closed = closed;
+  return evaluate(*rules, session, options);
 }
 
 }  // namespace chatqa::testing
