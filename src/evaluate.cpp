@@ -171,8 +171,10 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
     report.items.push_back(std::move(r));
   }
   // Linked items (两项并扣): a failed item also takes the full points of the items it names.
+  // Only items that failed on their own do: links do not chain, so the result
+  // does not depend on the order of the items.
   for (std::size_t i = 0; i < rules.items.size(); ++i) {
-    if (report.items[i].status != ItemStatus::failed || report.items[i].bonus) continue;
+    if (report.items[i].status != ItemStatus::failed || report.items[i].bonus || !report.items[i].also_of.empty()) continue;
     for (std::size_t j : rules.items[i].also) {
       ItemResult& linked = report.items[j];
       if (linked.status == ItemStatus::failed || linked.bonus || !rules.items[j].check) continue;
