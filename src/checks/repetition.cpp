@@ -83,6 +83,9 @@ class RepetitionCheck final : public Check {
         if (g.back() + kMaxDistance < m) continue;  // long gone: keeps a huge session linear
         for (std::size_t other : g) {
           if (other + kMaxDistance < m) continue;
+          // Dice can be at most 2·min/(sum): skip pairs whose sizes already rule it out.
+          const double small = static_cast<double>(std::min(grams[m].size(), grams[other].size()));
+          if (2.0 * small / static_cast<double>(grams[m].size() + grams[other].size()) < similarity) continue;
           if (dice(grams[m], grams[other]) >= similarity) {
             g.push_back(m);
             joined = true;
