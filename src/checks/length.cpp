@@ -49,7 +49,8 @@ class LengthCheck final : public Check {
     }
     const double duration = ctx.size() > 0 ? seconds_between(ctx.message(0), ctx.message(ctx.size() - 1)) : 0;
     if (max_seconds >= 0 && duration > max_seconds) {
-      session_finding(duration, "session lasted " + format_seconds(duration) + " (at most " + format_seconds(max_seconds) + ")");
+      session_finding(duration,
+                      "session lasted " + format_seconds(duration) + " (at most " + format_seconds(max_seconds) + ")");
     }
     // Lower bounds are only known once the chat is over.
     if (live && (min_messages >= 0 || min_seconds >= 0)) {
@@ -61,7 +62,8 @@ class LengthCheck final : public Check {
                                                       " messages (at least " + std::to_string(min_messages) + ")");
     }
     if (min_seconds >= 0 && duration < min_seconds) {
-      session_finding(duration, "session lasted only " + format_seconds(duration) + " (at least " + format_seconds(min_seconds) + ")");
+      session_finding(duration, "session lasted only " + format_seconds(duration) + " (at least " +
+                                    format_seconds(min_seconds) + ")");
     }
   }
 };

@@ -19,8 +19,8 @@ class MessageCountCheck final : public Check {
     Finding f;
     f.value = static_cast<double>(count);
     f.has_value = true;
-    f.explanation = "the session has " + std::to_string(count) + " " + (roles.bits == 0x0f ? std::string("") : describe(roles) + " ") +
-                    "message(s)";
+    f.explanation = "the session has " + std::to_string(count) + " " +
+                    (roles.bits == 0x0f ? std::string("") : describe(roles) + " ") + "message(s)";
     out.findings.push_back(std::move(f));
   }
 };

@@ -143,7 +143,8 @@ Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text:
             {"first_messages", "last_messages", "first_seconds", "last_seconds", "after", "before"});
   if (w->empty()) {
     ctx.error("E0105", p.pointer(key),
-              "\"" + key + "\" needs at least one of first_messages, last_messages, first_seconds, last_seconds, after, before");
+              "\"" + key +
+                  "\" needs at least one of first_messages, last_messages, first_seconds, last_seconds, after, before");
   }
   s.first_messages = wp.integer("first_messages", false, 1, 1000000).value_or(0);
   s.last_messages = wp.integer("last_messages", false, 1, 1000000).value_or(0);

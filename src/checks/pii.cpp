@@ -18,9 +18,12 @@ namespace {
 
 enum Kind : unsigned { kPhone = 1, kIdCard = 2, kBankCard = 4, kEmail = 8 };
 const std::vector<std::string> kKindNames = {"phone", "id_card", "bank_card", "email"};
-const std::vector<std::string> kDefaultContext = {"订单", "单号", "运单", "快递", "物流", "工单", "流水号", "order", "tracking", "ticket"};
+const std::vector<std::string> kDefaultContext = {"订单", "单号",   "运单",  "快递",     "物流",
+                                                  "工单", "流水号", "order", "tracking", "ticket"};
 
-char32_t fold(char32_t c) { return c >= 0xFF01 && c <= 0xFF5E ? c - 0xFEE0 : c; }
+char32_t fold(char32_t c) {
+  return c >= 0xFF01 && c <= 0xFF5E ? c - 0xFEE0 : c;
+}
 int digit(char32_t c) {
   c = fold(c);
   return c >= '0' && c <= '9' ? static_cast<int>(c - '0') : -1;
@@ -30,7 +33,9 @@ bool ascii_alnum(char32_t c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-bool valid_phone(const std::string& d) { return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9'; }
+bool valid_phone(const std::string& d) {
+  return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9';
+}
 
 bool valid_id_card(const std::string& d) {
   if (d.size() != 18) return false;
@@ -126,7 +131,8 @@ class PiiCheck final : public Check {
         if (digit(s[j]) >= 0) {
           d.push_back(static_cast<char>('0' + digit(s[j])));
           ++j;
-        } else if ((fold(s[j]) == ' ' || fold(s[j]) == '-' || s[j] == 0x3000) && j + 1 < s.size() && digit(s[j + 1]) >= 0) {
+        } else if ((fold(s[j]) == ' ' || fold(s[j]) == '-' || s[j] == 0x3000) && j + 1 < s.size() &&
+                   digit(s[j + 1]) >= 0) {
           pieces.emplace_back(piece_begin, j);
           piece_begin = j + 1;
           ++j;
@@ -143,10 +149,12 @@ class PiiCheck final : public Check {
       // A number glued to letters or more digits is a code, not a personal number.
       if ((start > 0 && ascii_alnum(s[start - 1])) || (j < s.size() && ascii_alnum(s[j]))) continue;
       if (after_context(s, start)) continue;
-      if (judge(d, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(j), out) || pieces.size() == 1) continue;
+      if (judge(d, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(j), out) || pieces.size() == 1)
+        continue;
       for (const auto& [b, e] : pieces) {
         std::string piece;
-        for (std::size_t k = b; k < e; ++k) piece.push_back(digit(s[k]) >= 0 ? static_cast<char>('0' + digit(s[k])) : 'X');
+        for (std::size_t k = b; k < e; ++k)
+          piece.push_back(digit(s[k]) >= 0 ? static_cast<char>('0' + digit(s[k])) : 'X');
         judge(piece, static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), out);
       }
     }
@@ -190,7 +198,8 @@ class PiiCheck final : public Check {
       if (kinds & kEmail) scan_emails(cps, found);
       std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.begin < b.begin; });
       for (const Found& hit : found) {
-        static const char* kWhat[] = {"", "mobile number", "resident ID number", "", "bank card number", "", "", "", "e-mail address"};
+        static const char* kWhat[] = {"", "mobile number", "resident ID number", "", "bank card number", "", "",
+                                      "", "e-mail address"};
         Finding f;
         f.at = ctx.at(i, hit.begin, hit.end);
         f.at.quote = hit.masked;  // never the number itself

@@ -11,8 +11,8 @@
 // URLs, e-mail addresses and numbers are skipped, so an order number, a link
 // or a one-word reply ("好的") is never an error. The item fires from
 // `min_count` messages (the standards: 3 per session).
-#include <algorithm>
 #include <unicode/uchar.h>
+#include <algorithm>
 
 #include "checks/phrase_common.hpp"
 #include "utf8.hpp"
@@ -33,7 +33,9 @@ char32_t fold(char32_t c) {
   if (c == 0xFF61) return 0x3002;
   return c;
 }
-bool is_space(char32_t c) { return c == ' ' || c == '\t' || c == 0x3000 || c == 0xA0; }
+bool is_space(char32_t c) {
+  return c == ' ' || c == '\t' || c == 0x3000 || c == 0xA0;
+}
 bool is_clause_mark(char32_t folded) {
   return folded == ',' || folded == 0x3002 || folded == 0x3001 || folded == ';' || folded == ':';
 }
@@ -46,7 +48,9 @@ bool is_punct(char32_t c) {
          type == U_CONNECTOR_PUNCTUATION || type == U_OTHER_PUNCTUATION || type == U_INITIAL_PUNCTUATION ||
          type == U_FINAL_PUNCTUATION;
 }
-bool is_ascii_alnum(char32_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_ascii_alnum(char32_t c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 struct Problem {
   unsigned kind = 0;
@@ -74,7 +78,10 @@ class PunctuationCheck final : public Check {
       }
       return true;
     };
-    auto url_char = [&](char32_t c) { c = fold(c); return c > 0x20 && c < 0x7F; };
+    auto url_char = [&](char32_t c) {
+      c = fold(c);
+      return c > 0x20 && c < 0x7F;
+    };
     for (std::size_t i = 0; i < s.size(); ++i) {
       if (starts(i, "http://") || starts(i, "https://") || starts(i, "www.")) {
         std::size_t j = i;
@@ -82,11 +89,15 @@ class PunctuationCheck final : public Check {
         i = j;
       } else if (fold(s[i]) == '@') {
         // e-mail: extend over the address characters on both sides
-        auto mail_char = [&](char32_t c) { c = fold(c); return is_ascii_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+' || c == '%'; };
+        auto mail_char = [&](char32_t c) {
+          c = fold(c);
+          return is_ascii_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+' || c == '%';
+        };
         std::size_t b = i, e = i + 1;
         while (b > 0 && mail_char(s[b - 1])) --b;
         while (e < s.size() && mail_char(s[e])) ++e;
-        if (b < i && e > i + 1) std::fill(skip.begin() + static_cast<long>(b), skip.begin() + static_cast<long>(e), true);
+        if (b < i && e > i + 1)
+          std::fill(skip.begin() + static_cast<long>(b), skip.begin() + static_cast<long>(e), true);
       } else if (u_isdigit(static_cast<UChar32>(s[i]))) {
         // numbers with their inner marks: 3.5, 1,299, 2024-05-01, 10:30
         std::size_t j = i;
@@ -112,8 +123,8 @@ class PunctuationCheck final : public Check {
       const char32_t c = s[i];
       if (is_han(c)) {
         ++units;
-      } else if (u_isalpha(static_cast<UChar32>(c)) && (i == 0 || skip[i - 1] || !u_isalpha(static_cast<UChar32>(s[i - 1])) ||
-                                                         is_han(s[i - 1]))) {
+      } else if (u_isalpha(static_cast<UChar32>(c)) &&
+                 (i == 0 || skip[i - 1] || !u_isalpha(static_cast<UChar32>(s[i - 1])) || is_han(s[i - 1]))) {
         ++units;  // a Latin word starts
       }
       if (is_punct(c) || c == '\n' || c == '\r') any_punct = true;
@@ -138,8 +149,8 @@ class PunctuationCheck final : public Check {
       for (std::size_t i = 1; i < s.size(); ++i) {
         if (skip[i] || skip[i - 1]) continue;
         const char32_t a = fold(s[i - 1]), b = fold(s[i]);
-        const bool double_dot = a == '.' && b == '.' && (i < 2 || fold(s[i - 2]) != '.') &&
-                                (i + 1 >= s.size() || fold(s[i + 1]) != '.');
+        const bool double_dot =
+            a == '.' && b == '.' && (i < 2 || fold(s[i - 2]) != '.') && (i + 1 >= s.size() || fold(s[i + 1]) != '.');
         if ((is_clause_mark(a) && is_clause_mark(b)) || double_dot) {
           return Problem{kRepeated, static_cast<std::uint32_t>(i - 1), static_cast<std::uint32_t>(i + 1),
                          "doubled or clashing punctuation"};
@@ -156,8 +167,9 @@ class PunctuationCheck final : public Check {
       }
     }
     if (kinds & kUnmatched) {
-      static const std::pair<char32_t, char32_t> kPairs[] = {
-          {'(', ')'}, {'[', ']'}, {0x3010, 0x3011}, {0x300A, 0x300B}, {0x300C, 0x300D}, {0x300E, 0x300F}, {0x201C, 0x201D}, {'{', '}'}};
+      static const std::pair<char32_t, char32_t> kPairs[] = {{'(', ')'},       {'[', ']'},       {0x3010, 0x3011},
+                                                             {0x300A, 0x300B}, {0x300C, 0x300D}, {0x300E, 0x300F},
+                                                             {0x201C, 0x201D}, {'{', '}'}};
       std::vector<std::pair<char32_t, std::size_t>> open;  // expected closer, position
       auto emoticon = [&](std::size_t i) {
         const char32_t prev = i > 0 ? fold(s[i - 1]) : 0;
@@ -222,7 +234,8 @@ class PunctuationCheck final : public Check {
       found.push_back(std::move(f));
     }
     if (static_cast<long>(found.size()) >= min_count) {
-      for (Finding& f : found) f.explanation += " (" + std::to_string(found.size()) + " messages, from " + std::to_string(min_count) + ")";
+      for (Finding& f : found)
+        f.explanation += " (" + std::to_string(found.size()) + " messages, from " + std::to_string(min_count) + ")";
       out.findings = std::move(found);
     }
   }
@@ -239,7 +252,8 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
     for (auto& [name, kind_ptr] : p.strings("kinds")) {
       auto it = std::find(kKindNames.begin(), kKindNames.end(), name);
       if (it == kKindNames.end()) {
-        std::string msg = "unknown punctuation kind \"" + name + "\" (no_punctuation, space, repeated, half_width, unmatched)";
+        std::string msg =
+            "unknown punctuation kind \"" + name + "\" (no_punctuation, space, repeated, half_width, unmatched)";
         if (auto near = did_you_mean(name, kKindNames)) msg += "; did you mean \"" + *near + "\"?";
         ctx.error("E0105", kind_ptr, msg);
         continue;

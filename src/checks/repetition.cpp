@@ -105,7 +105,8 @@ class RepetitionCheck final : public Check {
       f.has_value = true;
       std::string quotes;
       for (std::size_t m : g) {
-        quotes += (quotes.empty() ? "" : ", ") + std::string("#") + std::to_string(msgs[m]) + " 「" + short_quote(ctx, msgs[m]) + "」";
+        quotes += (quotes.empty() ? "" : ", ") + std::string("#") + std::to_string(msgs[m]) + " 「" +
+                  short_quote(ctx, msgs[m]) + "」";
       }
       f.explanation = describe(roles) + " said the same thing " + std::to_string(g.size()) + " times (from " +
                       std::to_string(min_repeats) + "): " + quotes;

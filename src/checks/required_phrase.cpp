@@ -47,8 +47,9 @@ class RequiredPhraseCheck final : public Check {
         for (std::uint32_t each : groups) phrases += (phrases.empty() ? "" : " / ") + sample_phrases(ctx.rules(), each);
       }
       const std::string window_text = scope.describe(roles);
-      f.explanation = in.empty() ? "no " + describe(roles) + " message in " + window_text + " (required: " + phrases + ")"
-                                 : "required phrase missing in " + window_text + ": " + phrases;
+      f.explanation = in.empty()
+                          ? "no " + describe(roles) + " message in " + window_text + " (required: " + phrases + ")"
+                          : "required phrase missing in " + window_text + ": " + phrases;
       out.findings.push_back(std::move(f));
     }
   }

@@ -17,12 +17,13 @@ namespace chatqa::detail {
 namespace {
 
 const std::vector<std::string> kQuestionWords = {
-    "怎么", "什么", "为什么", "为啥", "多少", "多久", "哪里", "哪儿", "哪个", "哪些", "几天", "几号", "几点", "如何",
-    "能不能", "可不可以", "可以不可以", "是不是", "有没有", "会不会", "要不要", "行不行", "how", "what", "why",
-    "when", "where", "which", "can you", "could you", "is it", "do you", "does it"};
+    "怎么",   "什么",    "为什么",    "为啥",   "多少",   "多久",   "哪里",     "哪儿",       "哪个",
+    "哪些",   "几天",    "几号",      "几点",   "如何",   "能不能", "可不可以", "可以不可以", "是不是",
+    "有没有", "会不会",  "要不要",    "行不行", "how",    "what",   "why",      "when",       "where",
+    "which",  "can you", "could you", "is it",  "do you", "does it"};
 const std::vector<std::string> kQuestionRegex = {"\\?", "[吗呢么嘛][\\s\\p{P}\\p{S}]*$"};
-const std::vector<std::string> kQuestionAllow = {"没什么", "没有什么", "什么都不", "什么也不", "不怎么", "没多少", "没多久",
-                                                  "what a"};
+const std::vector<std::string> kQuestionAllow = {"没什么", "没有什么", "什么都不", "什么也不",
+                                                 "不怎么", "没多少",   "没多久",   "what a"};
 
 class RushedCloseCheck final : public Check {
  public:
@@ -86,7 +87,8 @@ class RushedCloseCheck final : public Check {
           out.findings.push_back(std::move(f));
         }
       }
-      if ((closes || closed_event) && last_customer >= 0 && !question_reported[static_cast<std::size_t>(last_customer)]) {
+      if ((closes || closed_event) && last_customer >= 0 &&
+          !question_reported[static_cast<std::size_t>(last_customer)]) {
         const auto q = static_cast<std::size_t>(last_customer);
         const bool answered = agent_since || (closes && other_chars(ctx, i) >= min_answer_chars);
         if (!answered && is_question(ctx, q)) {

@@ -22,8 +22,8 @@ struct Side {
   RoleMask roles;
   std::optional<std::uint32_t> group;  // null: any message of `roles` (responses only)
   std::optional<std::uint32_t> allow;
-  std::string event;                   // non-empty: a message with this event
-  std::string text;                    // for explanations: "投诉 / 太慢了" or "event transfer"
+  std::string event;  // non-empty: a message with this event
+  std::string text;   // for explanations: "投诉 / 太慢了" or "event transfer"
 
   bool any_message() const { return !group && event.empty(); }
   // Counted by within_messages: messages of the side's roles.
@@ -55,8 +55,10 @@ class SequenceCheck final : public Check {
 
   std::string trigger_text(EvalContext& ctx, const Location& at) const {
     const Message& m = ctx.message(static_cast<std::size_t>(at.message));
-    std::string out = trigger.event.empty() ? "「" + (at.quote.empty() ? short_quote(ctx, static_cast<std::size_t>(at.message)) : at.quote) + "」"
-                                            : "event " + m.event;
+    std::string out =
+        trigger.event.empty()
+            ? "「" + (at.quote.empty() ? short_quote(ctx, static_cast<std::size_t>(at.message)) : at.quote) + "」"
+            : "event " + m.event;
     return "after " + out + " (#" + std::to_string(at.message) + ", " + to_string(m.role) + ")";
   }
 
@@ -165,11 +167,12 @@ class SequenceCheck final : public Check {
           const double delay = seconds_between(tm, ctx.message(late_index));
           f.value = delay;
           f.has_value = true;
-          f.explanation = "late response " + response.text + ": came " + format_seconds(delay) + " " + trigger_text(ctx, trig_at) +
-                          ", expected " + limit_text();
+          f.explanation = "late response " + response.text + ": came " + format_seconds(delay) + " " +
+                          trigger_text(ctx, trig_at) + ", expected " + limit_text();
         } else {
           f.at = trig_at;
-          f.explanation = "missing response " + response.text + " " + trigger_text(ctx, trig_at) + ": none " + limit_text();
+          f.explanation =
+              "missing response " + response.text + " " + trigger_text(ctx, trig_at) + ": none " + limit_text();
         }
         out.findings.push_back(std::move(f));
       } else if (found && !reported_response[found_index]) {
@@ -241,7 +244,8 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   parse_side(ctx, p, "response", check->response, RoleMask::of(Role::agent), settings, false);
   check->within_messages = p.integer("within_messages", false, 0, 1000000).value_or(-1);
   check->within_seconds = p.number("within_seconds", false, 0, 86400 * 30).value_or(-1);
-  check->must_follow = p.string("mode", false, {"must_follow", "must_not_follow"}).value_or("must_follow") == "must_follow";
+  check->must_follow =
+      p.string("mode", false, {"must_follow", "must_not_follow"}).value_or("must_follow") == "must_follow";
   check->include_trigger_message = p.boolean("include_trigger_message").value_or(false);
   check->look_back_messages = p.integer("look_back_messages", false, 0, 1000000).value_or(0);
   if (check->within_messages == 0 && !check->include_trigger_message && check->look_back_messages == 0) {

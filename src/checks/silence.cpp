@@ -63,7 +63,8 @@ class SilenceCheck final : public Check {
         if (w.end >= 0) {
           f.at = ctx.at(static_cast<std::size_t>(w.end));
           f.related = ctx.at(w.start);
-          f.explanation = "customer waited " + format_seconds(w.seconds) + " for a reply (limit " + format_seconds(max_gap) + ")";
+          f.explanation =
+              "customer waited " + format_seconds(w.seconds) + " for a reply (limit " + format_seconds(max_gap) + ")";
         } else {
           f.at = ctx.at(w.start);
           f.explanation = "customer left waiting " + format_seconds(w.seconds) + " with no reply at the end (limit " +
@@ -88,7 +89,8 @@ class SilenceCheck final : public Check {
 };
 
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
-  Params p(ctx, j, ptr, {"type", "max_gap_seconds", "max_total_seconds", "reply_roles", "from_roles", "hold", "normalize"});
+  Params p(ctx, j, ptr,
+           {"type", "max_gap_seconds", "max_total_seconds", "reply_roles", "from_roles", "hold", "normalize"});
   auto check = std::make_unique<SilenceCheck>();
   check->max_gap = p.number("max_gap_seconds", false, 0, 86400 * 30).value_or(-1);
   check->max_total = p.number("max_total_seconds", false, 0, 86400 * 30).value_or(-1);

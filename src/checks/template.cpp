@@ -103,7 +103,8 @@ class TemplateCheck final : public Check {
     std::string wanted;
     for (const auto& [text, skel] : filled) wanted += (wanted.empty() ? "「" : " / 「") + text + "」";
     f.matched = templates.front().first;
-    f.explanation = window->empty() ? "no " + describe(roles) + " message in " + scope.describe(roles) + " (required: " + wanted + ")"
+    f.explanation = window->empty() ? "no " + describe(roles) + " message in " + scope.describe(roles) +
+                                          " (required: " + wanted + ")"
                                     : "required text missing in " + scope.describe(roles) + ": " + wanted;
     out.findings.push_back(std::move(f));
   }

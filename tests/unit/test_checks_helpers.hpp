@@ -48,7 +48,9 @@ inline chatqa::Session chat(const std::vector<Row>& rows, const std::string& ext
   return *p.session;
 }
 
-inline chatqa::CompileResult compile(const std::string& text) { return chatqa::compile_rules(text, "t.json", ""); }
+inline chatqa::CompileResult compile(const std::string& text) {
+  return chatqa::compile_rules(text, "t.json", "");
+}
 
 inline std::string diagnostics(const chatqa::CompileResult& r) {
   std::string out;
@@ -58,8 +60,8 @@ inline std::string diagnostics(const chatqa::CompileResult& r) {
 
 // A rule set with one item "x" of `points` whose check is `check` (JSON text);
 // `item_extra` is more item keys (",\"per_hit\": 1"); `top_extra` more top-level keys.
-inline std::string one_item(const std::string& check, const std::string& item_extra = "", const std::string& lexicons = "{}",
-                            const std::string& top_extra = "") {
+inline std::string one_item(const std::string& check, const std::string& item_extra = "",
+                            const std::string& lexicons = "{}", const std::string& top_extra = "") {
   return R"({"name": "t", "version": "1", "total": 100, "lexicons": )" + lexicons + top_extra +
          R"(, "items": [{"id": "x", "title": "X", "points": 10)" + item_extra + R"(, "check": )" + check + "}]}";
 }

@@ -47,8 +47,8 @@ TEST_CASE("all / any / not", "[checks][logic]") {
   CHECK(custom.findings[0].explanation == "从未说过不知道");
 
   // Nested: greeting missing AND (banned phrase OR no 您好 at all).
-  const std::string nested = R"({"type": "all", "checks": [)" + kNoGreeting + R"(, {"type": "any", "checks": [)" + banned +
-                             R"(, {"type": "not", "check": {"type": "contains", "phrases": ["您好"]}}]}]})";
+  const std::string nested = R"({"type": "all", "checks": [)" + kNoGreeting + R"(, {"type": "any", "checks": [)" +
+                             banned + R"(, {"type": "not", "check": {"type": "contains", "phrases": ["您好"]}}]}]})";
   CHECK(run(one_item(nested), both).status == ItemStatus::failed);
   CHECK(run(one_item(nested), chat({{"agent", 0, "在的"}, {"agent", 5, "您好"}})).status == ItemStatus::passed);
   CHECK(run(one_item(nested), chat({{"agent", 0, "在的"}})).status == ItemStatus::failed);
@@ -62,9 +62,13 @@ TEST_CASE("all / any / not", "[checks][logic]") {
   CHECK(g.hits == 2);
   CHECK(g.deducted == 2);
   for (const auto& f : g.findings) CHECK(f.at.quote == "不知道");
-  CHECK(run(one_item(guarded), chat({{"agent", 0, "不知道"}}, R"({"meta": {"vip": true}})")).status == ItemStatus::passed);
+  CHECK(run(one_item(guarded), chat({{"agent", 0, "不知道"}}, R"({"meta": {"vip": true}})")).status ==
+        ItemStatus::passed);
   // Only guards fired: their findings stay (the item needs something to show).
-  auto only = run(one_item(R"({"type": "all", "checks": [{"type": "has_role", "role": "agent"}, {"type": "message_count", "max": 5}]})"), twice);
+  auto only = run(
+      one_item(
+          R"({"type": "all", "checks": [{"type": "has_role", "role": "agent"}, {"type": "message_count", "max": 5}]})"),
+      twice);
   CHECK(only.findings.size() == 2);
 
   CHECK(has_error(one_item(R"({"type": "all", "checks": []})"), "E0104", "/items/0/check/checks"));
@@ -79,8 +83,10 @@ TEST_CASE("all / any / not: pending and not applicable", "[checks][logic]") {
   const std::string banned = R"({"type": "banned_phrase", "phrases": ["不知道"]})";
   auto s = chat({{"agent", 0, "这个我不知道"}});
   // Live: "all" of a pending and a firing check is pending; "any" already fired.
-  CHECK(run(one_item(R"({"type": "all", "checks": [)" + last + "," + banned + "]}"), s, false).status == ItemStatus::pending);
-  CHECK(run(one_item(R"({"type": "any", "checks": [)" + last + "," + banned + "]}"), s, false).status == ItemStatus::failed);
+  CHECK(run(one_item(R"({"type": "all", "checks": [)" + last + "," + banned + "]}"), s, false).status ==
+        ItemStatus::pending);
+  CHECK(run(one_item(R"({"type": "any", "checks": [)" + last + "," + banned + "]}"), s, false).status ==
+        ItemStatus::failed);
   CHECK(run(one_item(R"({"type": "not", "check": )" + last + "}"), s, false).status == ItemStatus::pending);
   // Not applicable inside: the whole is n/a only when every part is.
   const std::string na = R"({"type": "repetition"})";  // no customer messages: n/a
@@ -91,10 +97,9 @@ TEST_CASE("all / any / not: pending and not applicable", "[checks][logic]") {
 
 TEST_CASE("conditions for \"when\": meta, has_role, message_count", "[checks][logic]") {
   const std::string check = R"({"type": "banned_phrase", "phrases": ["不知道"]})";
-  auto s = chat({{"customer", 0, "在吗"}, {"agent", 5, "不知道"}}, R"({"meta": {"channel": "app", "vip": true, "level": 3}})");
-  auto status = [&](const std::string& when) {
-    return run(one_item(check, R"(, "when": )" + when), s).status;
-  };
+  auto s = chat({{"customer", 0, "在吗"}, {"agent", 5, "不知道"}},
+                R"({"meta": {"channel": "app", "vip": true, "level": 3}})");
+  auto status = [&](const std::string& when) { return run(one_item(check, R"(, "when": )" + when), s).status; };
   CHECK(status(R"({"type": "meta", "field": "channel", "equals": "app"})") == ItemStatus::failed);
   CHECK(status(R"({"type": "meta", "field": "channel", "equals": "web"})") == ItemStatus::not_applicable);
   CHECK(status(R"({"type": "meta", "field": "channel", "in": ["web", "app"]})") == ItemStatus::failed);
@@ -106,7 +111,8 @@ TEST_CASE("conditions for \"when\": meta, has_role, message_count", "[checks][lo
   CHECK(status(R"({"type": "message_count", "min": 2})") == ItemStatus::failed);
   CHECK(status(R"({"type": "message_count", "min": 3})") == ItemStatus::not_applicable);
   CHECK(status(R"({"type": "message_count", "max": 1, "role": "agent"})") == ItemStatus::failed);
-  CHECK(status(R"({"type": "not", "check": {"type": "meta", "field": "channel", "equals": "web"}})") == ItemStatus::failed);
+  CHECK(status(R"({"type": "not", "check": {"type": "meta", "field": "channel", "equals": "web"}})") ==
+        ItemStatus::failed);
   CHECK(status(R"({"type": "event", "events": ["survey_sent"]})") == ItemStatus::not_applicable);
   auto surveyed = chat({{"agent", 0, "感谢您的咨询"}, {"system", 5, "", "survey_sent"}});
   const std::string invite = R"({"type": "all", "checks": [
@@ -115,8 +121,8 @@ TEST_CASE("conditions for \"when\": meta, has_role, message_count", "[checks][lo
   CHECK(run(one_item(invite), surveyed).status == ItemStatus::passed);
   CHECK(run(one_item(invite), chat({{"agent", 0, "感谢您的咨询"}})).status == ItemStatus::failed);
   // Agent-only session: an item for chats with a customer does not apply.
-  CHECK(run(one_item(check, R"(, "when": {"type": "has_role", "role": "customer"})"), chat({{"agent", 0, "不知道"}})).status ==
-        ItemStatus::not_applicable);
+  CHECK(run(one_item(check, R"(, "when": {"type": "has_role", "role": "customer"})"), chat({{"agent", 0, "不知道"}}))
+            .status == ItemStatus::not_applicable);
   CHECK(has_error(one_item(check, R"(, "when": {"type": "meta", "field": "channel", "equal": "web"})"), "E0102",
                   "/items/0/when/equal"));
   CHECK(has_error(one_item(check, R"(, "when": {"type": "has_role"})"), "E0103", "/items/0/when"));
@@ -130,7 +136,8 @@ TEST_CASE("renormalize_not_applicable and escalating per_hit", "[checks][logic]"
      "check": {"type": "banned_phrase", "phrases": ["不知道"]}},
     {"id": "address", "points": 60, "per_hit": [10, 20, 30], "check": {"type": "address_form", "avoid": ["你"]}}]})";
   const std::string plain = R"({"name": "t", "version": "1", "total": 100)" + items;
-  const std::string renorm = R"({"name": "t", "version": "1", "total": 100, "options": {"renormalize_not_applicable": true})" + items;
+  const std::string renorm =
+      R"({"name": "t", "version": "1", "total": 100, "options": {"renormalize_not_applicable": true})" + items;
   auto app = chat({{"agent", 0, "你好,你的订单到了"}}, R"({"meta": {"channel": "app"}})");
   auto r1 = report(plain, app);
   CHECK(item(r1, "web_only").status == ItemStatus::not_applicable);
@@ -142,7 +149,7 @@ TEST_CASE("renormalize_not_applicable and escalating per_hit", "[checks][logic]"
   auto many = chat({{"agent", 0, "你你你你你"}}, R"({"meta": {"channel": "web"}})");
   auto r3 = report(plain, many);
   CHECK(item(r3, "address").deducted == 60);  // 10 + 20 + 30 + 30 + 30, capped at the item's points
-  CHECK(report(renorm, many).score == 40);     // web: nothing n/a, no re-normalising
+  CHECK(report(renorm, many).score == 40);    // web: nothing n/a, no re-normalising
 }
 
 TEST_CASE("window scopes on banned_phrase / contains / required_phrase", "[checks][scope]") {
@@ -157,27 +164,44 @@ TEST_CASE("window scopes on banned_phrase / contains / required_phrase", "[check
   CHECK(count(R"({"type": "contains", "phrases": ["您"], "window": {"first_messages": 1}})") == 2);
   CHECK(count(R"({"type": "contains", "phrases": ["您"], "window": {"last_messages": 2}})") == 1);
   // before / after another phrase (anchor role: customer)
-  CHECK(count(R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"before": {"phrases": ["没有了"], "role": "customer"}}})") == 0);
-  CHECK(count(R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"after": {"phrases": ["退货"], "role": "customer"}}})") == 1);
-  CHECK(count(R"({"type": "banned_phrase", "phrases": ["您"], "window": {"after": {"phrases": ["退货"], "role": "customer"}, "before": {"phrases": ["没有了"], "role": "customer"}}})") == 1);
+  CHECK(
+      count(
+          R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"before": {"phrases": ["没有了"], "role": "customer"}}})") ==
+      0);
+  CHECK(
+      count(
+          R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"after": {"phrases": ["退货"], "role": "customer"}}})") ==
+      1);
+  CHECK(
+      count(
+          R"({"type": "banned_phrase", "phrases": ["您"], "window": {"after": {"phrases": ["退货"], "role": "customer"}, "before": {"phrases": ["没有了"], "role": "customer"}}})") ==
+      1);
   // time windows
   CHECK(count(R"({"type": "contains", "phrases": ["您"], "window": {"first_seconds": 30}})") == 3);
   CHECK(count(R"({"type": "contains", "phrases": ["您"], "window": {"last_seconds": 10}})") == 1);
   // an "after" anchor that never occurs: not applicable
-  CHECK(run(one_item(R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"after": {"phrases": ["投诉"], "role": "customer"}}})"), s)
-            .status == ItemStatus::not_applicable);
+  CHECK(
+      run(one_item(
+              R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"after": {"phrases": ["投诉"], "role": "customer"}}})"),
+          s)
+          .status == ItemStatus::not_applicable);
   // required_phrase in the last 10 s, and required before the customer's 没有了
-  CHECK(run(one_item(R"({"type": "required_phrase", "phrases": ["祝您生活愉快"], "window": {"last_seconds": 10}})"), s).status ==
-        ItemStatus::passed);
-  auto before = run(one_item(R"({"type": "required_phrase", "phrases": ["还有什么可以帮"], "window": {"before": {"phrases": ["没有了"], "role": "customer"}}})"), s);
+  CHECK(run(one_item(R"({"type": "required_phrase", "phrases": ["祝您生活愉快"], "window": {"last_seconds": 10}})"), s)
+            .status == ItemStatus::passed);
+  auto before = run(
+      one_item(
+          R"({"type": "required_phrase", "phrases": ["还有什么可以帮"], "window": {"before": {"phrases": ["没有了"], "role": "customer"}}})"),
+      s);
   REQUIRE(before.status == ItemStatus::failed);
   CHECK_THAT(before.findings[0].explanation, Catch::Contains("before 没有了"));
   // live: a window on the end of the chat is pending
-  CHECK(run(one_item(R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"last_messages": 1}})"), s, false).status ==
-        ItemStatus::pending);
+  CHECK(run(one_item(R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"last_messages": 1}})"), s, false)
+            .status == ItemStatus::pending);
   CHECK(has_error(one_item(R"({"type": "banned_phrase", "phrases": ["x"], "window": {"first_message": 1}})"), "E0102",
                   "/items/0/check/window/first_message"));
-  CHECK(has_error(one_item(R"({"type": "banned_phrase", "phrases": ["x"], "window": {"first_messages": 1, "last_messages": 1}})"),
-                  "E0105", "/items/0/check/window/last_messages"));
-  CHECK(has_error(one_item(R"({"type": "required_phrase", "phrases": ["x"], "window": {}})"), "E0105", "/items/0/check/window"));
+  CHECK(has_error(
+      one_item(R"({"type": "banned_phrase", "phrases": ["x"], "window": {"first_messages": 1, "last_messages": 1}})"),
+      "E0105", "/items/0/check/window/last_messages"));
+  CHECK(has_error(one_item(R"({"type": "required_phrase", "phrases": ["x"], "window": {}})"), "E0105",
+                  "/items/0/check/window"));
 }

@@ -10,14 +10,14 @@ const std::string kPii = R"({"type": "pii"})";
 // Every finding's quote, joined, to assert that no full number leaks.
 std::string quotes(const chatqa::ItemResult& r) {
   std::string out;
-  for (const auto& f : r.findings) out += f.at.quote + "|" + f.explanation + "|" + f.matched + "|" + f.suggestion + "\n";
+  for (const auto& f : r.findings)
+    out += f.at.quote + "|" + f.explanation + "|" + f.matched + "|" + f.suggestion + "\n";
   return out;
 }
 }  // namespace
 
 TEST_CASE("pii: mobile number in full is flagged and quoted masked", "[checks][pii]") {
-  auto s = chat({{"customer", 0, "我的手机号是13812345678"},
-                 {"agent", 10, "好的,您的手机号13812345678已登记。"}});
+  auto s = chat({{"customer", 0, "我的手机号是13812345678"}, {"agent", 10, "好的,您的手机号13812345678已登记。"}});
   auto r = run(one_item(kPii), s);
   REQUIRE(r.status == ItemStatus::failed);
   REQUIRE(r.findings.size() == 1);  // the customer's own message is not the agent revealing it
@@ -53,7 +53,8 @@ TEST_CASE("pii: resident ID numbers need a valid check digit", "[checks][pii]") 
   CHECK(valid.findings[0].at.quote == "110***********002X");
   CHECK(valid.findings[0].at.span_end - valid.findings[0].at.span_begin == 18);
   // Same digits with a wrong check digit: not an ID number.
-  CHECK(run(one_item(kPii), chat({{"agent", 0, "您的身份证号是110105194912310021,对吗?"}})).status == ItemStatus::passed);
+  CHECK(run(one_item(kPii), chat({{"agent", 0, "您的身份证号是110105194912310021,对吗?"}})).status ==
+        ItemStatus::passed);
 }
 
 TEST_CASE("pii: bank cards need the Luhn check; spaces and full-width digits are seen through", "[checks][pii]") {

@@ -33,8 +33,8 @@ TEST_CASE("punctuation: precision — these are not errors", "[checks][punctuati
   for (const char* ok : {"好的", "收到", "好的亲", "4026371180923461", "https://shop.example.com/item?id=123&from=chat",
                          "您好，很高兴为您服务，请问有什么可以帮您？", "您好,很高兴为您服务,请问有什么可以帮您?",
                          "这款支持WiFi 6，满 300 减 30。", "稍等哦……马上就好。", "好的😊", "[图片]", "好的 :)",
-                         "1) 打开设置 2) 点击账户。", "价格是1,299.00元，2024-05-01发货。", "请发到 service@example.com 谢谢",
-                         "Sure, let me check that for you.", "ok"}) {
+                         "1) 打开设置 2) 点击账户。", "价格是1,299.00元，2024-05-01发货。",
+                         "请发到 service@example.com 谢谢", "Sure, let me check that for you.", "ok"}) {
     INFO(ok);
     CHECK(problem(ok) == "");
   }
@@ -42,10 +42,14 @@ TEST_CASE("punctuation: precision — these are not errors", "[checks][punctuati
 
 TEST_CASE("punctuation: counted per message, from min_count (default 3)", "[checks][punctuation]") {
   const std::string check = R"({"type": "punctuation"})";
-  auto two = chat({{"agent", 0, "您好 很高兴为您服务"}, {"customer", 5, "这个有货吗 什么时候发"}, {"agent", 10, "有货的。。"},
+  auto two = chat({{"agent", 0, "您好 很高兴为您服务"},
+                   {"customer", 5, "这个有货吗 什么时候发"},
+                   {"agent", 10, "有货的。。"},
                    {"agent", 15, "好的，马上为您处理。"}});
   CHECK(run(one_item(check), two).status == ItemStatus::passed);  // 2 agent messages: below 3
-  auto three = chat({{"agent", 0, "您好 很高兴为您服务"}, {"agent", 10, "有货的。。"}, {"agent", 12, "今天下单明天就能发货了亲放心"},
+  auto three = chat({{"agent", 0, "您好 很高兴为您服务"},
+                     {"agent", 10, "有货的。。"},
+                     {"agent", 12, "今天下单明天就能发货了亲放心"},
                      {"agent", 15, "好的，马上为您处理。"}});
   auto r = run(one_item(check), three);
   REQUIRE(r.status == ItemStatus::failed);
@@ -54,7 +58,8 @@ TEST_CASE("punctuation: counted per message, from min_count (default 3)", "[chec
   CHECK(r.findings[0].at.quote == "好 很");
   CHECK(r.findings[1].at.quote == "。。");
   CHECK_FALSE(r.findings[2].at.has_span);  // no punctuation: the whole message
-  CHECK(run(one_item(R"({"type": "punctuation", "role": "customer", "min_count": 1})"), two).status == ItemStatus::failed);
+  CHECK(run(one_item(R"({"type": "punctuation", "role": "customer", "min_count": 1})"), two).status ==
+        ItemStatus::failed);
 }
 
 TEST_CASE("punctuation: options", "[checks][punctuation]") {

@@ -27,7 +27,9 @@ TEST_CASE("rushed_close: closing right after an unanswered question fires", "[ch
 
 TEST_CASE("rushed_close: answered questions and thanks before the closing pass", "[checks][rushed_close]") {
   SECTION("answered by an earlier agent message") {
-    auto s = chat({{"customer", 0, "退款多久到账?"}, {"agent", 10, "3到5个工作日原路退回。"}, {"agent", 12, "感谢您的咨询,再见!"}});
+    auto s = chat({{"customer", 0, "退款多久到账?"},
+                   {"agent", 10, "3到5个工作日原路退回。"},
+                   {"agent", 12, "感谢您的咨询,再见!"}});
     CHECK(run(one_item(kCheck), s).status == ItemStatus::passed);
   }
   SECTION("answered inside the closing message itself") {
@@ -62,7 +64,8 @@ TEST_CASE("rushed_close: edge cases", "[checks][rushed_close]") {
   // A question in the very last message, nobody closed: not this item's business (response time is).
   CHECK(run(one_item(kCheck), chat({{"agent", 0, "您好"}, {"customer", 5, "在吗?"}})).status == ItemStatus::passed);
   // The same open question closed twice is one finding.
-  auto twice = chat({{"customer", 0, "多久到账?"}, {"agent", 5, "再见"}, {"agent", 6, "祝您生活愉快"}, {"system", 7, "", "closed"}});
+  auto twice = chat(
+      {{"customer", 0, "多久到账?"}, {"agent", 5, "再见"}, {"agent", 6, "祝您生活愉快"}, {"system", 7, "", "closed"}});
   CHECK(run(one_item(kCheck), twice).findings.size() == 1);
   CHECK(has_error(one_item(R"({"type": "rushed_close", "closing_events": []})"), "E0103", "/items/0/check"));
   CHECK(has_error(one_item(R"({"type": "rushed_close", "closings": ["再见"]})"), "E0102", "/items/0/check/closings"));

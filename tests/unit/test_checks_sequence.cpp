@@ -62,7 +62,10 @@ TEST_CASE("sequence: missing response is reported at the trigger", "[checks][seq
 }
 
 TEST_CASE("sequence: repeated complaints before any reply are one expectation", "[checks][sequence]") {
-  auto s = chat({{"customer", 0, "太慢了"}, {"customer", 5, "我要投诉"}, {"customer", 8, "太慢了!!"}, {"agent", 20, "在的"},
+  auto s = chat({{"customer", 0, "太慢了"},
+                 {"customer", 5, "我要投诉"},
+                 {"customer", 8, "太慢了!!"},
+                 {"agent", 20, "在的"},
                  {"agent", 25, "您稍等"}});
   auto r = run(one_item(kApology), s);
   REQUIRE(r.status == ItemStatus::failed);
@@ -106,7 +109,8 @@ TEST_CASE("sequence: any agent message as the response (come back within 120 s)"
   const std::string check = R"({"type": "sequence", "trigger": {"phrases": ["稍等"], "role": "agent"},
     "response": {"role": "agent"}, "within_seconds": 120})";
   CHECK(run(one_item(check), chat({{"agent", 0, "请稍等"}, {"agent", 100, "查到了"}})).status == ItemStatus::passed);
-  auto late = run(one_item(check), chat({{"agent", 0, "请稍等"}, {"customer", 90, "还在吗"}, {"agent", 200, "查到了"}}));
+  auto late =
+      run(one_item(check), chat({{"agent", 0, "请稍等"}, {"customer", 90, "还在吗"}, {"agent", 200, "查到了"}}));
   REQUIRE(late.status == ItemStatus::failed);
   CHECK(late.findings[0].at.message == 2);
   CHECK(late.findings[0].value == Approx(200));
@@ -117,8 +121,9 @@ TEST_CASE("sequence: reason in the same or the previous agent message (look back
   CHECK(run(one_item(kWaitReason), chat({{"agent", 0, "我帮您查询一下物流"}, {"agent", 3, "请稍等"}})).status ==
         ItemStatus::passed);
   // The reason two agent messages back is too far.
-  auto r = run(one_item(kWaitReason),
-               chat({{"agent", 0, "我帮您查询一下"}, {"agent", 3, "好的"}, {"customer", 4, "嗯"}, {"agent", 5, "请稍等"}}));
+  auto r =
+      run(one_item(kWaitReason),
+          chat({{"agent", 0, "我帮您查询一下"}, {"agent", 3, "好的"}, {"customer", 4, "嗯"}, {"agent", 5, "请稍等"}}));
   REQUIRE(r.status == ItemStatus::failed);
   CHECK(r.findings[0].at.message == 3);
 }

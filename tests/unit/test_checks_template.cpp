@@ -5,24 +5,28 @@ using namespace checks_test;
 using chatqa::ItemStatus;
 
 TEST_CASE("template: the opening must name the session's own agent", "[checks][template]") {
-  const std::string check = R"({"type": "template", "template": "您好,{agent}号客服为您服务", "window": {"first_messages": 1}})";
+  const std::string check =
+      R"({"type": "template", "template": "您好,{agent}号客服为您服务", "window": {"first_messages": 1}})";
   CHECK(run(one_item(check), chat({{"agent", 0, "您好，A102号客服 为您服务！"}})).status == ItemStatus::passed);
   CHECK(run(one_item(check), chat({{"agent", 0, "您好a102号客服为您服务"}})).status == ItemStatus::passed);
   auto other = run(one_item(check), chat({{"agent", 0, "您好，A108号客服为您服务！"}}));
   REQUIRE(other.status == ItemStatus::failed);
   CHECK_THAT(other.findings[0].explanation, Catch::Contains("您好,A102号客服为您服务"));
   // Not glued to a longer id.
-  CHECK(run(one_item(R"({"type": "template", "template": "{agent}号"})"), chat({{"agent", 0, "XA102号客服"}}, R"({"agent": "A102"})"))
+  CHECK(run(one_item(R"({"type": "template", "template": "{agent}号"})"),
+            chat({{"agent", 0, "XA102号客服"}}, R"({"agent": "A102"})"))
             .status == ItemStatus::failed);
   // Only the first agent message counts.
-  CHECK(run(one_item(check), chat({{"agent", 0, "在的"}, {"agent", 5, "您好,A102号客服为您服务"}})).status == ItemStatus::failed);
+  CHECK(run(one_item(check), chat({{"agent", 0, "在的"}, {"agent", 5, "您好,A102号客服为您服务"}})).status ==
+        ItemStatus::failed);
 }
 
 TEST_CASE("template: team and meta placeholders, several templates, edge cases", "[checks][template]") {
   const std::string check = R"({"type": "template", "template": ["欢迎光临{meta.shop}", "{team}为您服务"]})";
   auto s = chat({{"agent", 0, "欢迎光临小米之家!"}}, R"({"meta": {"shop": "小米之家"}})");
   CHECK(run(one_item(check), s).status == ItemStatus::passed);
-  CHECK(run(one_item(check), chat({{"agent", 0, "presale-1 为您服务"}}, R"({"meta": {"shop": "x"}})")).status == ItemStatus::passed);
+  CHECK(run(one_item(check), chat({{"agent", 0, "presale-1 为您服务"}}, R"({"meta": {"shop": "x"}})")).status ==
+        ItemStatus::passed);
   // No value for a placeholder: cannot be checked.
   CHECK(run(one_item(check), chat({{"agent", 0, "您好"}})).status == ItemStatus::not_applicable);
   // Agent-only / empty sessions.
@@ -61,19 +65,24 @@ TEST_CASE("address_form: 你 counted, allowed words and 您 not", "[checks][addr
 
 TEST_CASE("length: walls of text and session bounds", "[checks][length]") {
   const std::string wall = R"({"type": "length", "max_chars": 20})";
-  auto s = chat({{"agent", 0, "您好,很高兴为您服务。"}, {"agent", 5, std::string(30, 'a')}, {"customer", 9, std::string(50, 'b')},
+  auto s = chat({{"agent", 0, "您好,很高兴为您服务。"},
+                 {"agent", 5, std::string(30, 'a')},
+                 {"customer", 9, std::string(50, 'b')},
                  {"agent", 10, "a b c d e f g h i j k l m n o p q r s t"}});
   auto r = run(one_item(wall), s);
   REQUIRE(r.findings.size() == 1);  // spaces do not count; the customer's message is not the agent's
   CHECK(r.findings[0].at.message == 1);
   CHECK(r.findings[0].value == 30);
 
-  const std::string bounds = R"({"type": "length", "role": ["customer", "agent"], "min_messages": 3, "max_seconds": 600})";
+  const std::string bounds =
+      R"({"type": "length", "role": ["customer", "agent"], "min_messages": 3, "max_seconds": 600})";
   auto short_chat = run(one_item(bounds), chat({{"customer", 0, "在吗"}, {"agent", 5, "在的"}}));
   REQUIRE(short_chat.status == ItemStatus::failed);
   CHECK_THAT(short_chat.findings[0].explanation, Catch::Contains("only 2"));
-  CHECK(run(one_item(bounds), chat({{"customer", 0, "在吗"}, {"agent", 5, "在的"}}), false).status == ItemStatus::pending);
-  auto long_chat = run(one_item(bounds), chat({{"customer", 0, "在吗"}, {"agent", 5, "在的"}, {"customer", 700, "好"}}));
+  CHECK(run(one_item(bounds), chat({{"customer", 0, "在吗"}, {"agent", 5, "在的"}}), false).status ==
+        ItemStatus::pending);
+  auto long_chat =
+      run(one_item(bounds), chat({{"customer", 0, "在吗"}, {"agent", 5, "在的"}, {"customer", 700, "好"}}));
   REQUIRE(long_chat.findings.size() == 1);
   CHECK(long_chat.findings[0].value == 700);
   auto empty = run(one_item(bounds), chat({}));

@@ -7,12 +7,17 @@ using chatqa::ItemStatus;
 TEST_CASE("silence: one gap over 30 s and the total over 2 minutes", "[checks][silence]") {
   const std::string check = R"({"type": "silence", "max_gap_seconds": 30, "max_total_seconds": 120})";
   SECTION("clean chat") {
-    auto s = chat({{"customer", 0, "在吗"}, {"agent", 10, "您好,请问有什么可以帮您?"}, {"customer", 30, "发货了吗"},
+    auto s = chat({{"customer", 0, "在吗"},
+                   {"agent", 10, "您好,请问有什么可以帮您?"},
+                   {"customer", 30, "发货了吗"},
                    {"agent", 50, "已经发货了。"}});
     CHECK(run(one_item(check), s).status == ItemStatus::passed);
   }
   SECTION("a 45 s gap fires once, at the reply, with the waiting message related") {
-    auto s = chat({{"customer", 0, "在吗"}, {"customer", 20, "???"}, {"agent", 45, "您好,在的"}, {"customer", 50, "好"},
+    auto s = chat({{"customer", 0, "在吗"},
+                   {"customer", 20, "???"},
+                   {"agent", 45, "您好,在的"},
+                   {"customer", 50, "好"},
                    {"agent", 55, "请问有什么可以帮您?"}});
     auto r = run(one_item(check), s);
     REQUIRE(r.status == ItemStatus::failed);
@@ -47,11 +52,12 @@ TEST_CASE("silence: one gap over 30 s and the total over 2 minutes", "[checks][s
   }
   SECTION("edge: empty and agent-only sessions are not applicable") {
     CHECK(run(one_item(check), chat({})).status == ItemStatus::not_applicable);
-    CHECK(run(one_item(check), chat({{"agent", 0, "您好"}, {"agent", 100, "在吗"}})).status == ItemStatus::not_applicable);
+    CHECK(run(one_item(check), chat({{"agent", 0, "您好"}, {"agent", 100, "在吗"}})).status ==
+          ItemStatus::not_applicable);
   }
   SECTION("edge: the customer's last message left unanswered") {
-    auto s = chat({{"customer", 0, "在吗"}, {"agent", 5, "在的"}, {"customer", 10, "还有个问题"},
-                   {"system", 70, "", "closed"}});
+    auto s = chat(
+        {{"customer", 0, "在吗"}, {"agent", 5, "在的"}, {"customer", 10, "还有个问题"}, {"system", 70, "", "closed"}});
     auto closed = run(one_item(check), s, true);
     REQUIRE(closed.status == ItemStatus::failed);
     CHECK(closed.findings[0].at.message == 2);
@@ -87,13 +93,21 @@ TEST_CASE("repetition: the customer asks the same thing 3 times", "[checks][repe
                                   Catch::Contains("#6 「快递什么时候到??」"));
   }
   SECTION("English, with punctuation and case differences") {
-    auto s = chat({{"customer", 0, "Where is my refund?"}, {"agent", 5, "Let me check."}, {"customer", 60, "where is my refund"},
-                   {"agent", 65, "One moment."}, {"customer", 120, "WHERE IS MY REFUND!!!"}});
+    auto s = chat({{"customer", 0, "Where is my refund?"},
+                   {"agent", 5, "Let me check."},
+                   {"customer", 60, "where is my refund"},
+                   {"agent", 65, "One moment."},
+                   {"customer", 120, "WHERE IS MY REFUND!!!"}});
     CHECK(run(one_item(check), s).status == ItemStatus::failed);
   }
   SECTION("different questions and short acknowledgements do not count") {
-    auto s = chat({{"customer", 0, "这款有现货吗"}, {"agent", 5, "有的"}, {"customer", 10, "好的"}, {"customer", 12, "好的"},
-                   {"customer", 14, "好的"}, {"customer", 20, "什么时候发货"}, {"customer", 30, "能开发票吗"}});
+    auto s = chat({{"customer", 0, "这款有现货吗"},
+                   {"agent", 5, "有的"},
+                   {"customer", 10, "好的"},
+                   {"customer", 12, "好的"},
+                   {"customer", 14, "好的"},
+                   {"customer", 20, "什么时候发货"},
+                   {"customer", 30, "能开发票吗"}});
     CHECK(run(one_item(check), s).status == ItemStatus::passed);
   }
   SECTION("only twice is below the default of 3; min_repeats 2 fires") {
@@ -102,14 +116,17 @@ TEST_CASE("repetition: the customer asks the same thing 3 times", "[checks][repe
     CHECK(run(one_item(R"({"type": "repetition", "min_repeats": 2})"), s).status == ItemStatus::failed);
   }
   SECTION("similarity threshold is configurable") {
-    auto s = chat({{"customer", 0, "我的快递到底什么时候到"}, {"customer", 30, "快递什么时候到啊"}, {"customer", 60, "快递什么时候能到"}});
+    auto s = chat({{"customer", 0, "我的快递到底什么时候到"},
+                   {"customer", 30, "快递什么时候到啊"},
+                   {"customer", 60, "快递什么时候能到"}});
     CHECK(run(one_item(R"({"type": "repetition", "similarity": 0.95})"), s).status == ItemStatus::passed);
     CHECK(run(one_item(R"({"type": "repetition", "similarity": 0.4})"), s).status == ItemStatus::failed);
     CHECK(run(one_item(check), s).status == ItemStatus::passed);  // default 0.6: only the last two are alike
   }
   SECTION("edge: empty and agent-only sessions") {
     CHECK(run(one_item(check), chat({})).status == ItemStatus::not_applicable);
-    CHECK(run(one_item(check), chat({{"agent", 0, "您好,请问有什么可以帮您?"}, {"agent", 1, "您好,请问有什么可以帮您?"},
+    CHECK(run(one_item(check), chat({{"agent", 0, "您好,请问有什么可以帮您?"},
+                                     {"agent", 1, "您好,请问有什么可以帮您?"},
                                      {"agent", 2, "您好,请问有什么可以帮您?"}}))
               .status == ItemStatus::not_applicable);
   }
