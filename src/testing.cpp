@@ -735,6 +735,7 @@ RuleTestRun run_rule_tests(const std::vector<std::string>& paths, const RuleTest
     }
   }
   std::vector<std::string> rule_paths, test_paths;
+  std::vector<std::string> implied_tests;  // found next to a named rule file: kept only if they test it
   for (const std::string& path : paths) {
     std::error_code ec;
     const fs::file_status status = fs::status(path, ec);
@@ -743,7 +744,27 @@ RuleTestRun run_rule_tests(const std::vector<std::string>& paths, const RuleTest
       continue;
     }
     if (!fs::is_directory(status)) {
-      (ends_with(path, kTestSuffix) ? test_paths : rule_paths).push_back(fs::path(path).lexically_normal().string());
+      const std::string file = fs::path(path).lexically_normal().string();
+      if (ends_with(file, kTestSuffix)) {
+        test_paths.push_back(file);
+        continue;
+      }
+      rule_paths.push_back(file);
+      // Its tests: <name>.tests.json beside it, and test files in tests/ next to it.
+      const fs::path p(file);
+      const fs::path beside = p.parent_path() / (p.stem().string() + std::string(kTestSuffix));
+      std::error_code beside_ec, dir_ec;
+      if (fs::is_regular_file(beside, beside_ec)) implied_tests.push_back(beside.string());
+      std::vector<std::string> in_folder;
+      const fs::path tests_dir = p.parent_path() / "tests";
+      for (fs::directory_iterator d(tests_dir, dir_ec), end; !dir_ec && d != end; d.increment(dir_ec)) {
+        std::error_code file_ec;
+        if (d->is_regular_file(file_ec) && ends_with(d->path().filename().string(), kTestSuffix)) {
+          in_folder.push_back((tests_dir / d->path().filename()).string());
+        }
+      }
+      std::sort(in_folder.begin(), in_folder.end());
+      implied_tests.insert(implied_tests.end(), in_folder.begin(), in_folder.end());
       continue;
     }
     std::vector<std::string> files;
@@ -777,6 +798,15 @@ RuleTestRun run_rule_tests(const std::vector<std::string>& paths, const RuleTest
   std::map<std::string, Suite> suites;  // by canonical rule path
   for (const std::string& rule : rule_paths) suites.emplace(identity(rule), Suite{rule, {}});
   std::set<std::string> seen_tests;
+  for (const std::string& test : implied_tests) {
+    if (seen_tests.count(identity(test))) continue;
+    LoadedTestFile loaded = load_test_file(test);
+    if (loaded.file && !suites.count(identity(loaded.file->rule_file))) continue;  // tests another rule file
+    seen_tests.insert(identity(test));
+    for (Diagnostic& d : loaded.diagnostics) run.diagnostics.push_back(std::move(d));
+    if (!loaded.file) continue;
+    suites[identity(loaded.file->rule_file)].tests.push_back(std::move(*loaded.file));
+  }
   for (const std::string& test : test_paths) {
     if (!seen_tests.insert(identity(test)).second) continue;
     LoadedTestFile loaded = load_test_file(test);

@@ -400,17 +400,32 @@ TEST_CASE("ruletest: discovery finds test files beside rule files and in tests/"
   CHECK(run.suites[0].count(chatqa::CaseStatus::passed) == 2);
   CHECK(run.exit_code() == 0);
 
-  // A rule file named directly finds its tests; a test file named twice runs once.
-  chatqa::RuleTestRun direct =
-      chatqa::run_rule_tests({kGood + "/mini.tests.json", kGood + "/mini.json", kGood + "/./mini.tests.json"});
+  // A rule file named directly finds its tests, beside it or in tests/; a test file named twice runs once.
+  chatqa::RuleTestRun direct = chatqa::run_rule_tests({kGood + "/mini.json"});
   REQUIRE(direct.suites.size() == 1);
   CHECK(direct.suites[0].cases.size() == 6);
+  chatqa::RuleTestRun twice =
+      chatqa::run_rule_tests({kGood + "/mini.tests.json", kGood + "/mini.json", kGood + "/./mini.tests.json"});
+  REQUIRE(twice.suites.size() == 1);
+  CHECK(twice.suites[0].cases.size() == 6);
+  chatqa::RuleTestRun folder = chatqa::run_rule_tests({kGood + "/folder/rules.json"});
+  REQUIRE(folder.suites.size() == 1);
+  CHECK(folder.suites[0].test_files == std::vector<std::string>{kGood + "/folder/tests/rules.tests.json"});
 
   // A rule file without tests is a suite whose every automatic item is a gap.
-  chatqa::RuleTestRun missing = chatqa::run_rule_tests({kGood + "/folder/rules.json"});
+  const fs::path dir = fs::temp_directory_path() / "chatqa-ruletest-no-tests";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(kGood + "/folder/rules.json", dir / "rules.json");
+  chatqa::RuleTestRun missing = chatqa::run_rule_tests({(dir / "rules.json").string()});
+  fs::remove_all(dir);
   REQUIRE(missing.suites.size() == 1);
   CHECK(missing.suites[0].test_files.empty());
   CHECK(missing.suites[0].never_fire == std::vector<std::string>{"greeting"});
+  CHECK(missing.exit_code() == 0);
+  missing.require_coverage = true;
+  CHECK(missing.exit_code() == 1);
+  CHECK(contains(chatqa::to_text(missing), "no test file"));
 
   chatqa::RuleTestRun nothing = chatqa::run_rule_tests({kGood + "/no-such-dir", kGood + "/cases"});
   REQUIRE(nothing.diagnostics.size() == 2);
