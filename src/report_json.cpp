@@ -1,108 +1,122 @@
 // Report -> JSON (deterministic: fixed key order, no hash-map iteration).
-#include <cmath>
-
-#include <nlohmann/json.hpp>
-
 #include "chatqa/report.hpp"
+#include "json_writer.hpp"
 
 namespace chatqa {
 namespace {
 
-using ojson = nlohmann::ordered_json;
+using detail::JsonWriter;
 
-ojson number(double v) {
-  const double r = std::round(v * 100.0) / 100.0;
-  if (std::fabs(r - std::round(r)) < 1e-9) return ojson(static_cast<long long>(std::llround(r)));
-  return ojson(r);
-}
-
-ojson location_json(const Location& at) {
-  ojson j = ojson::object();
+void location_members(JsonWriter& w, const Location& at) {
   if (at.message >= 0) {
-    j["message"] = at.message;
-    j["time"] = at.time;
-    if (at.role) j["role"] = to_string(*at.role);
+    w.member("message", at.message);
+    w.member("time", at.time);
+    if (at.role) w.member("role", to_string(*at.role));
   }
   if (at.has_span) {
-    j["quote"] = at.quote;
-    j["span"] = ojson::array({at.span_begin, at.span_end});
+    w.member("quote", at.quote);
+    w.key("span");
+    w.begin_array();
+    w.value(static_cast<unsigned long long>(at.span_begin));
+    w.value(static_cast<unsigned long long>(at.span_end));
+    w.end_array();
   }
-  return j;
 }
 
-ojson finding_json(const Finding& f) {
-  ojson j = location_json(f.at);
-  if (!f.matched.empty()) j["matched"] = f.matched;
-  if (!f.suggestion.empty()) j["suggestion"] = f.suggestion;
-  if (f.has_value) j["value"] = number(f.value);
-  j["explanation"] = f.explanation;
-  if (f.related) {
-    ojson rel = location_json(*f.related);
-    j["related"] = rel;
+void write_finding(JsonWriter& w, const Finding& f) {
+  w.begin_object();
+  location_members(w, f.at);
+  if (!f.matched.empty()) w.member("matched", f.matched);
+  if (!f.suggestion.empty()) w.member("suggestion", f.suggestion);
+  if (f.has_value) {
+    w.key("value");
+    w.number(f.value);
   }
-  return j;
+  w.member("explanation", f.explanation);
+  if (f.related) {
+    w.key("related");
+    w.begin_object();
+    location_members(w, *f.related);
+    w.end_object();
+  }
+  w.end_object();
+}
+
+void write_item(JsonWriter& w, const ItemResult& r, const JsonReportOptions& options) {
+  w.begin_object();
+  w.member("id", r.id);
+  if (r.status != ItemStatus::failed) {
+    if (options.include_passed || r.status != ItemStatus::passed) {
+      w.member("title", r.title);
+      w.member("category", r.category);
+    }
+    w.member("status", to_string(r.status));
+    w.end_object();
+    return;
+  }
+  w.member("title", r.title);
+  w.member("category", r.category);
+  if (r.severity == ItemSeverity::fatal) w.member("severity", "fatal");
+  w.member("status", r.bonus ? "bonus" : "failed");
+  w.key(r.bonus ? "awarded" : "deducted");
+  w.number(r.bonus ? r.awarded : r.deducted);
+  w.member("hits", static_cast<unsigned long long>(r.hits));
+  if (!r.also_of.empty()) w.member("also_of", r.also_of);
+  w.key("findings");
+  w.begin_array();
+  for (const Finding& f : r.findings) write_finding(w, f);
+  w.end_array();
+  w.end_object();
 }
 
 }  // namespace
 
 std::string to_json(const Report& report, const JsonReportOptions& options) {
-  ojson j;
-  j["session"] = report.session_id;
-  j["agent"] = report.agent;
-  if (!report.team.empty()) j["team"] = report.team;
-  j["rule_set"] = {{"name", report.rule_set_name}, {"version", report.rule_set_version}};
-  j["total"] = number(report.total);
-  j["score"] = number(report.score);
-  j["fatal"] = report.fatal;
-  j["messages"] = report.message_count;
-  if (!report.started.empty()) j["started"] = report.started;
-  if (!report.error.empty()) j["error"] = report.error;
-  ojson items = ojson::array();
+  std::string out;
+  out.reserve(512);
+  JsonWriter w(out, options.pretty ? 2 : -1);
+  w.begin_object();
+  w.member("session", report.session_id);
+  w.member("agent", report.agent);
+  if (!report.team.empty()) w.member("team", report.team);
+  w.key("rule_set");
+  w.begin_object();
+  w.member("name", report.rule_set_name);
+  w.member("version", report.rule_set_version);
+  w.end_object();
+  w.key("total");
+  w.number(report.total);
+  w.key("score");
+  w.number(report.score);
+  w.member("fatal", report.fatal);
+  w.member("messages", static_cast<unsigned long long>(report.message_count));
+  if (!report.started.empty()) w.member("started", report.started);
+  if (!report.error.empty()) w.member("error", report.error);
+  w.key("items");
+  w.begin_array();
   for (const ItemResult& r : report.items) {
     if (r.status == ItemStatus::passed && !options.include_passed) continue;
-    ojson it;
-    it["id"] = r.id;
-    if (r.status == ItemStatus::manual_review || r.status == ItemStatus::not_applicable ||
-        r.status == ItemStatus::pending || r.status == ItemStatus::passed) {
-      if (options.include_passed || r.status != ItemStatus::passed) {
-        it["title"] = r.title;
-        it["category"] = r.category;
-      }
-      it["status"] = to_string(r.status);
-      items.push_back(std::move(it));
-      continue;
-    }
-    it["title"] = r.title;
-    it["category"] = r.category;
-    if (r.severity == ItemSeverity::fatal) it["severity"] = "fatal";
-    it["status"] = r.bonus ? "bonus" : "failed";
-    if (r.bonus) {
-      it["awarded"] = number(r.awarded);
-    } else {
-      it["deducted"] = number(r.deducted);
-    }
-    it["hits"] = r.hits;
-    if (!r.also_of.empty()) it["also_of"] = r.also_of;
-    ojson findings = ojson::array();
-    for (const Finding& f : r.findings) findings.push_back(finding_json(f));
-    it["findings"] = std::move(findings);
-    items.push_back(std::move(it));
+    write_item(w, r, options);
   }
-  j["items"] = std::move(items);
-  return options.pretty ? j.dump(2, ' ', false, ojson::error_handler_t::replace)
-                        : j.dump(-1, ' ', false, ojson::error_handler_t::replace);
+  w.end_array();
+  w.end_object();
+  return out;
 }
 
 std::string error_record_json(const InputError& error, const std::string& input_name) {
-  ojson e;
-  e["code"] = error.code;
-  e["message"] = error.message;
-  e["input"] = input_name;
-  if (error.line > 0) e["line"] = error.line;
-  if (!error.json_pointer.empty()) e["pointer"] = error.json_pointer;
-  ojson j;
-  j["error"] = std::move(e);
-  return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("error");
+  w.begin_object();
+  w.member("code", error.code);
+  w.member("message", error.message);
+  w.member("input", input_name);
+  if (error.line > 0) w.member("line", static_cast<unsigned long long>(error.line));
+  if (!error.json_pointer.empty()) w.member("pointer", error.json_pointer);
+  w.end_object();
+  w.end_object();
+  return out;
 }
 
 }  // namespace chatqa
