@@ -1,0 +1,158 @@
+// Reports: JSON layout, byte-for-byte determinism, code-point spans into the
+// original text, error records, the text form.
+#include <catch2/catch.hpp>
+
+#include "core_helpers.hpp"
+
+using namespace chatqa;
+using chatqa::testing::chat;
+using chatqa::testing::item_of;
+using chatqa::testing::rules_ok;
+using chatqa::testing::rule_set;
+
+namespace {
+
+const char* const kItems = R"J([
+  {"id": "first_reply", "title": "首次响应不超过30秒", "category": "响应时间", "points": 2,
+   "check": {"type": "response_time", "mode": "first", "limit_seconds": 30}},
+  {"id": "greeting", "title": "标准开头语", "category": "开头语/结束语", "points": 2,
+   "check": {"type": "required_phrase", "phrases": ["您好"], "role": "agent", "window": {"first_messages": 1}}},
+  {"id": "no_shirking", "title": "服务禁语(推诿)", "category": "服务用语", "points": 5, "per_hit": 1,
+   "check": {"type": "banned_phrase", "phrases": ["@shirking"], "allow": ["不知道您是否"], "role": "agent"}},
+  {"id": "typos", "title": "错别字", "category": "错别字", "points": 5, "per_hit": 1,
+   "check": {"type": "typo_count", "dictionary": {"帐号": "账号"}, "min_count": 1}},
+  {"id": "tone", "title": "服务态度", "category": "服务态度", "points": 18, "check": {"type": "manual"}}])J";
+
+const char* const kLexicons = R"({"shirking": ["不知道", "不清楚", "不是我处理的"]})";
+
+const char* const kSession = R"({"id": "S-0001", "agent": "A102", "team": "presale-1", "meta": {"channel": "web"},
+ "messages": [
+  {"role": "customer", "time": "2024-05-01T10:00:00+08:00", "text": "在吗?"},
+  {"role": "agent", "time": "2024-05-01T10:00:42+08:00", "text": "在的,请问有什么可以帮您?"},
+  {"role": "customer", "time": "2024-05-01T10:01:00+08:00", "text": "我的帐号登不上"},
+  {"role": "agent", "time": "2024-05-01T10:02:10+08:00", "text": "👍🏻ＯＫ,这个我不知道,请提供帐号"}]})";
+
+Report sample_report() {
+  static const auto rules = rules_ok(rule_set(kItems, kLexicons));
+  return evaluate(*rules, chatqa::testing::session_ok(kSession));
+}
+
+}  // namespace
+
+TEST_CASE("report JSON layout", "[report]") {
+  const std::string json = to_json(sample_report());
+  CHECK(json ==
+        R"J({"session":"S-0001","agent":"A102","team":"presale-1","rule_set":{"name":"t","version":"1"},"total":100,"score":94,"fatal":false,"messages":4,"started":"2024-05-01T10:00:00+08:00","items":[)J"
+        R"J({"id":"first_reply","title":"首次响应不超过30秒","category":"响应时间","status":"failed","deducted":2,"hits":1,"findings":[{"message":1,"time":"2024-05-01T10:00:42+08:00","role":"agent","value":42,"explanation":"first reply after 42 s (limit 30 s)","related":{"message":0,"time":"2024-05-01T10:00:00+08:00","role":"customer"}}]},)J"
+        R"J({"id":"greeting","title":"标准开头语","category":"开头语/结束语","status":"failed","deducted":2,"hits":1,"findings":[{"message":1,"time":"2024-05-01T10:00:42+08:00","role":"agent","explanation":"required phrase missing in the first 1 agent message(s): 您好"}]},)J"
+        R"J({"id":"no_shirking","title":"服务禁语(推诿)","category":"服务用语","status":"failed","deducted":1,"hits":1,"findings":[{"message":3,"time":"2024-05-01T10:02:10+08:00","role":"agent","quote":"不知道","span":[8,11],"matched":"不知道","explanation":"banned phrase 不知道 (shirking)"}]},)J"
+        R"J({"id":"typos","title":"错别字","category":"错别字","status":"failed","deducted":1,"hits":1,"findings":[{"message":3,"time":"2024-05-01T10:02:10+08:00","role":"agent","quote":"帐号","span":[15,17],"matched":"帐号","suggestion":"账号","explanation":"typo 帐号 -> 账号"}]},)J"
+        R"J({"id":"tone","title":"服务态度","category":"服务态度","status":"manual_review"}]})J");
+}
+
+TEST_CASE("report JSON is byte-identical across runs and compilations", "[report]") {
+  const std::string first = to_json(sample_report());
+  for (int i = 0; i < 5; ++i) {
+    auto rules = rules_ok(rule_set(kItems, kLexicons));
+    const Report r = evaluate(*rules, chatqa::testing::session_ok(kSession));
+    CHECK(to_json(r) == first);
+    CHECK(to_json(r, {true, true}) == to_json(sample_report(), {true, true}));
+  }
+}
+
+TEST_CASE("spans are code points into the ORIGINAL text", "[report]") {
+  // 👍🏻 is two astral code points (emoji + skin tone); ＯＫ is full-width.
+  const Report r = sample_report();
+  const ItemResult& ban = item_of(r, "no_shirking");
+  REQUIRE(ban.findings.size() == 1);
+  CHECK(ban.findings[0].at.span_begin == 8);
+  CHECK(ban.findings[0].at.span_end == 11);
+  CHECK(ban.findings[0].at.quote == "不知道");
+
+  // Check the span against the original text, code point by code point.
+  auto code_points = [](const std::string& s) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < s.size();) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      out.push_back(s.substr(i, len));
+      i += len;
+    }
+    return out;
+  };
+  const auto cps = code_points("👍🏻ＯＫ,这个我不知道,请提供帐号");
+  std::string quoted;
+  for (std::size_t i = 8; i < 11; ++i) quoted += cps[i];
+  CHECK(quoted == "不知道");
+
+  // Phrases written half-width match full-width text; the quote is the original.
+  auto rules = rules_ok(rule_set(R"([{"id": "ok", "points": 1, "check": {"type": "banned_phrase", "phrases": ["ok"]}}])"));
+  Report ok = evaluate(*rules, chat({{"agent", 0, "𠀀😀ＯＫ"}}));
+  REQUIRE(item_of(ok, "ok").findings.size() == 1);
+  CHECK(item_of(ok, "ok").findings[0].at.span_begin == 2);
+  CHECK(item_of(ok, "ok").findings[0].at.span_end == 4);
+  CHECK(item_of(ok, "ok").findings[0].at.quote == "ＯＫ");
+  CHECK(to_json(ok).find(R"("quote":"ＯＫ","span":[2,4])") != std::string::npos);
+}
+
+TEST_CASE("include_passed and pretty options", "[report]") {
+  const Report r = sample_report();
+  CHECK(to_json(r).find("\n") == std::string::npos);
+  JsonReportOptions all;
+  all.include_passed = true;
+  auto rules = rules_ok(rule_set(kItems, kLexicons));
+  Report clean = evaluate(*rules, chat({{"customer", 0, "在吗"}, {"agent", 5, "您好"}}));
+  CHECK(to_json(clean).find("greeting") == std::string::npos);
+  CHECK(to_json(clean, all).find(R"({"id":"greeting","title":"标准开头语","category":"开头语/结束语","status":"passed"})") !=
+        std::string::npos);
+  JsonReportOptions pretty;
+  pretty.pretty = true;
+  const std::string p = to_json(r, pretty);
+  CHECK(p.rfind("{\n  \"session\": \"S-0001\",\n", 0) == 0);
+}
+
+TEST_CASE("the error record of an input that could not be read", "[report]") {
+  InputError e;
+  e.code = "E0201";
+  e.message = "invalid JSON: syntax error";
+  e.line = 2;
+  e.json_pointer = "";
+  CHECK(error_record_json(e, "chats.jsonl") ==
+        R"J({"error":{"code":"E0201","message":"invalid JSON: syntax error","input":"chats.jsonl","line":2}})J");
+  e.json_pointer = "/messages/0/time";
+  e.code = "E0204";
+  CHECK(error_record_json(e, "-").find(R"("line":2,"pointer":"/messages/0/time")") != std::string::npos);
+
+  // From the parser, end to end.
+  auto all = parse_sessions("{\"id\": \"a\", \"messages\": [{\"role\": \"agent\", \"time\": 1, \"text\": \"x\"}]}\n{oops}\n");
+  REQUIRE(all.size() == 2);
+  REQUIRE(all[1].error);
+  const std::string record = error_record_json(*all[1].error, "chats.jsonl");
+  CHECK(record.find(R"({"error":{"code":"E0201","message":"invalid JSON: )") == 0);
+  CHECK(record.find(R"("input":"chats.jsonl","line":2})") != std::string::npos);
+}
+
+TEST_CASE("the text form", "[report]") {
+  const Session s = chatqa::testing::session_ok(kSession);
+  const std::string text = to_text(sample_report(), &s);
+  CHECK(text.rfind("session S-0001  agent A102  [t 1]\nscore 94 / 100\n", 0) == 0);
+  CHECK(text.find("  -2  first_reply  首次响应不超过30秒\n") != std::string::npos);
+  CHECK(text.find("#3 2024-05-01T10:02:10+08:00 「不知道」 banned phrase 不知道 (shirking)") != std::string::npos);
+  CHECK(text.find("  manual review: tone\n") != std::string::npos);
+  CHECK(text.find("agent: 在的,请问有什么可以帮您?") != std::string::npos);  // quoted for span-less findings
+
+  auto rules = rules_ok(rule_set(R"([{"id": "f", "title": "致命禁语", "points": 100, "severity": "fatal",
+      "check": {"type": "banned_phrase", "phrases": ["爱买不买"]}}])"));
+  const std::string fatal = to_text(evaluate(*rules, chat({{"agent", 0, "爱买不买"}})));
+  CHECK(fatal.find("score 0 / 100  FATAL\n") != std::string::npos);
+  CHECK(fatal.find("-100  f  致命禁语  (fatal)") != std::string::npos);
+}
+
+TEST_CASE("format_points", "[report]") {
+  CHECK(format_points(2) == "2");
+  CHECK(format_points(0) == "0");
+  CHECK(format_points(1.5) == "1.5");
+  CHECK(format_points(99.666) == "99.67");
+  CHECK(format_points(0.1 + 0.2) == "0.3");
+  CHECK(format_points(-1) == "-1");
+}
