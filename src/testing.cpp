@@ -693,8 +693,8 @@ int RuleTestRun::exit_code() const noexcept {
 
 namespace {
 
-// A JSON object with an "items" list: what a rule file looks like.
-bool looks_like_rule_file(const fs::path& path) {
+// Whether the file is a JSON object with a list under `key` (and, if given, none under `not_key`).
+bool has_list(const fs::path& path, const char* key, const char* not_key = nullptr) {
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (ec || size > kMaxSniffBytes) return false;
@@ -702,8 +702,18 @@ bool looks_like_rule_file(const fs::path& path) {
   if (!text) return false;
   const json doc = json::parse(*text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return false;
-  auto items = doc.find("items");
-  return items != doc.end() && items->is_array();
+  auto list = doc.find(key);
+  if (list == doc.end() || !list->is_array()) return false;
+  return not_key == nullptr || !doc.contains(not_key);
+}
+
+// What a rule file looks like: a JSON object with an "items" list.
+bool looks_like_rule_file(const fs::path& path) {
+  return has_list(path, "items");
+}
+// A test file not named *.tests.json: "cases" and no "items".
+bool looks_like_test_file(const fs::path& path) {
+  return has_list(path, "cases", "items");
 }
 
 std::string identity(const std::string& path) {
@@ -745,7 +755,7 @@ RuleTestRun run_rule_tests(const std::vector<std::string>& paths, const RuleTest
     }
     if (!fs::is_directory(status)) {
       const std::string file = fs::path(path).lexically_normal().string();
-      if (ends_with(file, kTestSuffix)) {
+      if (ends_with(file, kTestSuffix) || looks_like_test_file(file)) {
         test_paths.push_back(file);
         continue;
       }

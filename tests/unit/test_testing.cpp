@@ -448,6 +448,27 @@ TEST_CASE("ruletest: a test file whose rule file is missing is broken", "[testin
   CHECK(run.exit_code() == 2);
 }
 
+TEST_CASE("ruletest: a test file with another name is read when named, with its rule_set", "[testing]") {
+  const fs::path dir = fs::temp_directory_path() / "chatqa-ruletest-other-name";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "greeting-cases.json") << R"({"rule_set": ")" << kGood << R"(/mini.json", "cases": [
+  {"name": "no greeting", "session": {"id": "S", "messages": [
+     {"role": "customer", "time": "2024-05-01 10:00:00", "text": "在吗"},
+     {"role": "agent", "time": "2024-05-01 10:00:05", "text": "在。"}]},
+   "expect": {"fire": ["greeting"], "clean": ["first_reply"]}}]})";
+  std::ofstream(dir / "no-rule-set.json") << R"({"cases": []})";
+  chatqa::RuleTestRun run = chatqa::run_rule_tests({(dir / "greeting-cases.json").string()});
+  chatqa::LoadedTestFile orphan = chatqa::load_test_file((dir / "no-rule-set.json").string());
+  fs::remove_all(dir);
+  REQUIRE(run.suites.size() == 1);
+  CHECK(run.suites[0].rule_file == kGood + "/mini.json");
+  CHECK(run.suites[0].count(chatqa::CaseStatus::passed) == 1);
+  CHECK(run.exit_code() == 0);
+  REQUIRE(orphan.diagnostics.size() == 1);
+  CHECK(orphan.diagnostics[0].code == "E0507");
+}
+
 TEST_CASE("ruletest: JSON output is complete and deterministic", "[testing]") {
   chatqa::RuleTestRun run = chatqa::run_rule_tests({kGood});
   const std::string a = chatqa::to_json(run);
