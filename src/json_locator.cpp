@@ -143,7 +143,9 @@ void JsonLocator::scan_value(std::size_t& pos, const std::string& pointer, int d
 TextPosition JsonLocator::at_offset(std::size_t offset) const {
   TextPosition p{1, 1};
   if (offset > text_.size()) offset = text_.size();
-  for (std::size_t i = 0; i < offset; ++i) {
+  // A UTF-8 byte order mark is not a column.
+  const std::size_t begin = text_.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  for (std::size_t i = begin; i < offset; ++i) {
     const auto c = static_cast<unsigned char>(text_[i]);
     if (c == '\n') {
       ++p.line;

@@ -1,5 +1,6 @@
 // Time parsing and formatting for the session format (ISO 8601 with offset,
 // "YYYY-MM-DD HH:MM:SS" in a default zone, epoch seconds / milliseconds).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -125,7 +126,12 @@ std::optional<Timestamp> parse_time(std::string_view s, int default_offset) {
 }
 
 std::string Timestamp::to_iso8601() const {
-  const std::int64_t local_ms = epoch_ms + static_cast<std::int64_t>(utc_offset_minutes) * 60000;
+  // Sessions built by hand may hold any value: keep the arithmetic in range
+  // (years -9999..99999) rather than overflow.
+  constexpr std::int64_t kLimitMs = 3093527980800000;  // ~ year 99999
+  const std::int64_t instant = std::clamp<std::int64_t>(epoch_ms, -kLimitMs, kLimitMs);
+  const int offset_minutes = std::clamp(utc_offset_minutes, -24 * 60 + 1, 24 * 60 - 1);
+  const std::int64_t local_ms = instant + static_cast<std::int64_t>(offset_minutes) * 60000;
   std::int64_t days = local_ms >= 0 ? local_ms / 86400000 : -((-local_ms + 86399999) / 86400000);
   const std::int64_t ms_of_day = local_ms - days * 86400000;
   std::int64_t y;

@@ -104,6 +104,12 @@ TEST_CASE("E0102: unknown key, at the KEY, with did-you-mean", "[compile][diagno
   CHECK(unknown[1]->column == 39);
   CHECK(unknown[1]->message.find("did you mean \"limit_seconds\"") != std::string::npos);
 
+  // A UTF-8 byte order mark does not shift columns.
+  auto bom = compile_text("\xEF\xBB\xBF{\"name\": \"t\", \"itmes\": [], \"items\": []}");
+  REQUIRE(find_code(bom, "E0102"));
+  CHECK(find_code(bom, "E0102")->line == 1);
+  CHECK(find_code(bom, "E0102")->column == 15);
+
   // Top level, and no suggestion when nothing is close.
   auto top = compile_text("{\"name\": \"t\", \"itmes\": [], \"items\": [], \"zzzzzzzzzzzz\": 1}");
   const Diagnostic* itmes = nullptr;

@@ -1,6 +1,8 @@
 // Time formats of the session format: ISO 8601 with offset / Z / fractional
 // seconds, "YYYY-MM-DD HH:MM:SS" in a default zone, epoch seconds and
 // milliseconds.
+#include <cstdint>
+
 #include <catch2/catch.hpp>
 
 #include "chatqa/session.hpp"
@@ -103,6 +105,17 @@ TEST_CASE("calendar edge cases", "[time]") {
   // Crossing midnight by the offset.
   CHECK(parse_time("2024-05-01T01:00:00+08:00", 0)->to_iso8601() == "2024-05-01T01:00:00+08:00");
   CHECK(Timestamp{-1000, 0}.to_iso8601() == "1969-12-31T23:59:59Z");
+}
+
+TEST_CASE("formatting any Timestamp built by hand stays defined", "[time]") {
+  // No overflow (checked under -fsanitize=undefined) and no buffer overrun.
+  for (std::int64_t ms : {INT64_MAX, INT64_MIN, std::int64_t{0}}) {
+    for (int offset : {0, 480, INT32_MAX, INT32_MIN}) {
+      INFO(ms << " " << offset);
+      const std::string s = Timestamp{ms, offset}.to_iso8601();
+      CHECK(s.size() >= 20);
+    }
+  }
 }
 
 TEST_CASE("text that is not a time is rejected", "[time]") {
