@@ -219,6 +219,29 @@ def case_output_file_atomic():
     check(code == 2 and os.listdir(outdir) == ["reports.jsonl"], "after a rule error: %r" % os.listdir(outdir))
 
 
+def case_interrupt_leaves_no_temp():
+    """SIGTERM/SIGINT while writing -o FILE: the temp file is removed and FILE is not created."""
+    import signal
+    import time
+    outdir = os.path.join(TMP, "interrupt")
+    os.makedirs(outdir)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        target = os.path.join(outdir, "reports.jsonl")
+        proc = subprocess.Popen([CHATQA, "score", "-r", RULES, "-", "-o", target, "--summary",
+                                 os.path.join(outdir, "s.json")], stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc.stdin.write(open(data("sessions.jsonl"), "rb").read())
+        proc.stdin.flush()  # stdin stays open: chatqa waits for more input
+        deadline = time.time() + 30
+        while not any(".tmp." in n for n in os.listdir(outdir)) and time.time() < deadline:
+            time.sleep(0.05)
+        check(any(".tmp." in n for n in os.listdir(outdir)), "no temp file while running")
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        proc.stdin.close()
+        check(proc.returncode == -sig, "killed by the signal: %r" % proc.returncode)
+        check(os.listdir(outdir) == [], "left behind after %s: %r" % (sig, os.listdir(outdir)))
+
+
 def case_input_shapes():
     """One object, a pretty-printed object, a JSON array (with a non-object element) all read record by record."""
     sessions = [json.loads(line) for line in open(data("sessions.jsonl"), encoding="utf-8")]

@@ -6,15 +6,56 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 namespace chatqa::cli {
+namespace {
+
+// Temporary files to remove if the run is interrupted (Ctrl-C, kill): the
+// signal handler may only call async-signal-safe functions, so the paths are
+// kept in fixed buffers.
+constexpr int kMaxTemps = 8;
+char g_temp_paths[kMaxTemps][4096];
+volatile std::sig_atomic_t g_temp_used[kMaxTemps];
+
+extern "C" void remove_temps_and_reraise(int sig) {
+  for (int i = 0; i < kMaxTemps; ++i) {
+    if (g_temp_used[i]) ::unlink(g_temp_paths[i]);
+  }
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+int register_temp(const std::string& path) {
+  static const bool installed = [] {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, remove_temps_and_reraise);
+    return true;
+  }();
+  (void)installed;
+  if (path.size() >= sizeof g_temp_paths[0]) return -1;
+  for (int i = 0; i < kMaxTemps; ++i) {
+    if (!g_temp_used[i]) {
+      std::memcpy(g_temp_paths[i], path.c_str(), path.size() + 1);
+      g_temp_used[i] = 1;
+      return i;
+    }
+  }
+  return -1;
+}
+
+void unregister_temp(int slot) {
+  if (slot >= 0) g_temp_used[slot] = 0;
+}
+
+}  // namespace
 
 OutputFile::~OutputFile() {
   if (file_ && file_ != stdout) {
     std::fclose(file_);
     ::unlink(temp_path_.c_str());
   }
+  unregister_temp(slot_);
 }
 
 std::string OutputFile::open(const std::string& path) {
@@ -26,6 +67,7 @@ std::string OutputFile::open(const std::string& path) {
   temp_path_ = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(temp_path_.data());
   if (fd < 0) return "cannot create " + temp_path_ + ": " + std::strerror(errno);
+  slot_ = register_temp(temp_path_);
   // mkstemp makes 0600; give the file the usual permissions.
   const mode_t mask = ::umask(0);
   ::umask(mask);
@@ -53,6 +95,8 @@ std::string OutputFile::commit() {
   }
   std::FILE* f = file_;
   file_ = nullptr;
+  unregister_temp(slot_);
+  slot_ = -1;
   const bool ok = !failed_ && std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
   const int err = errno;
   std::fclose(f);

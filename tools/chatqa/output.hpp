@@ -9,7 +9,8 @@ namespace chatqa::cli {
 
 // Writes to a temporary file beside `path` and renames it over `path` on
 // commit(), so readers never see a half-written file. With path "" or "-" it
-// writes to stdout. Destroying it without commit() removes the temporary file.
+// writes to stdout. Destroying it without commit() removes the temporary file,
+// and so does an interrupt (SIGINT, SIGTERM, SIGHUP).
 class OutputFile {
  public:
   OutputFile() = default;
@@ -29,6 +30,7 @@ class OutputFile {
   std::string path_, temp_path_;
   std::FILE* file_ = nullptr;
   bool failed_ = false;
+  int slot_ = -1;  // registration for removal on SIGINT/SIGTERM
 };
 
 // One CSV field (RFC 4180): quoted when it holds a delimiter, quote, CR, LF or
