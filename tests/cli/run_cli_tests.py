@@ -254,6 +254,19 @@ def case_input_shapes():
     check(code == 1 and len(records) == 3, "array: %r" % records)
     check(records[0]["session"] == "S-1" and records[2]["session"] == "S-2", "array order")
     check(records[1]["error"]["code"] == "E0202" and records[1]["error"]["pointer"] == "/1", "array error %r" % records[1])
+    # A broken first line that leaves a brace open does not swallow the JSON Lines after it.
+    raw = open(data("sessions.jsonl"), "rb").read()
+    code, out, _ = run("score", "-r", RULES, "-", stdin=b'{"id": "T-1", "messages": [\n' + raw)
+    records = lines_of(out)
+    check(code == 1 and [r.get("session") for r in records] == [None, "S-1", "S-2", "S-3"], "broken first line: %r" % records)
+    check(records[0]["error"]["line"] == 1, "broken first line located: %r" % records[0])
+    # Nor does a truncated pretty-printed document swallow the next one.
+    docs = [json.dumps(x, ensure_ascii=False, indent=2) for x in sessions]
+    broken = "\n".join([docs[0], docs[1][:60], docs[2]]) + "\n"
+    code, out, _ = run("score", "-r", RULES, "-", stdin=broken.encode())
+    records = lines_of(out)
+    check(code == 1 and [r.get("session") for r in records] == ["S-1", None, "S-3"], "truncated pretty doc: %r" % records)
+    check(records[1]["error"]["code"] == "E0201" and records[2]["session"] == "S-3", "%r" % records)
     code, out, _ = run("score", "-r", RULES, data("sessions.jsonl"), "--format", "json")
     parsed = json.loads(out)
     check(code == 0 and [r["session"] for r in parsed] == ["S-1", "S-2", "S-3"], "json format")

@@ -275,6 +275,8 @@ class JsonSplitter {
             mode_ = Mode::value;
             append(c);
             ++line_;
+            in_string_ = escape_ = false;
+            at_line_start_ = true;
             return true;
           }
           jsonl_ = true;
@@ -288,8 +290,21 @@ class JsonSplitter {
         track(c);
         return true;
       case Mode::value:
+        if (c == '{' && at_line_start_ && depth_ > 0) {
+          // Pretty-printed documents only open a record at column 0: the
+          // record before this line is broken (truncated); report it and
+          // read on from here, so one bad record does not swallow the rest.
+          if (!emit_record()) return false;
+          begin(Mode::value, c);
+          at_line_start_ = false;
+          return true;
+        }
+        at_line_start_ = c == '\n';
         append(c);
-        if (c == '\n') ++line_;
+        if (c == '\n') {
+          ++line_;
+          in_string_ = escape_ = false;  // a raw newline cannot be inside a JSON string
+        }
         if (track(c)) {
           mode_ = Mode::top;
           return emit_record();
@@ -338,6 +353,9 @@ class JsonSplitter {
           "E0207", "record is larger than the limit of " + std::to_string(max_bytes_) + " bytes (--max-record-bytes)",
           record_line_);
     } else {
+      // Trailing blanks are no part of a record (and would move the line of an
+      // "unexpected end of input" past it).
+      while (!buffer_.empty() && is_space(buffer_.back())) buffer_.pop_back();
       r.text = std::move(buffer_);
     }
     buffer_.clear();
@@ -364,6 +382,7 @@ class JsonSplitter {
   int depth_ = 0;
   bool in_string_ = false, escape_ = false;
   bool line_has_close_ = false;
+  bool at_line_start_ = false;
   bool jsonl_ = false;  // a record ended at the end of its line: JSON Lines
   bool doc_ = false;    // a record spread over lines: pretty-printed documents
   std::size_t array_index_ = 0;
