@@ -173,7 +173,8 @@ class CompileContext {
 std::optional<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
 // Per-call evaluation state: normalised text and phrase hits, computed at most
-// once per message and shared by every check.
+// once per message and shared by every check. Everything lives in the call
+// (one EvalContext per evaluate()), never in the shared RuleSet.
 class EvalContext {
  public:
   EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options);
@@ -185,25 +186,36 @@ class EvalContext {
   const Message& message(std::size_t i) const { return session_.messages[i]; }
 
   // Normalised text of message i (variant 0 = plain, 1 = Traditional folded).
+  // A message without Traditional characters shares one text for both.
   const text::NormText& norm(std::size_t i, int variant = 0);
   // Hits of `group` in message i, ordered by span (begin, then longer first).
+  // The pointers stay valid until the hits of ANOTHER message are first asked
+  // for (all messages' hits share one array): copy them out before that.
   std::pair<const text::Hit*, const text::Hit*> hits(std::size_t i, std::uint32_t group);
 
+  // Message i's time as ISO 8601, formatted once per call.
+  const std::string& time_of(std::size_t i);
   // A location for message i (whole message) or a span of it.
-  Location at(std::size_t i) const;
+  Location at(std::size_t i);
   Location at(std::size_t i, std::uint32_t begin, std::uint32_t end);
   // Quotes code points [begin, end) of message i's original text.
   std::string quote(std::size_t i, std::uint32_t begin, std::uint32_t end);
 
  private:
   void match_message(std::size_t i);
+  text::NormText& build_norm(std::size_t i, int variant);
 
+  enum : std::uint8_t { kNotBuilt, kBuilt, kSameAsPlain };
   const RuleSet::Impl& rules_;
   const Session& session_;
   const EvalOptions& options_;
-  std::vector<std::unique_ptr<text::NormText>> norm_[text::kVariants];
-  std::vector<std::vector<text::Hit>> hits_;
+  std::vector<text::NormText> norm_[text::kVariants];
+  std::vector<std::uint8_t> norm_state_[text::kVariants];
+  // Hits of all messages in one array; message i's are [hits_begin_[i], hits_end_[i]).
+  std::vector<text::Hit> hits_;
+  std::vector<std::uint32_t> hits_begin_, hits_end_;
   std::vector<bool> matched_;
+  std::vector<std::string> times_;  // "" until formatted
 };
 
 // Seconds between two messages.

@@ -1,6 +1,7 @@
 // Evaluation: (RuleSet, Session) -> Report. Per-call state only.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 #include "engine.hpp"
@@ -20,6 +21,28 @@ const char* to_string(ItemStatus status) noexcept {
 
 std::string format_points(double value) {
   const double rounded = std::round(value * 100.0) / 100.0;
+  // Fast path for the usual values (points, seconds): non-negative and far
+  // from the limits of an integer, printed from the whole number of
+  // hundredths. Same text as the snprintf path below, which handles the rest.
+  if (rounded >= 0 && rounded < 1e12 && !std::signbit(rounded)) {
+    const bool whole = std::fabs(rounded - std::round(rounded)) < 1e-9;
+    const auto hundredths = static_cast<std::uint64_t>(std::llround(rounded * 100.0));
+    std::uint64_t int_part = whole ? static_cast<std::uint64_t>(std::llround(rounded)) : hundredths / 100;
+    char buf[32];
+    char* end = buf + sizeof buf;
+    char* p = end;
+    if (!whole) {
+      const unsigned frac = static_cast<unsigned>(hundredths % 100);
+      if (frac % 10 != 0) *--p = static_cast<char>('0' + frac % 10);
+      *--p = static_cast<char>('0' + frac / 10);
+      *--p = '.';
+    }
+    do {
+      *--p = static_cast<char>('0' + int_part % 10);
+      int_part /= 10;
+    } while (int_part != 0);
+    return std::string(p, end);
+  }
   char buf[64];
   if (std::fabs(rounded - std::round(rounded)) < 1e-9) {
     std::snprintf(buf, sizeof buf, "%.0f", rounded);
@@ -38,58 +61,88 @@ std::string format_seconds(double seconds) { return format_points(seconds) + " s
 
 EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options)
     : rules_(rules), session_(session), options_(options) {
-  for (auto& v : norm_) v.resize(session.messages.size());
-  hits_.resize(session.messages.size());
-  matched_.assign(session.messages.size(), false);
+  const std::size_t n = session.messages.size();
+  for (int v = 0; v < text::kVariants; ++v) {
+    norm_[v].resize(n);
+    norm_state_[v].assign(n, kNotBuilt);
+  }
+  hits_begin_.assign(n, 0);
+  hits_end_.assign(n, 0);
+  matched_.assign(n, false);
+  times_.resize(n);
+}
+
+text::NormText& EvalContext::build_norm(std::size_t i, int variant) {
+  text::NormText& slot = norm_[variant][i];
+  if (variant == 1) {  // derived from the plain variant (which quotes need anyway)
+    const text::NormText& plain = build_norm(i, 0);
+    if (!text::Normalizer::instance().folds_traditional(plain)) {
+      norm_state_[1][i] = kSameAsPlain;
+      return norm_[0][i];
+    }
+    if (norm_state_[1][i] == kNotBuilt) text::Normalizer::instance().fold_traditional(plain, slot);
+  } else if (norm_state_[0][i] == kNotBuilt) {
+    text::Normalizer::instance().normalize(session_.messages[i].text, false, slot);
+  }
+  norm_state_[variant][i] = kBuilt;
+  return slot;
 }
 
 const text::NormText& EvalContext::norm(std::size_t i, int variant) {
-  auto& slot = norm_[variant][i];
-  if (!slot) {
-    slot = std::make_unique<text::NormText>();
-    if (variant == 1) {  // derived from the plain variant (which quotes need anyway)
-      text::Normalizer::instance().fold_traditional(norm(i, 0), *slot);
-    } else {
-      text::Normalizer::instance().normalize(session_.messages[i].text, false, *slot);
-    }
+  switch (norm_state_[variant][i]) {
+    case kBuilt: return norm_[variant][i];
+    case kSameAsPlain: return norm_[0][i];
+    default: return build_norm(i, variant);
   }
-  return *slot;
 }
 
 void EvalContext::match_message(std::size_t i) {
   matched_[i] = true;
   const Role role = session_.messages[i].role;
+  const auto begin = static_cast<std::uint32_t>(hits_.size());
+  hits_begin_[i] = hits_end_[i] = begin;
   if (!rules_.matched_roles.has(role) || session_.messages[i].text.empty()) return;
-  auto& hits = hits_[i];
   for (int v = 0; v < text::kVariants; ++v) {
     if (!rules_.matcher.uses_variant(v)) continue;
     norm(i, v);
-    rules_.matcher.match_literals(*norm_[v][i], v, hits);
-    rules_.matcher.match_regexes(*norm_[v][i], v, hits);
+    // The regex matcher builds the UTF-8 form on the text it is given.
+    text::NormText& t = norm_state_[v][i] == kSameAsPlain ? norm_[0][i] : norm_[v][i];
+    rules_.matcher.match_literals(t, v, hits_);
+    rules_.matcher.match_regexes(t, v, hits_);
   }
-  hits.erase(std::remove_if(hits.begin(), hits.end(),
-                            [&](const text::Hit& h) { return !rules_.groups[h.group].roles.has(role); }),
-             hits.end());
-  std::sort(hits.begin(), hits.end(), [](const text::Hit& a, const text::Hit& b) {
+  const auto first = hits_.begin() + begin;
+  hits_.erase(std::remove_if(first, hits_.end(),
+                             [&](const text::Hit& h) { return !rules_.groups[h.group].roles.has(role); }),
+              hits_.end());
+  std::sort(hits_.begin() + begin, hits_.end(), [](const text::Hit& a, const text::Hit& b) {
     if (a.group != b.group) return a.group < b.group;
     if (a.begin != b.begin) return a.begin < b.begin;
     if (a.end != b.end) return a.end > b.end;
     return a.pattern < b.pattern;
   });
+  hits_end_[i] = static_cast<std::uint32_t>(hits_.size());
 }
 
 std::pair<const text::Hit*, const text::Hit*> EvalContext::hits(std::size_t i, std::uint32_t group) {
   if (!matched_[i]) match_message(i);
-  const auto& all = hits_[i];
-  auto lo = std::lower_bound(all.begin(), all.end(), group, [](const text::Hit& h, std::uint32_t g) { return h.group < g; });
-  auto hi = std::upper_bound(lo, all.end(), group, [](std::uint32_t g, const text::Hit& h) { return g < h.group; });
-  return {all.data() + (lo - all.begin()), all.data() + (hi - all.begin())};
+  const text::Hit* all = hits_.data();
+  const text::Hit* first = all + hits_begin_[i];
+  const text::Hit* last = all + hits_end_[i];
+  auto lo = std::lower_bound(first, last, group, [](const text::Hit& h, std::uint32_t g) { return h.group < g; });
+  auto hi = std::upper_bound(lo, last, group, [](std::uint32_t g, const text::Hit& h) { return g < h.group; });
+  return {lo, hi};
 }
 
-Location EvalContext::at(std::size_t i) const {
+const std::string& EvalContext::time_of(std::size_t i) {
+  std::string& t = times_[i];
+  if (t.empty()) t = session_.messages[i].time.to_iso8601();
+  return t;
+}
+
+Location EvalContext::at(std::size_t i) {
   Location loc;
   loc.message = static_cast<long>(i);
-  loc.time = session_.messages[i].time.to_iso8601();
+  loc.time = time_of(i);
   loc.role = session_.messages[i].role;
   return loc;
 }

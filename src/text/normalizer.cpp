@@ -29,34 +29,66 @@ constexpr const char* kVariantPairs =
     "辺边鉄铁遅迟亜亚剤剂労劳営营栄荣桜樱沢泽涙泪焼烧獣兽粋粹絵绘総总縦纵聴听舎舍蔵藏蛍萤譲让豊丰鉱矿錬炼"
     "霊灵騒骚髄髓齢龄竜龙";
 
-// Decodes `text`; each byte of an invalid sequence becomes one U+FFFD.
+// Decodes `text`; each byte that does not start a valid sequence becomes one
+// U+FFFD (what utf8::find_invalid calls invalid). One pass: validating and
+// decoding together, writing into arrays sized for the worst case.
 void decode_lenient(std::string_view text, std::u32string& out, std::vector<std::uint32_t>& offsets) {
-  std::size_t bad = utf8::find_invalid(text);
-  if (bad == std::string_view::npos) {
-    utf8::decode(text, out, &offsets);
-    return;
-  }
-  out.clear();
-  offsets.clear();
-  std::u32string part;
-  std::vector<std::uint32_t> part_offsets;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t valid = bad == std::string_view::npos ? text.size() - pos : bad;
-    utf8::decode(text.substr(pos, valid), part, &part_offsets);
-    out += part;
-    for (std::size_t k = 0; k + 1 < part_offsets.size(); ++k) {
-      offsets.push_back(static_cast<std::uint32_t>(pos + part_offsets[k]));
+  const std::size_t n = text.size();
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  out.resize(n);
+  offsets.resize(n + 1);
+  char32_t* o = out.data();
+  std::uint32_t* off = offsets.data();
+  std::size_t k = 0, i = 0;
+  while (i < n) {
+    const unsigned char c = s[i];
+    off[k] = static_cast<std::uint32_t>(i);
+    if (c < 0x80) {
+      o[k++] = c;
+      ++i;
+      continue;
     }
-    pos += valid;
-    if (pos < text.size()) {
-      offsets.push_back(static_cast<std::uint32_t>(pos));
-      out.push_back(0xFFFD);
-      ++pos;
-      bad = utf8::find_invalid(text.substr(pos));
+    // Fast path: E1..EC and EE..EF lead bytes (CJK and most of the BMP) with
+    // two continuation bytes are always valid (no overlong, no surrogate).
+    if (((c >= 0xE1 && c <= 0xEC) || c >= 0xEE) && c <= 0xEF && i + 2 < n && (s[i + 1] & 0xC0) == 0x80 &&
+        (s[i + 2] & 0xC0) == 0x80) {
+      o[k++] = static_cast<char32_t>((c & 0x0F) << 12 | (s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F));
+      i += 3;
+      continue;
+    }
+    std::size_t len = 0;
+    char32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    }
+    bool valid = len > 0 && i + len <= n;
+    for (std::size_t b = 1; valid && b < len; ++b) {
+      const unsigned char cc = s[i + b];
+      valid = (cc & 0xC0) == 0x80;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (valid && ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+                  (cp >= 0xD800 && cp <= 0xDFFF))) {
+      valid = false;
+    }
+    if (valid) {
+      o[k++] = cp;
+      i += len;
+    } else {
+      o[k++] = 0xFFFD;
+      ++i;
     }
   }
-  offsets.push_back(static_cast<std::uint32_t>(text.size()));
+  off[k] = static_cast<std::uint32_t>(n);
+  out.resize(k);
+  offsets.resize(k + 1);
 }
 
 bool is_han(char32_t c) {
@@ -126,10 +158,10 @@ std::uint8_t compute_flags(char32_t c) {
 
 }  // namespace
 
-Normalizer::Normalizer() : bmp_map_(0x10000), bmp_flags_(0x10000) {
+Normalizer::Normalizer() : bmp_map_(kTableSize), bmp_flags_(kTableSize) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
-  for (char32_t c = 0; c < 0x10000; ++c) {
+  for (char32_t c = 0; c < kTableSize; ++c) {
     bmp_flags_[c] = compute_flags(c);
     if ((c >= 0xD800 && c <= 0xDFFF) || U_FAILURE(status)) {
       bmp_map_[c] = c;
@@ -138,6 +170,12 @@ Normalizer::Normalizer() : bmp_map_(0x10000), bmp_flags_(0x10000) {
     // Fast path: most code points (CJK ideographs, lower-case ASCII) map to themselves.
     if (c < 0x80 || (c >= 0x4E00 && c <= 0x9FFF)) {
       bmp_map_[c] = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+      continue;
+    }
+    // Emoji and pictographs: no NFKC mapping worth the ICU call (as append_mapping always did);
+    // inert code points (most of them, and all unassigned ones) map to themselves.
+    if ((c >= 0x1F000 && c <= 0x1FAFF) || nfkc_cf->isInert(static_cast<UChar32>(c))) {
+      bmp_map_[c] = c;
       continue;
     }
     UErrorCode err = U_ZERO_ERROR;
@@ -163,7 +201,7 @@ const Normalizer& Normalizer::instance() {
   return normalizer;
 }
 
-std::uint8_t Normalizer::flags_of(char32_t c) const { return c < 0x10000 ? bmp_flags_[c] : compute_flags(c); }
+std::uint8_t Normalizer::flags_of(char32_t c) const { return c < kTableSize ? bmp_flags_[c] : compute_flags(c); }
 
 void Normalizer::build_traditional_table() const {
   std::call_once(g_traditional_once, [this] {
@@ -196,7 +234,7 @@ char32_t Normalizer::simplified(char32_t c) const {
 }
 
 void Normalizer::append_mapping(char32_t c, std::u32string& out) const {
-  if (c < 0x10000) {
+  if (c < kTableSize) {
     const std::uint32_t m = bmp_map_[c];
     if (!(m & kIndirect)) {
       out.push_back(m);
@@ -225,35 +263,77 @@ void Normalizer::append_mapping(char32_t c, std::u32string& out) const {
 
 void Normalizer::normalize(std::string_view original, bool traditional, NormText& out) const {
   if (traditional) build_traditional_table();
-  out.chars.clear();
-  out.orig.clear();
-  out.flags.clear();
-  out.skeleton.clear();
-  out.skeleton_pos.clear();
   out.has_utf8 = false;
-  std::u32string decoded;
-  decode_lenient(original, decoded, out.orig_bytes);
-  out.orig_length = static_cast<std::uint32_t>(decoded.size());
-  out.chars.reserve(decoded.size());
-  out.orig.reserve(decoded.size());
-  out.flags.reserve(decoded.size());
-  for (std::uint32_t i = 0; i < decoded.size(); ++i) {
-    const std::size_t before = out.chars.size();
-    append_mapping(decoded[i], out.chars);
-    // An emoji joined to the one before by a ZWJ (👨‍👩‍👧) is part of one picture.
-    const bool after_zwj = i > 0 && decoded[i - 1] == 0x200D && before > 0 && (out.flags.back() & kSymbol);
-    for (std::size_t k = before; k < out.chars.size(); ++k) {
-      if (traditional) out.chars[k] = simplified(out.chars[k]);
-      std::uint8_t f = flags_of(out.chars[k]);
-      if (after_zwj && (f & kSymbol)) f |= kJoined;
-      out.orig.push_back(i);
-      out.flags.push_back(f);
-      if (!(f & kSeparator)) {
-        out.skeleton.push_back(out.chars[k]);
-        out.skeleton_pos.push_back(static_cast<std::uint32_t>(k));
-      }
+  decode_lenient(original, out.original, out.orig_bytes);
+  const std::u32string& decoded = out.original;
+  const std::size_t n = decoded.size();
+  out.orig_length = static_cast<std::uint32_t>(n);
+  // Written through pointers into arrays sized for one normalised character
+  // per original one (nearly all text); a rare expansion (ß -> ss, ㈱) grows
+  // them. Invariant at the top of the loop: k + (n - i) <= cap.
+  std::size_t cap = n, k = 0, sk = 0;
+  char32_t* chars = nullptr;
+  std::uint32_t* orig = nullptr;
+  std::uint8_t* flags = nullptr;
+  char32_t* skeleton = nullptr;
+  std::uint32_t* skeleton_pos = nullptr;
+  auto size_to = [&](std::size_t size, std::size_t skeleton_size) {
+    out.chars.resize(size);
+    out.orig.resize(size);
+    out.flags.resize(size);
+    out.skeleton.resize(skeleton_size);
+    out.skeleton_pos.resize(skeleton_size);
+    chars = out.chars.data();
+    orig = out.orig.data();
+    flags = out.flags.data();
+    skeleton = out.skeleton.data();
+    skeleton_pos = out.skeleton_pos.data();
+  };
+  size_to(cap, cap);
+  const std::uint32_t* map = bmp_map_.data();
+  const std::uint8_t* table_flags = bmp_flags_.data();
+  const char32_t* to_simplified = traditional ? simplified_.data() : nullptr;  // 0x10000 entries once built
+  auto emit = [&](char32_t mapped, std::uint32_t i, bool after_zwj) {
+    if (to_simplified && mapped < 0x10000 && to_simplified[mapped]) mapped = to_simplified[mapped];
+    std::uint8_t f = mapped < kTableSize ? table_flags[mapped] : compute_flags(mapped);
+    if (after_zwj && (f & kSymbol)) f |= kJoined;
+    chars[k] = mapped;
+    orig[k] = i;
+    flags[k] = f;
+    if (!(f & kSeparator)) {
+      skeleton[sk] = mapped;
+      skeleton_pos[sk] = static_cast<std::uint32_t>(k);
+      ++sk;
     }
+    ++k;
+  };
+  std::u32string expansion;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const char32_t c = decoded[i];
+    // An emoji joined to the one before by a ZWJ (👨‍👩‍👧) is part of one picture.
+    const bool after_zwj = i > 0 && decoded[i - 1] == 0x200D && k > 0 && (flags[k - 1] & kSymbol);
+    if (c < kTableSize && !(map[c] & kIndirect)) {  // one code point to one
+      emit(map[c], i, after_zwj);
+      continue;
+    }
+    expansion.clear();
+    append_mapping(c, expansion);
+    const std::size_t need = k + expansion.size() + (n - i - 1);
+    if (need > cap) {
+      cap = std::max(cap * 2, need);
+      size_to(cap, cap);
+    }
+    for (char32_t mapped : expansion) emit(mapped, i, after_zwj);
   }
+  size_to(k, sk);
+}
+
+bool Normalizer::folds_traditional(const NormText& plain) const {
+  build_traditional_table();
+  for (char32_t c : plain.chars) {
+    if (simplified(c) != c) return true;
+  }
+  return false;
 }
 
 void Normalizer::fold_traditional(const NormText& plain, NormText& out) const {
@@ -264,6 +344,7 @@ void Normalizer::fold_traditional(const NormText& plain, NormText& out) const {
   out.skeleton = plain.skeleton;
   out.skeleton_pos = plain.skeleton_pos;
   out.orig_bytes = plain.orig_bytes;
+  out.original = plain.original;
   out.orig_length = plain.orig_length;
   out.has_utf8 = false;
   // Folding maps ideographs to ideographs: flags and the skeleton's shape stay.
@@ -291,15 +372,32 @@ void Normalizer::normalize_phrase(std::string_view phrase, bool traditional, std
 
 void NormText::ensure_utf8() {
   if (has_utf8) return;
-  utf8.clear();
-  utf8_offsets.clear();
-  utf8.reserve(chars.size() * 3);
-  utf8_offsets.reserve(chars.size() + 1);
-  for (char32_t c : chars) {
-    utf8_offsets.push_back(static_cast<std::uint32_t>(utf8.size()));
-    utf8::append(utf8, c);
+  // Sized for the worst case (4 bytes a character), written in place, cut to size.
+  utf8.resize(chars.size() * 4);
+  utf8_offsets.resize(chars.size() + 1);
+  char* out = utf8.data();
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < chars.size(); ++k) {
+    const char32_t cp = chars[k];
+    utf8_offsets[k] = static_cast<std::uint32_t>(n);
+    if (cp < 0x80) {
+      out[n++] = static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out[n++] = static_cast<char>(0xC0 | (cp >> 6));
+      out[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out[n++] = static_cast<char>(0xE0 | (cp >> 12));
+      out[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out[n++] = static_cast<char>(0xF0 | (cp >> 18));
+      out[n++] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+    }
   }
-  utf8_offsets.push_back(static_cast<std::uint32_t>(utf8.size()));
+  utf8_offsets[chars.size()] = static_cast<std::uint32_t>(n);
+  utf8.resize(n);
   has_utf8 = true;
 }
 

@@ -40,6 +40,7 @@ struct NormText {
   std::vector<std::uint32_t> skeleton_pos;  // per skeleton char: its index in `chars`
   std::vector<std::uint32_t> orig_bytes;    // byte offset of each original code point, plus the end
   std::uint32_t orig_length = 0;            // number of original code points
+  std::u32string original;                  // the original code points (decoded, not normalised)
 
   // Normalised text as UTF-8 (for regexes), built on demand by ensure_utf8().
   std::string utf8;
@@ -66,6 +67,9 @@ class Normalizer {
   // the same offset map, characters folded. Much cheaper than normalising
   // the original again.
   void fold_traditional(const NormText& plain, NormText& out) const;
+  // True if fold_traditional would change some character of `plain` (else
+  // the folded variant is `plain` itself, and need not be built).
+  bool folds_traditional(const NormText& plain) const;
 
   // Normalises a rule phrase the same way; returns the normalised code points
   // and their flags.
@@ -82,6 +86,9 @@ class Normalizer {
   void append_mapping(char32_t c, std::u32string& out) const;
   void build_traditional_table() const;
 
+  // Planes 0 and 1 (BMP, and emoji / pictographs / math letters) are looked
+  // up in tables built once; only rarer code points ask ICU each time.
+  static constexpr char32_t kTableSize = 0x20000;
   std::vector<std::uint32_t> bmp_map_;   // direct value, or kIndirect | offset << 5 | length
   std::u32string multi_;                 // targets of multi-character mappings
   std::vector<std::uint8_t> bmp_flags_;
