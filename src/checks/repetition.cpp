@@ -11,31 +11,46 @@
 namespace chatqa::detail {
 namespace {
 
-using Grams = std::vector<std::uint64_t>;  // sorted character n-grams
-
-Grams grams_of(const std::u32string& s, std::size_t n) {
-  Grams out;
-  if (s.empty()) return out;
+// Appends the sorted character n-grams of `s` to `pool`.
+void append_grams(const std::u32string& s, std::size_t n, std::vector<std::uint64_t>& pool) {
+  if (s.empty()) return;
   if (s.size() < n) {
     std::uint64_t g = 0;
     for (char32_t c : s) g = g * 0x110000u + c;
-    out.push_back(g);
-    return out;
+    pool.push_back(g);
+    return;
   }
+  const std::size_t first = pool.size();
   for (std::size_t i = 0; i + n <= s.size(); ++i) {
     std::uint64_t g = 0;
     for (std::size_t k = 0; k < n; ++k) g = g * 0x110000u + s[i + k];
-    out.push_back(g);
+    pool.push_back(g);
   }
-  std::sort(out.begin(), out.end());
-  return out;
+  std::sort(pool.begin() + static_cast<std::ptrdiff_t>(first), pool.end());
 }
 
-// Dice coefficient over multisets of n-grams.
-double dice(const Grams& a, const Grams& b) {
-  if (a.empty() || b.empty()) return 0;
+// The fewest n-grams two messages of na and nb n-grams must share for their
+// Dice coefficient (2·common / (na + nb), over multisets) to reach
+// `similarity`; computed with the same floating-point test as the
+// definition, so the answer is exactly the definition's.
+std::size_t needed_common(std::size_t na, std::size_t nb, double similarity) {
+  const double total = static_cast<double>(na + nb);
+  auto enough = [&](std::size_t c) { return 2.0 * static_cast<double>(c) / total >= similarity; };
+  std::size_t c = static_cast<std::size_t>(similarity * total / 2.0);
+  while (c > 0 && enough(c - 1)) --c;
+  while (!enough(c) && c <= na + nb) ++c;
+  return c;
+}
+
+// Dice(a, b) >= similarity, merging the sorted n-grams only as long as the
+// threshold can still be reached.
+bool similar(const std::uint64_t* a, std::size_t na, const std::uint64_t* b, std::size_t nb, double similarity) {
+  if (na == 0 || nb == 0) return false;  // Dice 0; similarity is at least 0.01
+  const std::size_t need = needed_common(na, nb, similarity);
+  if (std::min(na, nb) < need) return false;
   std::size_t common = 0, i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
+  while (i < na && j < nb) {
+    if (common + std::min(na - i, nb - j) < need) return false;
     if (a[i] == b[j]) {
       ++common;
       ++i;
@@ -46,7 +61,7 @@ double dice(const Grams& a, const Grams& b) {
       ++j;
     }
   }
-  return 2.0 * static_cast<double>(common) / static_cast<double>(a.size() + b.size());
+  return common >= need;
 }
 
 // A message is compared with at most this many earlier messages of the role.
@@ -62,18 +77,24 @@ class RepetitionCheck final : public Check {
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     std::vector<std::size_t> msgs;
-    std::vector<Grams> grams;
+    std::vector<std::uint64_t> pool;          // every message's n-grams, one after another
+    std::vector<std::size_t> grams_begin{0};  // message m's are [grams_begin[m], grams_begin[m + 1])
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role)) continue;
       const std::u32string& skeleton = ctx.norm(i).skeleton;
       if (static_cast<long>(skeleton.size()) < min_chars) continue;
       msgs.push_back(i);
-      grams.push_back(grams_of(skeleton, static_cast<std::size_t>(ngram)));
+      append_grams(skeleton, static_cast<std::size_t>(ngram), pool);
+      grams_begin.push_back(pool.size());
     }
     if (msgs.empty()) {
       out.applicable = false;  // nothing of the role to compare
       return;
     }
+    auto similar_pair = [&](std::size_t m, std::size_t other) {
+      return similar(pool.data() + grams_begin[m], grams_begin[m + 1] - grams_begin[m], pool.data() + grams_begin[other],
+                     grams_begin[other + 1] - grams_begin[other], similarity);
+    };
     // Single-link grouping in time order: a message joins the first group
     // holding a similar message.
     std::vector<std::vector<std::size_t>> groups;  // indices into msgs
@@ -83,10 +104,7 @@ class RepetitionCheck final : public Check {
         if (g.back() + kMaxDistance < m) continue;  // long gone: keeps a huge session linear
         for (std::size_t other : g) {
           if (other + kMaxDistance < m) continue;
-          // Dice can be at most 2·min/(sum): skip pairs whose sizes already rule it out.
-          const double small = static_cast<double>(std::min(grams[m].size(), grams[other].size()));
-          if (2.0 * small / static_cast<double>(grams[m].size() + grams[other].size()) < similarity) continue;
-          if (dice(grams[m], grams[other]) >= similarity) {
+          if (similar_pair(m, other)) {
             g.push_back(m);
             joined = true;
             break;
