@@ -12,6 +12,10 @@ class RequiredPhraseCheck final : public Check {
   Scope scope;
   bool match_all = false;
   std::vector<std::uint32_t> groups;  // any: one group; all: one per entry
+  // For explanations, known once the rule set is compiled: a few phrases of
+  // each group, all groups' together, and the window in words.
+  std::vector<std::string> samples;
+  std::string all_samples, window_text;
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     if (scope.needs_end() && !ctx.options().session_closed) {
@@ -24,7 +28,7 @@ class RequiredPhraseCheck final : public Check {
       return;
     }
     const std::vector<std::size_t>& in = *window;
-    for (std::uint32_t g : groups) {
+    for (const std::uint32_t& g : groups) {
       bool found = false;
       for (std::size_t i : in) {
         auto [b, e] = ctx.hits(i, g);
@@ -40,16 +44,9 @@ class RequiredPhraseCheck final : public Check {
       if (!match_all && g != groups.back()) continue;
       Finding f;
       if (!in.empty()) f.at = ctx.at(in.front());
-      std::string phrases;
-      if (match_all) {
-        phrases = sample_phrases(ctx.rules(), g);
-      } else {
-        for (std::uint32_t each : groups) phrases += (phrases.empty() ? "" : " / ") + sample_phrases(ctx.rules(), each);
-      }
-      const std::string window_text = scope.describe(roles);
-      f.explanation = in.empty()
-                          ? "no " + describe(roles) + " message in " + window_text + " (required: " + phrases + ")"
-                          : "required phrase missing in " + window_text + ": " + phrases;
+      const std::string& phrases = match_all ? samples[static_cast<std::size_t>(&g - groups.data())] : all_samples;
+      f.explanation = in.empty() ? "no " + describe(roles) + " message in " + window_text + " (required: " + phrases + ")"
+                                 : "required phrase missing in " + window_text + ": " + phrases;
       out.findings.push_back(std::move(f));
     }
   }
@@ -67,6 +64,11 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
     check->groups.push_back(compile_phrase_group(p, check->roles, settings, true));
   }
   check->scope = parse_scope(p, "window", check->roles, settings);
+  for (std::uint32_t g : check->groups) {
+    check->samples.push_back(sample_phrases(ctx.rule_set(), g));
+    check->all_samples += (check->all_samples.empty() ? "" : " / ") + check->samples.back();
+  }
+  check->window_text = check->scope.describe(check->roles);
   return check;
 }
 
