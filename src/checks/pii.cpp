@@ -188,11 +188,10 @@ class PiiCheck final : public Check {
   }
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    std::u32string cps;
     std::vector<Found> found;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role) || ctx.message(i).text.empty()) continue;
-      utf8::decode(ctx.message(i).text, cps);
+      const std::u32string& cps = ctx.norm(i).original;  // decoded once per message, shared
       found.clear();
       if (kinds & (kPhone | kIdCard | kBankCard)) scan_numbers(cps, found);
       if (kinds & kEmail) scan_emails(cps, found);
