@@ -178,6 +178,19 @@ bool parse_json(std::string_view text, json& out, InputError& error) {
   }
 }
 
+// The one error record of a multi-line document that does not parse.
+std::vector<ParsedSession> broken_document(std::string_view text, std::size_t start, const InputError& whole_error) {
+  ParsedSession broken;
+  broken.error = whole_error;
+  const TextPosition at = JsonLocator(text.substr(start)).at_offset(whole_error.byte_offset);
+  broken.error->line = static_cast<std::size_t>(at.line);
+  broken.error->byte_offset += start;
+  broken.line = broken.error->line;
+  std::vector<ParsedSession> out;
+  out.push_back(std::move(broken));
+  return out;
+}
+
 }  // namespace
 
 const char* to_string(Role role) noexcept { return kRoleNames[static_cast<int>(role)]; }
@@ -242,6 +255,13 @@ std::vector<ParsedSession> parse_sessions(std::string_view text, const SessionOp
     return out;
   }
 
+  // A broken document, not JSON Lines, when its first line opens an array
+  // (a JSON Lines record is an object) or is a lone "{" (pretty-printed).
+  const std::size_t first_end = std::min(text.find('\n', first), text.size());
+  std::string_view first_line = text.substr(first, first_end - first);
+  while (!first_line.empty() && std::isspace(static_cast<unsigned char>(first_line.back()))) first_line.remove_suffix(1);
+  if (first_line.front() == '[' || first_line == "{") return broken_document(text, start, whole_error);
+
   // JSON Lines: each non-blank line is a record.
   std::size_t line_no = 0;
   std::size_t pos = start;
@@ -274,16 +294,7 @@ std::vector<ParsedSession> parse_sessions(std::string_view text, const SessionOp
   // holding a session either: not JSON Lines after all, but one multi-line
   // document that is broken. Report it once, where the parser stopped.
   const bool any_session = std::any_of(out.begin(), out.end(), [](const ParsedSession& p) { return p.session.has_value(); });
-  if (first_line_unclosed && !any_session) {
-    ParsedSession broken;
-    broken.error = whole_error;
-    const TextPosition at = JsonLocator(text.substr(start)).at_offset(whole_error.byte_offset);
-    broken.error->line = static_cast<std::size_t>(at.line);
-    broken.error->byte_offset += start;
-    broken.line = broken.error->line;
-    out.clear();
-    out.push_back(std::move(broken));
-  }
+  if (first_line_unclosed && !any_session) return broken_document(text, start, whole_error);
   return out;
 }
 
