@@ -15,7 +15,6 @@
 #include <algorithm>
 
 #include "checks/phrase_common.hpp"
-#include "utf8.hpp"
 
 namespace chatqa::detail {
 namespace {
@@ -42,12 +41,38 @@ bool is_clause_mark(char32_t folded) {
 bool is_full_width_mark(char32_t c) {
   return c == 0xFF0C || c == 0x3002 || c == 0x3001 || c == 0xFF1B || c == 0xFF1A || c == 0xFF1F || c == 0xFF01;
 }
-bool is_punct(char32_t c) {
+// ICU character classes, looked up in a table for the BMP (built once)
+// instead of asked of ICU for every character of every message.
+enum : std::uint8_t { kClassPunct = 1, kClassAlpha = 2, kClassDigit = 4 };
+std::uint8_t classes_from_icu(char32_t c) {
   const int8_t type = u_charType(static_cast<UChar32>(c));
-  return type == U_DASH_PUNCTUATION || type == U_START_PUNCTUATION || type == U_END_PUNCTUATION ||
-         type == U_CONNECTOR_PUNCTUATION || type == U_OTHER_PUNCTUATION || type == U_INITIAL_PUNCTUATION ||
-         type == U_FINAL_PUNCTUATION;
+  std::uint8_t out = 0;
+  if (type == U_DASH_PUNCTUATION || type == U_START_PUNCTUATION || type == U_END_PUNCTUATION ||
+      type == U_CONNECTOR_PUNCTUATION || type == U_OTHER_PUNCTUATION || type == U_INITIAL_PUNCTUATION ||
+      type == U_FINAL_PUNCTUATION) {
+    out |= kClassPunct;
+  }
+  if (u_isalpha(static_cast<UChar32>(c))) out |= kClassAlpha;
+  if (u_isdigit(static_cast<UChar32>(c))) out |= kClassDigit;
+  return out;
 }
+const std::uint8_t* bmp_classes() {
+  static const std::vector<std::uint8_t> table = [] {
+    std::vector<std::uint8_t> t(0x10000);
+    for (char32_t c = 0; c < 0x10000; ++c) t[c] = classes_from_icu(c);
+    return t;
+  }();
+  return table.data();
+}
+// The class table, fetched once per evaluation and passed down, so each
+// lookup is an inline array read.
+struct Classes {
+  const std::uint8_t* bmp = bmp_classes();
+  std::uint8_t of(char32_t c) const { return c < 0x10000 ? bmp[c] : classes_from_icu(c); }
+  bool punct(char32_t c) const { return of(c) & kClassPunct; }
+  bool alpha(char32_t c) const { return of(c) & kClassAlpha; }
+  bool digit(char32_t c) const { return of(c) & kClassDigit; }
+};
 bool is_ascii_alnum(char32_t c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -67,8 +92,8 @@ class PunctuationCheck final : public Check {
   bool half_width_always = false;
 
   // Marks URLs, e-mail addresses and digit runs, which are not prose.
-  static std::vector<bool> skipped(const std::u32string& s) {
-    std::vector<bool> skip(s.size(), false);
+  static std::vector<std::uint8_t> skipped(const std::u32string& s, const Classes& cls) {
+    std::vector<std::uint8_t> skip(s.size(), 0);
     auto starts = [&](std::size_t i, const char* prefix) {
       for (std::size_t k = 0; prefix[k]; ++k) {
         if (i + k >= s.size()) return false;
@@ -83,9 +108,11 @@ class PunctuationCheck final : public Check {
       return c > 0x20 && c < 0x7F;
     };
     for (std::size_t i = 0; i < s.size(); ++i) {
-      if (starts(i, "http://") || starts(i, "https://") || starts(i, "www.")) {
+      char32_t first = fold(s[i]);
+      if (first >= 'A' && first <= 'Z') first += 'a' - 'A';
+      if ((first == 'h' || first == 'w') && (starts(i, "http://") || starts(i, "https://") || starts(i, "www."))) {
         std::size_t j = i;
-        while (j < s.size() && url_char(s[j])) skip[j++] = true;
+        while (j < s.size() && url_char(s[j])) skip[j++] = 1;
         i = j;
       } else if (fold(s[i]) == '@') {
         // e-mail: extend over the address characters on both sides
@@ -97,15 +124,15 @@ class PunctuationCheck final : public Check {
         while (b > 0 && mail_char(s[b - 1])) --b;
         while (e < s.size() && mail_char(s[e])) ++e;
         if (b < i && e > i + 1)
-          std::fill(skip.begin() + static_cast<long>(b), skip.begin() + static_cast<long>(e), true);
-      } else if (u_isdigit(static_cast<UChar32>(s[i]))) {
+          std::fill(skip.begin() + static_cast<long>(b), skip.begin() + static_cast<long>(e), 1);
+      } else if (cls.digit(s[i])) {
         // numbers with their inner marks: 3.5, 1,299, 2024-05-01, 10:30
         std::size_t j = i;
-        while (j < s.size() && (u_isdigit(static_cast<UChar32>(s[j])) ||
+        while (j < s.size() && (cls.digit(s[j]) ||
                                 ((fold(s[j]) == '.' || fold(s[j]) == ',' || fold(s[j]) == '-' || fold(s[j]) == ':' ||
                                   fold(s[j]) == '/') &&
-                                 j + 1 < s.size() && u_isdigit(static_cast<UChar32>(s[j + 1]))))) {
-          skip[j++] = true;
+                                 j + 1 < s.size() && cls.digit(s[j + 1])))) {
+          skip[j++] = 1;
         }
         i = j - 1;
       }
@@ -113,8 +140,8 @@ class PunctuationCheck final : public Check {
     return skip;
   }
 
-  std::optional<Problem> inspect(const std::u32string& s) const {
-    const std::vector<bool> skip = skipped(s);
+  std::optional<Problem> inspect(const std::u32string& s, const Classes& cls) const {
+    const std::vector<std::uint8_t> skip = skipped(s, cls);
     // Text units and whether any punctuation is present.
     long units = 0;
     bool any_punct = false, any_full_width = false;
@@ -123,11 +150,11 @@ class PunctuationCheck final : public Check {
       const char32_t c = s[i];
       if (is_han(c)) {
         ++units;
-      } else if (u_isalpha(static_cast<UChar32>(c)) &&
-                 (i == 0 || skip[i - 1] || !u_isalpha(static_cast<UChar32>(s[i - 1])) || is_han(s[i - 1]))) {
+      } else if (cls.alpha(c) &&
+                 (i == 0 || skip[i - 1] || !cls.alpha(s[i - 1]) || is_han(s[i - 1]))) {
         ++units;  // a Latin word starts
       }
-      if (is_punct(c) || c == '\n' || c == '\r') any_punct = true;
+      if (cls.punct(c) || c == '\n' || c == '\r') any_punct = true;
       if (is_full_width_mark(c)) any_full_width = true;
     }
     if ((kinds & kNoPunct) && !any_punct && units >= min_length) {
@@ -178,7 +205,7 @@ class PunctuationCheck final : public Check {
         if (prev == '-' && i > 1 && (fold(s[i - 2]) == ':' || fold(s[i - 2]) == ';')) return true;
         // list markers: "1)" "a)" at the start or after a space
         if (fold(s[i]) == ')' && is_ascii_alnum(prev) &&
-            (i < 2 || is_space(s[i - 2]) || s[i - 2] == '\n' || is_punct(s[i - 2]) || is_han(s[i - 2]))) {
+            (i < 2 || is_space(s[i - 2]) || s[i - 2] == '\n' || cls.punct(s[i - 2]) || is_han(s[i - 2]))) {
           return true;
         }
         return false;
@@ -191,6 +218,10 @@ class PunctuationCheck final : public Check {
           if (quotes++ == 0) first_quote = i;
           continue;
         }
+        // Most characters are no bracket at all: skip the pair list for them.
+        const bool bracket = c < 0x80 ? (c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}')
+                                      : ((c >= 0x300A && c <= 0x3011) || c == 0x201C || c == 0x201D);
+        if (!bracket) continue;
         for (const auto& [o, cl] : kPairs) {
           if (c == o && !emoticon(i)) {
             open.emplace_back(cl, i);
@@ -218,11 +249,10 @@ class PunctuationCheck final : public Check {
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     std::vector<Finding> found;
-    std::u32string cps;
+    const Classes cls;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role) || ctx.message(i).text.empty()) continue;
-      utf8::decode(ctx.message(i).text, cps);
-      auto problem = inspect(cps);
+      auto problem = inspect(ctx.norm(i).original, cls);  // the original code points, decoded once per message
       if (!problem) continue;
       Finding f;
       if (problem->kind == kNoPunct) {
