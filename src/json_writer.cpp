@@ -65,8 +65,13 @@ void JsonWriter::raw_string(std::string_view s) {
     s = valid;
   }
   out_ += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  // Runs of bytes that need no escape (nearly all text) are copied in one go.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out_.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out_ += "\\\""; break;
       case '\\': out_ += "\\\\"; break;
@@ -75,16 +80,14 @@ void JsonWriter::raw_string(std::string_view s) {
       case '\n': out_ += "\\n"; break;
       case '\r': out_ += "\\r"; break;
       case '\t': out_ += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out_ += buf;
-        } else {
-          out_ += ch;
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out_ += buf;
+      }
     }
   }
+  out_.append(s.data() + run, s.size() - run);
   out_ += '"';
 }
 
