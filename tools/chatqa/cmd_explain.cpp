@@ -102,6 +102,25 @@ std::string render_text(const std::string& text, const std::vector<Marked>& mark
     if (!m.finding->at.has_span) continue;
     for (std::size_t i = m.finding->at.span_begin; i < m.finding->at.span_end && i < count; ++i) marked[i] = true;
   }
+  std::vector<std::string> pieces(count);
+  for (std::size_t i = 0; i < count; ++i) pieces[i] = text.substr(cps[i].second, cps[i + 1].second - cps[i].second);
+  // A finding that quotes its span differently from the text masks it (pii):
+  // show the masked form in the transcript too, so explain never prints the number.
+  for (const Marked& m : marks) {
+    const Location& at = m.finding->at;
+    if (!at.has_span || at.span_end > count || at.span_begin >= at.span_end) continue;
+    std::string original;
+    for (std::size_t i = at.span_begin; i < at.span_end; ++i) original += pieces[i];
+    if (original == at.quote) continue;
+    const auto quoted = code_points(at.quote);
+    for (std::size_t i = at.span_begin; i < at.span_end; ++i) {
+      const std::size_t k = i - at.span_begin;
+      pieces[i] = k + 1 < quoted.size() ? at.quote.substr(quoted[k].second, quoted[k + 1].second - quoted[k].second) : "";
+    }
+    if (quoted.size() > at.span_end - at.span_begin + 1) {  // a longer mask: the rest goes on the last code point
+      pieces[at.span_end - 1] += at.quote.substr(quoted[at.span_end - at.span_begin].second);
+    }
+  }
   std::string out = indent;
   std::string carets = indent;
   bool any_caret = false;
@@ -117,7 +136,7 @@ std::string render_text(const std::string& text, const std::vector<Marked>& mark
     any_caret = false;
   };
   for (std::size_t i = 0; i < count; ++i) {
-    const std::string piece = text.substr(cps[i].second, cps[i + 1].second - cps[i].second);
+    const std::string& piece = pieces[i];
     if (piece == "\n") {
       flush_carets();
       out += "\n" + indent;
