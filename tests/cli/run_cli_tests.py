@@ -388,6 +388,21 @@ def case_explain():
     check(code == 1 and "no session with id" in err, "unknown id: %d" % code)
 
 
+def case_explain_masks_pii():
+    """explain never prints a number the pii check flags: the transcript shows the masked form too."""
+    rules = os.path.join(os.path.dirname(os.path.dirname(HERE)), "rules", "zh-CN", "online-chat.json")
+    session = os.path.join(tempfile.mkdtemp(), "pii.json")
+    with open(session, "w", encoding="utf-8") as f:
+        json.dump({"id": "P1", "agent": "A1", "messages": [
+            {"role": "customer", "time": "2024-05-01 10:00:00", "text": "帮我查下手机号"},
+            {"role": "agent", "time": "2024-05-01 10:00:10", "text": "您的手机号是13812345678，对吗？"}]}, f)
+    code, out, _ = run("explain", "-r", rules, session, "--color", "never")
+    text = out.decode("utf-8")
+    check(code == 0, "exit %d" % code)
+    check("13812345678" not in text, "full number printed: " + text)
+    check("您的手机号是138****5678，对吗？" in text, "masked transcript line: " + text)
+
+
 def case_progress_on_terminal():
     """Progress goes to stderr only on a terminal (checked under script(1)); never into stdout."""
     script = shutil.which("script")
