@@ -51,11 +51,7 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   ctx.add_phrases(check->group, avoid);
   check->prefer = p.string("prefer", false).value_or("");
   if (check->prefer.empty() && avoid.size() == 1 && avoid.front().first == "你") check->prefer = "您";
-  auto allow = p.strings("allow");
-  if (!allow.empty()) {
-    check->allow = ctx.new_group(check->roles, settings);
-    ctx.add_phrases(*check->allow, allow);
-  }
+  check->allow = compile_allow_group(p, "allow", check->roles, settings);
   check->scope = parse_scope(p, "window", check->roles, settings);
   return check;
 }

@@ -48,13 +48,7 @@ std::unique_ptr<BannedPhraseCheck> make(CompileContext& ctx, const json& j, cons
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   const text::MatchSettings settings = p.match_settings("normalize", 3);
   check->group = compile_phrase_group(p, check->roles, settings, true);
-  auto allow = p.strings("allow");
-  if (!allow.empty()) {
-    // Allowed phrases are matched the same way, but whole-word never blocks
-    // them: they only need to cover the banned hit.
-    check->allow = ctx.new_group(check->roles, settings);
-    ctx.add_phrases(*check->allow, allow);
-  }
+  check->allow = compile_allow_group(p, "allow", check->roles, settings);
   check->scope = parse_scope(p, "window", check->roles, settings);
   return check;
 }

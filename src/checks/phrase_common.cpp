@@ -14,6 +14,15 @@ std::uint32_t compile_phrase_group(Params& p, RoleMask roles, const text::MatchS
   return group;
 }
 
+std::optional<std::uint32_t> compile_allow_group(Params& p, const std::string& key, RoleMask roles,
+                                                 const text::MatchSettings& settings) {
+  auto allow = p.strings(key);
+  if (allow.empty()) return std::nullopt;
+  const std::uint32_t group = p.ctx().new_group(roles, settings);
+  p.ctx().add_phrases(group, allow);
+  return group;
+}
+
 std::vector<std::uint32_t> compile_phrase_groups(Params& p, RoleMask roles, const text::MatchSettings& settings) {
   std::vector<std::uint32_t> groups;
   for (auto& entry : p.strings("phrases")) {

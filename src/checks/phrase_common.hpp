@@ -12,6 +12,11 @@ namespace chatqa::detail {
 // group read from messages of `roles`. Reports E0103 when `required` and both are empty.
 std::uint32_t compile_phrase_group(Params& p, RoleMask roles, const text::MatchSettings& settings, bool required);
 
+// The allow-list of `key` ("allow") as its own group, matched like the check's
+// phrases; nullopt when there is none.
+std::optional<std::uint32_t> compile_allow_group(Params& p, const std::string& key, RoleMask roles,
+                                                 const text::MatchSettings& settings);
+
 // One group per entry of "phrases" and "regex" (for match: "all").
 std::vector<std::uint32_t> compile_phrase_groups(Params& p, RoleMask roles, const text::MatchSettings& settings);
 
