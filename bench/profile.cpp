@@ -3,8 +3,8 @@
 // wall time is not (a shared machine), so this is how before/after figures of
 // an optimisation are taken:
 //
-//   valgrind --tool=callgrind --callgrind-out-file=cg.out \
-//       build/bench/chatqa_bench_profile --input corpus-3mb.jsonl
+//   valgrind --tool=callgrind --callgrind-out-file=cg.out
+//       build/bench/chatqa_bench_profile --input corpus-3mb.jsonl   (one command line)
 //   callgrind_annotate --inclusive=yes cg.out | grep profile_
 //
 // The two passes are separate functions (profile_parse_pass: parse_session
@@ -45,10 +45,11 @@ __attribute__((noinline)) std::size_t profile_parse_pass(const std::vector<std::
 __attribute__((noinline)) std::size_t profile_score_pass(const std::vector<std::string>& lines,
                                                          const chatqa::RuleSet& rules) {
   std::size_t bytes = 0;
+  chatqa::EvalScratch scratch;  // as each worker of `chatqa score` keeps one
   for (const std::string& line : lines) {
     chatqa::ParsedSession p = chatqa::parse_session(line);
     if (!p.session) continue;
-    const chatqa::Report report = chatqa::evaluate(rules, *p.session);
+    const chatqa::Report report = chatqa::evaluate(rules, *p.session, scratch);
     bytes += chatqa::to_json(report).size();
   }
   return bytes;

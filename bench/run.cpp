@@ -323,10 +323,12 @@ int main(int argc, char** argv) {
     chatqa::ParsedSession p = chatqa::parse_session(line);
     return p.session ? static_cast<long>(p.session->messages.size()) : -1;
   };
-  auto score = [&rules](std::string_view line, int) -> long {
+  // One EvalScratch per worker, as `chatqa score` keeps one per thread.
+  std::vector<chatqa::EvalScratch> eval_scratch(static_cast<std::size_t>(std::max(threads, 1)));
+  auto score = [&rules, &eval_scratch](std::string_view line, int worker) -> long {
     chatqa::ParsedSession p = chatqa::parse_session(line);
     if (!p.session) return -1;
-    const chatqa::Report report = chatqa::evaluate(rules, *p.session);
+    const chatqa::Report report = chatqa::evaluate(rules, *p.session, eval_scratch[static_cast<std::size_t>(worker)]);
     return static_cast<long>(chatqa::to_json(report).size());
   };
   std::vector<PassResult> passes;

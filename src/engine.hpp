@@ -172,12 +172,30 @@ class CompileContext {
 // The closest of `candidates` to `word` by edit distance, if close enough.
 std::optional<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
+// The per-message working memory of one evaluation (EvalScratch::Impl, or
+// a local one). EvalContext sizes it for the session and resets what it
+// reads, so nothing of an earlier session shows through; the vectors keep
+// their capacity, and each NormText its buffers.
+struct EvalBuffers {
+  std::vector<text::NormText> norm[text::kVariants];
+  std::vector<std::uint8_t> norm_state[text::kVariants];
+  // Hits of all messages in one array; message i's are [hits_begin[i], hits_end[i]).
+  std::vector<text::Hit> hits;
+  std::vector<std::uint32_t> hits_begin, hits_end;
+  std::vector<std::uint8_t> matched;
+  std::vector<std::string> times;  // "" until formatted
+
+  // Frees everything (after a huge session, so one outlier does not pin its memory).
+  void release() { *this = EvalBuffers(); }
+};
+
 // Per-call evaluation state: normalised text and phrase hits, computed at most
 // once per message and shared by every check. Everything lives in the call
-// (one EvalContext per evaluate()), never in the shared RuleSet.
+// (one EvalContext per evaluate(), its buffers in the call or in the caller's
+// EvalScratch), never in the shared RuleSet.
 class EvalContext {
  public:
-  EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options);
+  EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options, EvalBuffers& buffers);
 
   const Session& session() const { return session_; }
   const RuleSet::Impl& rules() const { return rules_; }
@@ -209,13 +227,7 @@ class EvalContext {
   const RuleSet::Impl& rules_;
   const Session& session_;
   const EvalOptions& options_;
-  std::vector<text::NormText> norm_[text::kVariants];
-  std::vector<std::uint8_t> norm_state_[text::kVariants];
-  // Hits of all messages in one array; message i's are [hits_begin_[i], hits_end_[i]).
-  std::vector<text::Hit> hits_;
-  std::vector<std::uint32_t> hits_begin_, hits_end_;
-  std::vector<bool> matched_;
-  std::vector<std::string> times_;  // "" until formatted
+  EvalBuffers& buf_;
 };
 
 // Seconds between two messages.
@@ -225,3 +237,11 @@ inline double seconds_between(const Message& a, const Message& b) {
 std::string format_seconds(double seconds);
 
 }  // namespace chatqa::detail
+
+namespace chatqa {
+
+struct EvalScratch::Impl {
+  detail::EvalBuffers buffers;
+};
+
+}  // namespace chatqa

@@ -59,82 +59,87 @@ namespace detail {
 
 std::string format_seconds(double seconds) { return format_points(seconds) + " s"; }
 
-EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options)
-    : rules_(rules), session_(session), options_(options) {
+EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options,
+                         EvalBuffers& buffers)
+    : rules_(rules), session_(session), options_(options), buf_(buffers) {
   const std::size_t n = session.messages.size();
+  // Resized, never shrunk: the NormTexts and strings kept keep their buffers.
+  // The state arrays say what is stale, so only they are reset.
   for (int v = 0; v < text::kVariants; ++v) {
-    norm_[v].resize(n);
-    norm_state_[v].assign(n, kNotBuilt);
+    if (buf_.norm[v].size() < n) buf_.norm[v].resize(n);
+    buf_.norm_state[v].assign(n, kNotBuilt);
   }
-  hits_begin_.assign(n, 0);
-  hits_end_.assign(n, 0);
-  matched_.assign(n, false);
-  times_.resize(n);
+  buf_.hits.clear();
+  buf_.hits_begin.assign(n, 0);
+  buf_.hits_end.assign(n, 0);
+  buf_.matched.assign(n, 0);
+  if (buf_.times.size() < n) buf_.times.resize(n);
+  for (std::size_t i = 0; i < n; ++i) buf_.times[i].clear();
 }
 
 text::NormText& EvalContext::build_norm(std::size_t i, int variant) {
-  text::NormText& slot = norm_[variant][i];
+  text::NormText& slot = buf_.norm[variant][i];
   if (variant == 1) {  // derived from the plain variant (which quotes need anyway)
     const text::NormText& plain = build_norm(i, 0);
     if (!text::Normalizer::instance().folds_traditional(plain)) {
-      norm_state_[1][i] = kSameAsPlain;
-      return norm_[0][i];
+      buf_.norm_state[1][i] = kSameAsPlain;
+      return buf_.norm[0][i];
     }
-    if (norm_state_[1][i] == kNotBuilt) text::Normalizer::instance().fold_traditional(plain, slot);
-  } else if (norm_state_[0][i] == kNotBuilt) {
+    if (buf_.norm_state[1][i] == kNotBuilt) text::Normalizer::instance().fold_traditional(plain, slot);
+  } else if (buf_.norm_state[0][i] == kNotBuilt) {
     text::Normalizer::instance().normalize(session_.messages[i].text, false, slot);
   }
-  norm_state_[variant][i] = kBuilt;
+  buf_.norm_state[variant][i] = kBuilt;
   return slot;
 }
 
 const text::NormText& EvalContext::norm(std::size_t i, int variant) {
-  switch (norm_state_[variant][i]) {
-    case kBuilt: return norm_[variant][i];
-    case kSameAsPlain: return norm_[0][i];
+  switch (buf_.norm_state[variant][i]) {
+    case kBuilt: return buf_.norm[variant][i];
+    case kSameAsPlain: return buf_.norm[0][i];
     default: return build_norm(i, variant);
   }
 }
 
 void EvalContext::match_message(std::size_t i) {
-  matched_[i] = true;
+  buf_.matched[i] = 1;
   const Role role = session_.messages[i].role;
-  const auto begin = static_cast<std::uint32_t>(hits_.size());
-  hits_begin_[i] = hits_end_[i] = begin;
+  const auto begin = static_cast<std::uint32_t>(buf_.hits.size());
+  buf_.hits_begin[i] = buf_.hits_end[i] = begin;
   if (!rules_.matched_roles.has(role) || session_.messages[i].text.empty()) return;
   for (int v = 0; v < text::kVariants; ++v) {
     if (!rules_.matcher.uses_variant(v)) continue;
     norm(i, v);
     // The regex matcher builds the UTF-8 form on the text it is given.
-    text::NormText& t = norm_state_[v][i] == kSameAsPlain ? norm_[0][i] : norm_[v][i];
-    rules_.matcher.match_literals(t, v, hits_);
-    rules_.matcher.match_regexes(t, v, hits_);
+    text::NormText& t = buf_.norm_state[v][i] == kSameAsPlain ? buf_.norm[0][i] : buf_.norm[v][i];
+    rules_.matcher.match_literals(t, v, buf_.hits);
+    rules_.matcher.match_regexes(t, v, buf_.hits);
   }
-  const auto first = hits_.begin() + begin;
-  hits_.erase(std::remove_if(first, hits_.end(),
+  const auto first = buf_.hits.begin() + begin;
+  buf_.hits.erase(std::remove_if(first, buf_.hits.end(),
                              [&](const text::Hit& h) { return !rules_.groups[h.group].roles.has(role); }),
-              hits_.end());
-  std::sort(hits_.begin() + begin, hits_.end(), [](const text::Hit& a, const text::Hit& b) {
+              buf_.hits.end());
+  std::sort(buf_.hits.begin() + begin, buf_.hits.end(), [](const text::Hit& a, const text::Hit& b) {
     if (a.group != b.group) return a.group < b.group;
     if (a.begin != b.begin) return a.begin < b.begin;
     if (a.end != b.end) return a.end > b.end;
     return a.pattern < b.pattern;
   });
-  hits_end_[i] = static_cast<std::uint32_t>(hits_.size());
+  buf_.hits_end[i] = static_cast<std::uint32_t>(buf_.hits.size());
 }
 
 std::pair<const text::Hit*, const text::Hit*> EvalContext::hits(std::size_t i, std::uint32_t group) {
-  if (!matched_[i]) match_message(i);
-  const text::Hit* all = hits_.data();
-  const text::Hit* first = all + hits_begin_[i];
-  const text::Hit* last = all + hits_end_[i];
+  if (!buf_.matched[i]) match_message(i);
+  const text::Hit* all = buf_.hits.data();
+  const text::Hit* first = all + buf_.hits_begin[i];
+  const text::Hit* last = all + buf_.hits_end[i];
   auto lo = std::lower_bound(first, last, group, [](const text::Hit& h, std::uint32_t g) { return h.group < g; });
   auto hi = std::upper_bound(lo, last, group, [](std::uint32_t g, const text::Hit& h) { return g < h.group; });
   return {lo, hi};
 }
 
 const std::string& EvalContext::time_of(std::size_t i) {
-  std::string& t = times_[i];
+  std::string& t = buf_.times[i];
   if (t.empty()) t = session_.messages[i].time.to_iso8601();
   return t;
 }
@@ -181,8 +186,9 @@ void sort_findings(std::vector<Finding>& findings) {
   });
 }
 
-void evaluate_into(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options, Report& report) {
-  EvalContext ctx(rules, session, options);
+void evaluate_into(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options,
+                   EvalBuffers& buffers, Report& report) {
+  EvalContext ctx(rules, session, options, buffers);
   report.items.reserve(rules.items.size());
   for (const CompiledItem& item : rules.items) {
     ItemResult r;
@@ -262,7 +268,10 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
 }  // namespace
 }  // namespace detail
 
-Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions& options) noexcept {
+namespace {
+
+Report evaluate_with(const RuleSet& rules, const Session& session, const EvalOptions& options,
+                     detail::EvalBuffers& buffers) noexcept {
   Report report;
   try {
     const RuleSet::Impl& impl = rules.impl();
@@ -282,11 +291,11 @@ Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions&
       return a.time.epoch_ms < b.time.epoch_ms;
     });
     if (ordered) {
-      detail::evaluate_into(impl, session, options, report);
+      detail::evaluate_into(impl, session, options, buffers, report);
     } else {  // built by hand, out of order: evaluate an ordered copy
       Session sorted = session;
       sorted.sort_messages();
-      detail::evaluate_into(impl, sorted, options, report);
+      detail::evaluate_into(impl, sorted, options, buffers, report);
     }
   } catch (const std::exception& e) {
     report.items.clear();
@@ -295,6 +304,37 @@ Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions&
     report.items.clear();
     report.error = "evaluation failed";
   }
+  return report;
+}
+
+}  // namespace
+
+Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions& options) noexcept {
+  detail::EvalBuffers buffers;
+  return evaluate_with(rules, session, options, buffers);
+}
+
+EvalScratch::EvalScratch() : impl_(std::make_unique<Impl>()) {}
+EvalScratch::~EvalScratch() = default;
+EvalScratch::EvalScratch(EvalScratch&&) noexcept = default;
+EvalScratch& EvalScratch::operator=(EvalScratch&&) noexcept = default;
+
+Report evaluate(const RuleSet& rules, const Session& session, EvalScratch& scratch, const EvalOptions& options) noexcept {
+  if (!scratch.impl_) {  // moved from: give it working memory again
+    try {
+      scratch.impl_ = std::make_unique<EvalScratch::Impl>();
+    } catch (...) {
+      return evaluate(rules, session, options);
+    }
+  }
+  detail::EvalBuffers& buffers = scratch.impl_->buffers;
+  Report report = evaluate_with(rules, session, options, buffers);
+  // Text bytes, plus what a message's (mostly empty) entries cost.
+  std::size_t bytes = session.messages.size() * sizeof(text::NormText) * text::kVariants;
+  for (const Message& m : session.messages) bytes += m.text.size();
+  // An outlier session (or a failed evaluation, whose buffers may be half
+  // built) does not leave its memory behind.
+  if (bytes > EvalScratch::kKeepBytes || !report.error.empty()) buffers.release();
   return report;
 }
 

@@ -1,7 +1,6 @@
 #include "json_writer.hpp"
 
 #include <cmath>
-#include <cstdio>
 
 #include "chatqa/report.hpp"
 #include "utf8.hpp"
@@ -42,36 +41,44 @@ void JsonWriter::close(char c) {
 void JsonWriter::key(std::string_view k) {
   before_value();
   raw_string(k);
-  out_ += indent_ < 0 ? ":" : ": ";
+  if (indent_ < 0) {
+    out_ += ':';
+  } else {
+    out_.append(": ", 2);
+  }
   after_key_ = true;
 }
 
 void JsonWriter::raw_string(std::string_view s) {
-  // Invalid UTF-8 (only possible in hand-built sessions) becomes U+FFFD, as
-  // nlohmann's error_handler_t::replace does.
-  std::string valid;
-  if (utf8::find_invalid(s) != std::string_view::npos) {
-    std::size_t pos = 0;
-    while (pos < s.size()) {
-      const std::size_t bad = utf8::find_invalid(s.substr(pos));
-      if (bad == std::string_view::npos) {
-        valid.append(s.substr(pos));
-        break;
-      }
-      valid.append(s.substr(pos, bad));
-      valid += "\xEF\xBF\xBD";
-      pos += bad + 1;
-    }
-    s = valid;
-  }
+  // One pass: runs of bytes that need no escape (nearly all text) are copied
+  // in one append; UTF-8 is validated on the way, and each byte that does not
+  // start a valid sequence (only possible in hand-built sessions) becomes one
+  // U+FFFD, as the normaliser counts them (nlohmann's error_handler_t::replace
+  // writes one for a whole truncated sequence).
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
   out_ += '"';
-  // Runs of bytes that need no escape (nearly all text) are copied in one go.
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+  std::size_t run = 0, i = 0;
+  while (i < n) {
+    const unsigned char c = p[i];
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      char32_t cp;
+      const std::size_t len = utf8::decode_sequence(p + i, n - i, cp);
+      if (len != 0) {
+        i += len;
+        continue;
+      }
+      out_.append(s.data() + run, i - run);
+      out_ += "\xEF\xBF\xBD";
+      run = ++i;
+      continue;
+    }
     out_.append(s.data() + run, i - run);
-    run = i + 1;
+    run = ++i;
     switch (c) {
       case '"': out_ += "\\\""; break;
       case '\\': out_ += "\\\\"; break;
@@ -81,13 +88,13 @@ void JsonWriter::raw_string(std::string_view s) {
       case '\r': out_ += "\\r"; break;
       case '\t': out_ += "\\t"; break;
       default: {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out_ += buf;
+        static const char kHex[] = "0123456789abcdef";
+        const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out_.append(esc, sizeof esc);
       }
     }
   }
-  out_.append(s.data() + run, s.size() - run);
+  out_.append(s.data() + run, n - run);
   out_ += '"';
 }
 

@@ -1,15 +1,16 @@
 // chatqa — evaluation and deduction reports.
 //
-// evaluate() is a const function of (RuleSet, Session) -> Report. All scratch
-// state lives in the call, so any number of threads may evaluate the same
-// RuleSet at once. It never throws: an internal failure yields a Report whose
-// `error` is set.
+// evaluate() is a const function of (RuleSet, Session) -> Report. Its
+// working memory lives in the call, or in an EvalScratch the caller owns, so
+// any number of threads may evaluate the same RuleSet at once. It never
+// throws: an internal failure yields a Report whose `error` is set.
 //
 // Spans are Unicode code-point offsets [begin, end) into the ORIGINAL message
 // text (as given in Message::text), not bytes and not normalised text.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,6 +91,35 @@ struct EvalOptions {
 };
 
 Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions& options = {}) noexcept;
+
+// Working memory of evaluate() kept between calls: the normalised text of
+// every message, the phrase hits, the formatted times. Reusing one per thread
+// saves their allocations on every session after the first (the batch
+// scorer keeps one per worker). The report does not depend on what the
+// scratch held before. Not thread-safe: one thread at a time per scratch.
+// Memory is kept up to the size of the largest session seen, except that a
+// session of more than about `kKeepBytes` of text releases it afterwards.
+class EvalScratch {
+ public:
+  static constexpr std::size_t kKeepBytes = std::size_t{4} << 20;
+
+  EvalScratch();
+  ~EvalScratch();
+  EvalScratch(EvalScratch&&) noexcept;
+  EvalScratch& operator=(EvalScratch&&) noexcept;
+  EvalScratch(const EvalScratch&) = delete;
+  EvalScratch& operator=(const EvalScratch&) = delete;
+
+  struct Impl;
+
+ private:
+  friend Report evaluate(const RuleSet&, const Session&, EvalScratch&, const EvalOptions&) noexcept;
+  std::unique_ptr<Impl> impl_;
+};
+
+// As above, with the caller's scratch (same report, fewer allocations).
+Report evaluate(const RuleSet& rules, const Session& session, EvalScratch& scratch,
+                const EvalOptions& options = {}) noexcept;
 
 struct JsonReportOptions {
   bool include_passed = false;  // also list items that passed

@@ -48,37 +48,9 @@ void decode_lenient(std::string_view text, std::u32string& out, std::vector<std:
       ++i;
       continue;
     }
-    // Fast path: E1..EC and EE..EF lead bytes (CJK and most of the BMP) with
-    // two continuation bytes are always valid (no overlong, no surrogate).
-    if (((c >= 0xE1 && c <= 0xEC) || c >= 0xEE) && c <= 0xEF && i + 2 < n && (s[i + 1] & 0xC0) == 0x80 &&
-        (s[i + 2] & 0xC0) == 0x80) {
-      o[k++] = static_cast<char32_t>((c & 0x0F) << 12 | (s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F));
-      i += 3;
-      continue;
-    }
-    std::size_t len = 0;
-    char32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    }
-    bool valid = len > 0 && i + len <= n;
-    for (std::size_t b = 1; valid && b < len; ++b) {
-      const unsigned char cc = s[i + b];
-      valid = (cc & 0xC0) == 0x80;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (valid && ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-                  (cp >= 0xD800 && cp <= 0xDFFF))) {
-      valid = false;
-    }
-    if (valid) {
+    char32_t cp;
+    const std::size_t len = utf8::decode_sequence(s + i, n - i, cp);
+    if (len != 0) {
       o[k++] = cp;
       i += len;
     } else {

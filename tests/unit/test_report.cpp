@@ -156,3 +156,38 @@ TEST_CASE("format_points", "[report]") {
   CHECK(format_points(0.1 + 0.2) == "0.3");
   CHECK(format_points(-1) == "-1");
 }
+
+TEST_CASE("JSON strings: escapes and invalid UTF-8 as nlohmann writes them", "[report][json]") {
+  // The report writer's strings are byte-identical to nlohmann's dump() with
+  // error_handler_t::replace, except that a truncated multi-byte sequence
+  // becomes one U+FFFD per byte (as the normaliser counts it), not one in all.
+  const std::vector<std::string> cases = {
+      "",
+      "plain ascii",
+      "quote \" backslash \\ slash /",
+      std::string("controls \x01\x02\x1f \b\f\n\r\t and DEL \x7f", 33),
+      "中文，全角！emoji 😀 and 🇨🇳",
+      "overlong \xC0\xAF and \xE0\x80\xAF",
+      "surrogate \xED\xA0\x80 end",
+      "above U+10FFFF \xF4\x90\x80\x80",
+      "stray continuation \x80\xBF here",
+      "lead without continuation \xC3(",
+      std::string("nul \0 inside", 13),
+  };
+  for (const std::string& text : cases) {
+    INFO(text);
+    Report report;
+    report.session_id = text;
+    const std::string expected =
+        nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string out = to_json(report);
+    const std::string prefix = "{\"session\":";
+    REQUIRE(out.compare(0, prefix.size(), prefix) == 0);
+    CHECK(out.substr(prefix.size(), expected.size()) == expected);
+    CHECK(out[prefix.size() + expected.size()] == ',');
+  }
+  Report truncated;
+  truncated.session_id = "cut \xE4\xBD here \xF0\x9F\x98";
+  CHECK(to_json(truncated).rfind("{\"session\":\"cut \xEF\xBF\xBD\xEF\xBF\xBD here "
+                                 "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\",", 0) == 0);
+}

@@ -1,0 +1,126 @@
+// EvalScratch: evaluate() with reused working memory gives the same reports
+// as without, whatever the scratch held before.
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core_helpers.hpp"
+
+using namespace chatqa;
+using namespace chatqa::testing;
+
+namespace {
+
+std::shared_ptr<const RuleSet> shipped_online_chat() {
+  CompileResult r = compile_rule_file(source_dir() + "/rules/zh-CN/online-chat.json");
+  REQUIRE(r.ok());
+  return r.rule_set;
+}
+
+// The bundled example chats, one session per line.
+std::vector<Session> example_sessions() {
+  std::ifstream in(source_dir() + "/examples/chats/zh-CN/online.jsonl");
+  REQUIRE(in);
+  std::vector<Session> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) out.push_back(session_ok(line));
+  }
+  REQUIRE(out.size() >= 5);
+  return out;
+}
+
+Session session_of(const std::vector<std::pair<Role, std::string>>& turns, long start_ms = 1714500000000) {
+  Session s;
+  s.id = "scratch";
+  long t = start_ms;
+  for (const auto& [role, text] : turns) {
+    Message m;
+    m.role = role;
+    m.text = text;
+    m.time.epoch_ms = t;
+    m.time.utc_offset_minutes = 480;
+    s.messages.push_back(std::move(m));
+    t += 5000;
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a reused EvalScratch gives the reports of a fresh evaluation", "[report][scratch]") {
+  const auto rules = shipped_online_chat();
+  const std::vector<Session> sessions = example_sessions();
+  EvalScratch scratch;
+  // Forwards, backwards, and each session twice in a row: long sessions
+  // after short ones and the other way round leave stale entries behind.
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < sessions.size(); ++i) order.push_back(i);
+  for (std::size_t i = sessions.size(); i-- > 0;) {
+    order.push_back(i);
+    order.push_back(i);
+  }
+  for (std::size_t i : order) {
+    INFO("session " << sessions[i].id);
+    const std::string fresh = to_json(evaluate(*rules, sessions[i]), JsonReportOptions{true, false});
+    const std::string reused = to_json(evaluate(*rules, sessions[i], scratch), JsonReportOptions{true, false});
+    CHECK(reused == fresh);
+  }
+}
+
+TEST_CASE("stale normalised text and hits never leak into the next session", "[report][scratch]") {
+  const auto rules = rules_ok(rule_set(R"([
+    {"id": "banned", "title": "banned", "points": 5, "check": {"type": "banned_phrase", "phrases": ["不知道"], "role": "agent"}},
+    {"id": "trad", "title": "trad", "points": 5,
+     "check": {"type": "banned_phrase", "phrases": ["没办法"], "role": "agent", "normalize": {"traditional": true}}}
+  ])"));
+  // Message 1 has a banned phrase and a Traditional form; the next session's
+  // message 1 is clean and shorter, so a stale entry would show.
+  const Session dirty = session_of({{Role::customer, "在吗"}, {Role::agent, "我不 知 道，沒辦法處理"}});
+  const Session clean = session_of({{Role::customer, "在吗"}, {Role::agent, "好的"}});
+  EvalScratch scratch;
+  const Report first = evaluate(*rules, dirty, scratch);
+  CHECK(item_of(first, "banned").status == ItemStatus::failed);
+  CHECK(item_of(first, "trad").status == ItemStatus::failed);
+  const Report second = evaluate(*rules, clean, scratch);
+  CHECK(item_of(second, "banned").status == ItemStatus::passed);
+  CHECK(item_of(second, "trad").status == ItemStatus::passed);
+  const Report third = evaluate(*rules, dirty, scratch);
+  CHECK(to_json(third) == to_json(first));
+  CHECK(item_of(third, "banned").findings.at(0).at.quote == "不 知 道");
+}
+
+TEST_CASE("EvalScratch survives a huge session, a move, and one per thread", "[report][scratch]") {
+  const auto rules = shipped_online_chat();
+  const std::vector<Session> sessions = example_sessions();
+  EvalScratch scratch;
+  // More text than kKeepBytes: evaluated, then the memory is released.
+  std::string huge;
+  while (huge.size() <= EvalScratch::kKeepBytes) huge += "您好，请稍等，我帮您查询一下订单。";
+  const Session big = session_of({{Role::customer, "在吗"}, {Role::agent, huge}});
+  CHECK(to_json(evaluate(*rules, big, scratch)) == to_json(evaluate(*rules, big)));
+  CHECK(to_json(evaluate(*rules, sessions[0], scratch)) == to_json(evaluate(*rules, sessions[0])));
+
+  EvalScratch moved = std::move(scratch);
+  CHECK(to_json(evaluate(*rules, sessions[1], moved)) == to_json(evaluate(*rules, sessions[1])));
+  // The moved-from scratch still works (it gets new working memory).
+  CHECK(to_json(evaluate(*rules, sessions[1], scratch)) == to_json(evaluate(*rules, sessions[1])));
+
+  std::vector<std::string> expected;
+  for (const Session& s : sessions) expected.push_back(to_json(evaluate(*rules, s)));
+  std::vector<std::vector<std::string>> got(2);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      EvalScratch own;
+      for (int round = 0; round < 3; ++round) {
+        for (const Session& s : sessions) got[t].push_back(to_json(evaluate(*rules, s, own)));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (std::size_t t = 0; t < 2; ++t) {
+    REQUIRE(got[t].size() == 3 * sessions.size());
+    for (std::size_t k = 0; k < got[t].size(); ++k) CHECK(got[t][k] == expected[k % sessions.size()]);
+  }
+}
