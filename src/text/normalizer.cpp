@@ -16,7 +16,8 @@ namespace chatqa::text {
 namespace {
 
 constexpr std::uint32_t kIndirect = 0x80000000u;
-std::once_flag g_traditional_once;
+constexpr char32_t kHanFirst = 0x4E00, kHanLast = 0x9FFF;  // CJK Unified Ideographs
+std::once_flag g_traditional_once, g_has_simplified_once;
 
 // Variant and old forms (异体字, and Japanese shinjitai that Chinese input
 // methods also produce) that ICU's Traditional-Simplified transform leaves
@@ -166,6 +167,10 @@ Normalizer::Normalizer() : bmp_map_(kTableSize), bmp_flags_(kTableSize) {
       multi_ += cps;
     }
   }
+  han_identity_ = true;
+  for (char32_t c = kHanFirst; c <= kHanLast; ++c) {
+    if (bmp_map_[c] != c || bmp_flags_[c] != kHan) han_identity_ = false;
+  }
 }
 
 const Normalizer& Normalizer::instance() {
@@ -197,12 +202,19 @@ void Normalizer::build_traditional_table() const {
       if (pairs[i] < 0x10000 && simplified_[pairs[i]] == 0) simplified_[pairs[i]] = pairs[i + 1];
     }
   });
+  // Outside call_once's lambda so a failed ICU lookup above still leaves a
+  // (then empty) bit set; written once, by the thread that wins the flag.
+  std::call_once(g_has_simplified_once, [this] {
+    has_simplified_.assign(0x10000 / 64, 0);
+    for (char32_t c = 0; c < simplified_.size(); ++c) {
+      if (simplified_[c] != 0) has_simplified_[c >> 6] |= std::uint64_t{1} << (c & 63);
+    }
+  });
 }
 
 char32_t Normalizer::simplified(char32_t c) const {
-  if (c >= 0x10000 || simplified_.empty()) return c;
-  const char32_t s = simplified_[c];
-  return s ? s : c;
+  if (has_simplified_.empty() || !may_fold(c)) return c;
+  return simplified_[c];
 }
 
 void Normalizer::append_mapping(char32_t c, std::u32string& out) const {
@@ -266,7 +278,7 @@ void Normalizer::normalize(std::string_view original, bool traditional, NormText
   const std::uint8_t* table_flags = bmp_flags_.data();
   const char32_t* to_simplified = traditional ? simplified_.data() : nullptr;  // 0x10000 entries once built
   auto emit = [&](char32_t mapped, std::uint32_t i, bool after_zwj) {
-    if (to_simplified && mapped < 0x10000 && to_simplified[mapped]) mapped = to_simplified[mapped];
+    if (to_simplified && may_fold(mapped)) mapped = to_simplified[mapped];
     std::uint8_t f = mapped < kTableSize ? table_flags[mapped] : compute_flags(mapped);
     if (after_zwj && (f & kSymbol)) f |= kJoined;
     chars[k] = mapped;
@@ -283,6 +295,16 @@ void Normalizer::normalize(std::string_view original, bool traditional, NormText
   for (std::uint32_t i = 0; i < n; ++i) {
     const char32_t c = decoded[i];
     // An emoji joined to the one before by a ZWJ (👨‍👩‍👧) is part of one picture.
+    if (c >= kHanFirst && c <= kHanLast && han_identity_ && !to_simplified) {  // an ideograph: itself, kHan
+      chars[k] = c;
+      orig[k] = i;
+      flags[k] = kHan;
+      skeleton[sk] = c;
+      skeleton_pos[sk] = static_cast<std::uint32_t>(k);
+      ++sk;
+      ++k;
+      continue;
+    }
     const bool after_zwj = i > 0 && decoded[i - 1] == 0x200D && k > 0 && (flags[k - 1] & kSymbol);
     if (c < kTableSize && !(map[c] & kIndirect)) {  // one code point to one
       emit(map[c], i, after_zwj);
@@ -303,7 +325,7 @@ void Normalizer::normalize(std::string_view original, bool traditional, NormText
 bool Normalizer::folds_traditional(const NormText& plain) const {
   build_traditional_table();
   for (char32_t c : plain.chars) {
-    if (simplified(c) != c) return true;
+    if (may_fold(c)) return true;
   }
   return false;
 }
@@ -320,7 +342,9 @@ void Normalizer::fold_traditional(const NormText& plain, NormText& out) const {
   out.orig_length = plain.orig_length;
   out.has_utf8 = false;
   // Folding maps ideographs to ideographs: flags and the skeleton's shape stay.
-  for (char32_t& c : out.chars) c = simplified(c);
+  for (char32_t& c : out.chars) {
+    if (may_fold(c)) c = simplified_[c];
+  }
   for (std::size_t k = 0; k < out.skeleton.size(); ++k) out.skeleton[k] = out.chars[out.skeleton_pos[k]];
 }
 

@@ -92,7 +92,16 @@ class Normalizer {
   std::vector<std::uint32_t> bmp_map_;   // direct value, or kIndirect | offset << 5 | length
   std::u32string multi_;                 // targets of multi-character mappings
   std::vector<std::uint8_t> bmp_flags_;
+  // CJK Unified Ideographs U+4E00..U+9FFF (most of any Chinese text) map to
+  // themselves with flags kHan, checked when the tables are built: the loop
+  // then skips the table reads for them (the tables are far bigger than the
+  // L1 cache, and ideographs are scattered over 20,992 entries of them).
+  bool han_identity_ = false;
   mutable std::vector<char32_t> simplified_;  // built once, under std::call_once
+  // One bit per BMP code point: has a Simplified form (8 KB, stays in cache,
+  // where simplified_ is 256 KB); built with simplified_.
+  mutable std::vector<std::uint64_t> has_simplified_;
+  bool may_fold(char32_t c) const { return c < 0x10000 && (has_simplified_[c >> 6] >> (c & 63) & 1); }
 };
 
 }  // namespace chatqa::text
