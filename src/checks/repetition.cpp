@@ -4,50 +4,125 @@
 // "我的快递到底什么时候到?" and "快递什么时候到啊" can be told apart from the
 // threshold. Messages joined by similarity to any earlier member form one
 // group; a group of min_repeats or more is one finding quoting every repeat.
+//
+// Cost: a message is compared with up to 200 earlier ones, so the pair test
+// is kept cheap. Before the exact count (a merge of the two sorted n-gram
+// lists), two bounds on the shared n-grams reject most pairs: the shorter
+// message's count, and a histogram bound. Each message keeps how many of
+// its n-grams fall in each of kBuckets hash buckets; equal n-grams fall in
+// the same bucket, so the shared n-grams are at most the sum over buckets of
+// the smaller of the two counts. Both are upper bounds, so a pair they
+// reject could never reach the threshold: the findings are those of the
+// plain merge. A message's n-grams are sorted only once a pair needs them.
 #include <algorithm>
+#include <cstdint>
+#include <memory>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "checks/phrase_common.hpp"
 
 namespace chatqa::detail {
 namespace {
 
-// Appends the sorted character n-grams of `s` to `pool`.
-void append_grams(const std::u32string& s, std::size_t n, std::vector<std::uint64_t>& pool) {
+// Writes the n-grams of `s` to `out`, in text order, as keys equal exactly
+// when the n-grams are (code points are below 0x110000, so for n <= 3 the
+// base-0x110000 number is exact; longer ones wrap, as they always have). A
+// text shorter than n is one key of its own, an empty one none.
+template <std::size_t N>
+void put_keys(const char32_t* s, std::size_t size, std::uint64_t* out) {
+  for (std::size_t i = 0; i + N <= size; ++i) {
+    std::uint64_t g = s[i];
+    for (std::size_t k = 1; k < N; ++k) g = g * 0x110000u + s[i + k];
+    out[i] = g;
+  }
+}
+
+void put_keys(const std::u32string& s, std::size_t n, std::uint64_t* out) {
   if (s.empty()) return;
   if (s.size() < n) {
     std::uint64_t g = 0;
     for (char32_t c : s) g = g * 0x110000u + c;
-    pool.push_back(g);
+    *out = g;
     return;
   }
-  const std::size_t first = pool.size();
-  for (std::size_t i = 0; i + n <= s.size(); ++i) {
-    std::uint64_t g = 0;
-    for (std::size_t k = 0; k < n; ++k) g = g * 0x110000u + s[i + k];
-    pool.push_back(g);
+  switch (n) {
+    case 1: put_keys<1>(s.data(), s.size(), out); break;
+    case 2: put_keys<2>(s.data(), s.size(), out); break;
+    case 3: put_keys<3>(s.data(), s.size(), out); break;
+    case 4: put_keys<4>(s.data(), s.size(), out); break;
+    default: put_keys<5>(s.data(), s.size(), out); break;
   }
-  std::sort(pool.begin() + static_cast<std::ptrdiff_t>(first), pool.end());
+}
+
+// Sorts a message's keys: most messages have a few dozen, where insertion
+// sort beats std::sort's set-up.
+void sort_keys(std::uint64_t* begin, std::uint64_t* end) {
+  if (end - begin > 32) {
+    std::sort(begin, end);
+    return;
+  }
+  for (std::uint64_t* i = begin + (begin != end); i < end; ++i) {
+    const std::uint64_t v = *i;
+    std::uint64_t* j = i;
+    for (; j > begin && v < j[-1]; --j) *j = j[-1];
+    *j = v;
+  }
+}
+
+// Histogram buckets per message (a power of two) and a key's bucket.
+constexpr std::size_t kBucketBits = 7;
+constexpr std::size_t kBuckets = std::size_t{1} << kBucketBits;
+inline std::size_t bucket_of(std::uint64_t key) {
+  return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15u) >> (64 - kBucketBits));
+}
+// Counts are bytes, kept at 255 once there, so exact in a message of at most
+// kExactCounts n-grams. The bound is used only when the shorter message is
+// one: its counts are exact, and a capped count of the other (255) is above
+// them, so every bucket's smaller count is exact.
+constexpr std::size_t kExactCounts = 254;
+
+// Sum over buckets of the smaller count: at least the shared n-grams.
+std::size_t shared_bound(const std::uint8_t* a, const std::uint8_t* b) {
+#if defined(__SSE2__)
+  static_assert(kBuckets % 16 == 0, "whole 16-byte lanes");
+  __m128i sum = _mm_setzero_si128();
+  for (std::size_t k = 0; k < kBuckets; k += 16) {
+    const __m128i least = _mm_min_epu8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + k)),
+                                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + k)));
+    sum = _mm_add_epi64(sum, _mm_sad_epu8(least, _mm_setzero_si128()));  // two sums of 8 bytes
+  }
+  return static_cast<std::size_t>(_mm_cvtsi128_si32(sum) + _mm_cvtsi128_si32(_mm_unpackhi_epi64(sum, sum)));
+#else
+  std::size_t sum = 0;
+  for (std::size_t k = 0; k < kBuckets; ++k) sum += std::min(a[k], b[k]);
+  return sum;
+#endif
+}
+
+// The Dice test, 2·common / total >= similarity, computed as the definition
+// does. It only grows with `common`, so a bound that fails it rules the
+// pair out.
+bool reaches(std::size_t common, double total, double similarity) {
+  return 2.0 * static_cast<double>(common) / total >= similarity;
 }
 
 // The fewest n-grams two messages of na and nb n-grams must share for their
-// Dice coefficient (2·common / (na + nb), over multisets) to reach
-// `similarity`; computed with the same floating-point test as the
-// definition, so the answer is exactly the definition's.
+// Dice coefficient (over multisets) to reach `similarity`: the least common
+// that `reaches`.
 std::size_t needed_common(std::size_t na, std::size_t nb, double similarity) {
   const double total = static_cast<double>(na + nb);
-  auto enough = [&](std::size_t c) { return 2.0 * static_cast<double>(c) / total >= similarity; };
   std::size_t c = static_cast<std::size_t>(similarity * total / 2.0);
-  while (c > 0 && enough(c - 1)) --c;
-  while (!enough(c) && c <= na + nb) ++c;
+  while (c > 0 && reaches(c - 1, total, similarity)) --c;
+  while (!reaches(c, total, similarity) && c <= na + nb) ++c;
   return c;
 }
 
-// Dice(a, b) >= similarity, merging the sorted n-grams only as long as the
-// threshold can still be reached.
-bool similar(const std::uint64_t* a, std::size_t na, const std::uint64_t* b, std::size_t nb, double similarity) {
-  if (na == 0 || nb == 0) return false;  // Dice 0; similarity is at least 0.01
-  const std::size_t need = needed_common(na, nb, similarity);
-  if (std::min(na, nb) < need) return false;
+// At least `need` shared n-grams between the sorted a and b, merging them
+// only as long as that can still be reached.
+bool shares(const std::uint64_t* a, std::size_t na, const std::uint64_t* b, std::size_t nb, std::size_t need) {
   std::size_t common = 0, i = 0, j = 0;
   while (i < na && j < nb) {
     if (common + std::min(na - i, nb - j) < need) return false;
@@ -67,6 +142,20 @@ bool similar(const std::uint64_t* a, std::size_t na, const std::uint64_t* b, std
 // A message is compared with at most this many earlier messages of the role.
 constexpr std::size_t kMaxDistance = 200;
 
+// A message of the role long enough to compare.
+struct Compared {
+  std::size_t message;     // index in the session
+  std::size_t first_gram;  // its n-grams are keys[first_gram, first_gram + grams)
+  std::size_t grams;
+  std::size_t next = 0;  // the next member of its group, if it is not the group's last
+  bool sorted = false;   // its keys are sorted (done when a pair first needs them)
+};
+
+// Members of a group are chained through Compared::next, in time order.
+struct Group {
+  std::size_t first, last, size;
+};
+
 class RepetitionCheck final : public Check {
  public:
   RoleMask roles = RoleMask::of(Role::customer);
@@ -76,57 +165,103 @@ class RepetitionCheck final : public Check {
   long min_chars = 4;
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    std::vector<std::size_t> msgs;
-    std::vector<std::uint64_t> pool;          // every message's n-grams, one after another
-    std::vector<std::size_t> grams_begin{0};  // message m's are [grams_begin[m], grams_begin[m + 1])
+    const auto n = static_cast<std::size_t>(ngram);
+    std::vector<Compared> msgs;
+    msgs.reserve(ctx.size());
+    std::size_t total_grams = 0;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role)) continue;
-      const std::u32string& skeleton = ctx.norm(i).skeleton;
-      if (static_cast<long>(skeleton.size()) < min_chars) continue;
-      msgs.push_back(i);
-      append_grams(skeleton, static_cast<std::size_t>(ngram), pool);
-      grams_begin.push_back(pool.size());
+      const std::size_t chars = ctx.norm(i).skeleton.size();
+      if (static_cast<long>(chars) < min_chars) continue;
+      const std::size_t grams = chars == 0 ? 0 : chars < n ? 1 : chars - n + 1;
+      msgs.push_back({i, total_grams, grams});
+      total_grams += grams;
     }
     if (msgs.empty()) {
       out.applicable = false;  // nothing of the role to compare
       return;
     }
+    // Every message's n-gram keys one after another, and its bucket counts
+    // (kBuckets from m * kBuckets); each written before it is read.
+    std::unique_ptr<std::uint64_t[]> keys(new std::uint64_t[total_grams]);
+    std::unique_ptr<std::uint8_t[]> histograms(new std::uint8_t[msgs.size() * kBuckets]);
+    for (std::size_t m = 0; m < msgs.size(); ++m) {
+      const Compared& msg = msgs[m];
+      std::uint64_t* const own = keys.get() + msg.first_gram;
+      put_keys(ctx.norm(msg.message).skeleton, n, own);
+      std::uint8_t* const counts = histograms.get() + m * kBuckets;
+      std::fill_n(counts, kBuckets, std::uint8_t{0});
+      if (msg.grams <= kExactCounts) {
+        for (std::size_t g = 0; g < msg.grams; ++g) ++counts[bucket_of(own[g])];
+      } else {
+        for (std::size_t g = 0; g < msg.grams; ++g) {
+          std::uint8_t& c = counts[bucket_of(own[g])];
+          c = static_cast<std::uint8_t>(c + (c != 255));
+        }
+      }
+    }
+    // Dice(m, other) >= similarity. The shorter message's count and the
+    // histogram bound go first: both are at least the shared n-grams.
     auto similar_pair = [&](std::size_t m, std::size_t other) {
-      return similar(pool.data() + grams_begin[m], grams_begin[m + 1] - grams_begin[m], pool.data() + grams_begin[other],
-                     grams_begin[other + 1] - grams_begin[other], similarity);
+      Compared& a = msgs[m];
+      Compared& b = msgs[other];
+      const double total = static_cast<double>(a.grams + b.grams);
+      const std::size_t fewer = std::min(a.grams, b.grams);
+      if (!reaches(fewer, total, similarity)) return false;
+      if (fewer <= kExactCounts &&
+          !reaches(shared_bound(histograms.get() + m * kBuckets, histograms.get() + other * kBuckets), total,
+                   similarity)) {
+        return false;
+      }
+      for (Compared* c : {&a, &b}) {
+        if (!c->sorted) {
+          sort_keys(keys.get() + c->first_gram, keys.get() + c->first_gram + c->grams);
+          c->sorted = true;
+        }
+      }
+      return shares(keys.get() + a.first_gram, a.grams, keys.get() + b.first_gram, b.grams,
+                    needed_common(a.grams, b.grams, similarity));
     };
     // Single-link grouping in time order: a message joins the first group
     // holding a similar message.
-    std::vector<std::vector<std::size_t>> groups;  // indices into msgs
+    std::vector<Group> groups;
+    groups.reserve(msgs.size());
     for (std::size_t m = 0; m < msgs.size(); ++m) {
       bool joined = false;
-      for (auto& g : groups) {
-        if (g.back() + kMaxDistance < m) continue;  // long gone: keeps a huge session linear
-        for (std::size_t other : g) {
-          if (other + kMaxDistance < m) continue;
-          if (similar_pair(m, other)) {
-            g.push_back(m);
+      for (Group& g : groups) {
+        if (g.last + kMaxDistance < m) continue;  // long gone: keeps a huge session linear
+        for (std::size_t other = g.first;; other = msgs[other].next) {
+          if (other + kMaxDistance >= m && similar_pair(m, other)) {
+            msgs[g.last].next = m;
+            g.last = m;
+            ++g.size;
             joined = true;
             break;
           }
+          if (other == g.last) break;
         }
         if (joined) break;
       }
-      if (!joined) groups.push_back({m});
+      if (!joined) groups.push_back({m, m, 1});
     }
-    for (const auto& g : groups) {
-      if (static_cast<long>(g.size()) < min_repeats) continue;
+    for (const Group& g : groups) {
+      if (static_cast<long>(g.size) < min_repeats) continue;
+      std::vector<std::size_t> members;  // session indices
+      for (std::size_t m = g.first;; m = msgs[m].next) {
+        members.push_back(msgs[m].message);
+        if (m == g.last) break;
+      }
       Finding f;
-      f.at = ctx.at(msgs[g[static_cast<std::size_t>(min_repeats) - 1]]);
-      f.related = ctx.at(msgs[g.front()]);
-      f.value = static_cast<double>(g.size());
+      f.at = ctx.at(members[static_cast<std::size_t>(min_repeats) - 1]);
+      f.related = ctx.at(members.front());
+      f.value = static_cast<double>(members.size());
       f.has_value = true;
       std::string quotes;
-      for (std::size_t m : g) {
-        quotes += (quotes.empty() ? "" : ", ") + std::string("#") + std::to_string(msgs[m]) + " 「" +
-                  short_quote(ctx, msgs[m]) + "」";
+      for (std::size_t i : members) {
+        quotes += (quotes.empty() ? "" : ", ") + std::string("#") + std::to_string(i) + " 「" + short_quote(ctx, i) +
+                  "」";
       }
-      f.explanation = describe(roles) + " said the same thing " + std::to_string(g.size()) + " times (from " +
+      f.explanation = describe(roles) + " said the same thing " + std::to_string(members.size()) + " times (from " +
                       std::to_string(min_repeats) + "): " + quotes;
       out.findings.push_back(std::move(f));
     }
