@@ -47,8 +47,13 @@ struct PhraseMatcher::Automaton {
     return (it != edge_sym.begin() + e && *it == s) ? edge_to[it - edge_sym.begin()] : 0;
   }
   // Full transition rows (goto and failure resolved) for the children of the
-  // root, where most failure chains end; kNoRow for other nodes.
+  // root that have more than kDenseMinChildren children (else a short scan
+  // of the edges finds the child, and a miss goes to the root's row); kNoRow
+  // for other nodes. Only wide nodes get one: a row is `alphabet` entries,
+  // and rows for every depth-1 node made megabytes that missed the cache on
+  // nearly every step.
   static constexpr std::uint32_t kNoRow = 0xFFFFFFFFu;
+  static constexpr std::size_t kDenseMinChildren = 8;
   static constexpr std::size_t kMaxDenseEntries = 1u << 21;  // 8 MB at most
   std::vector<std::uint32_t> dense_row, dense;
   // Per node: the node itself if it ends a phrase, else the nearest
@@ -134,11 +139,13 @@ struct PhraseMatcher::Automaton {
       report[u] = (out_begin[u] < out_begin[u + 1]) ? static_cast<std::uint32_t>(u) : dict[u];
     }
     dense_row.assign(n, kNoRow);
-    const std::size_t depth1 = trie[0].size();
-    if (depth1 * alphabet <= kMaxDenseEntries) {
-      dense.assign(depth1 * alphabet, 0);
+    std::size_t wide = 0;
+    for (auto& [s0, u] : trie[0]) wide += trie[u].size() > kDenseMinChildren;
+    if (wide * alphabet <= kMaxDenseEntries) {
+      dense.assign(wide * alphabet, 0);
       std::uint32_t row = 0;
       for (auto& [s0, u] : trie[0]) {
+        if (trie[u].size() <= kDenseMinChildren) continue;
         dense_row[u] = row;
         std::uint32_t* r = dense.data() + static_cast<std::size_t>(row) * alphabet;
         for (std::uint32_t s = 0; s < alphabet; ++s) r[s] = root_next[s];  // a depth-1 node fails to the root
