@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <map>
 
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 #include <re2/set.h>
+#include <unicode/uchar.h>
+
+#include "utf8.hpp"
 
 namespace chatqa::text {
 
@@ -158,10 +162,115 @@ struct PhraseMatcher::Automaton {
   }
 };
 
+// Finds which of a few literal strings ("atoms") occur in a text of code
+// points: Aho–Corasick with sorted edge lists, and a bit set of the
+// characters that occur in any atom, so the many characters that do not
+// reset the automaton without a lookup.
+class AtomScanner {
+ public:
+  void build(const std::vector<std::u32string>& atoms) {
+    present_.assign(0x10000 / 64, 0);
+    std::vector<std::map<char32_t, std::uint32_t>> trie(1);
+    std::vector<std::vector<std::uint32_t>> outs(1);
+    for (std::uint32_t id = 0; id < atoms.size(); ++id) {
+      std::uint32_t node = 0;
+      for (char32_t c : atoms[id]) {
+        present_[(c & 0xFFFF) >> 6] |= std::uint64_t{1} << (c & 63);
+        auto it = trie[node].find(c);
+        if (it == trie[node].end()) {
+          it = trie[node].emplace(c, static_cast<std::uint32_t>(trie.size())).first;
+          trie.emplace_back();
+          outs.emplace_back();
+        }
+        node = it->second;
+      }
+      outs[node].push_back(id);
+    }
+    const std::size_t n = trie.size();
+    fail_.assign(n, 0);
+    std::vector<std::uint32_t> queue;
+    for (auto& [c, to] : trie[0]) queue.push_back(to);
+    for (std::size_t qi = 0; qi < queue.size(); ++qi) {
+      const std::uint32_t u = queue[qi];
+      // BFS: fail[u] is final, and so are its outputs; u reports them too.
+      outs[u].insert(outs[u].end(), outs[fail_[u]].begin(), outs[fail_[u]].end());
+      for (auto& [c, v] : trie[u]) {
+        std::uint32_t f = fail_[u];
+        for (;;) {
+          auto it = trie[f].find(c);
+          if (it != trie[f].end()) {
+            fail_[v] = it->second;
+            break;
+          }
+          if (f == 0) break;
+          f = fail_[f];
+        }
+        queue.push_back(v);
+      }
+    }
+    edge_begin_.assign(n + 1, 0);
+    out_begin_.assign(n + 1, 0);
+    edge_char_.clear();
+    edge_to_.clear();
+    out_ids_.clear();
+    for (std::size_t u = 0; u < n; ++u) {
+      edge_begin_[u] = static_cast<std::uint32_t>(edge_char_.size());
+      for (auto& [c, v] : trie[u]) {  // std::map: sorted by character
+        edge_char_.push_back(c);
+        edge_to_.push_back(v);
+      }
+      out_begin_[u] = static_cast<std::uint32_t>(out_ids_.size());
+      out_ids_.insert(out_ids_.end(), outs[u].begin(), outs[u].end());
+    }
+    edge_begin_[n] = static_cast<std::uint32_t>(edge_char_.size());
+    out_begin_[n] = static_cast<std::uint32_t>(out_ids_.size());
+  }
+
+  // The ids of the atoms that occur in `text`, sorted, each once.
+  void scan(const std::u32string& text, std::vector<int>& found) const {
+    found.clear();
+    std::uint32_t node = 0;
+    for (char32_t c : text) {
+      if (!(present_[(c & 0xFFFF) >> 6] >> (c & 63) & 1)) {  // in no atom
+        node = 0;
+        continue;
+      }
+      node = next(node, c);
+      for (std::uint32_t o = out_begin_[node]; o < out_begin_[node + 1]; ++o) found.push_back(static_cast<int>(out_ids_[o]));
+    }
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+  }
+
+ private:
+  std::uint32_t next(std::uint32_t node, char32_t c) const {
+    for (;;) {
+      const auto first = edge_char_.begin() + edge_begin_[node], last = edge_char_.begin() + edge_begin_[node + 1];
+      const auto it = std::lower_bound(first, last, c);
+      if (it != last && *it == c) return edge_to_[static_cast<std::size_t>(it - edge_char_.begin())];
+      if (node == 0) return 0;
+      node = fail_[node];
+    }
+  }
+
+  std::vector<std::uint64_t> present_;
+  std::vector<std::uint32_t> edge_begin_, edge_to_, fail_, out_begin_, out_ids_;
+  std::vector<char32_t> edge_char_;
+};
+
 struct PhraseMatcher::RegexBank {
   std::vector<std::uint32_t> ids;             // pattern id per regex
   std::vector<std::unique_ptr<RE2>> regexes;  // same order
   std::unique_ptr<RE2::Set> set;
+  // Prefilter: RE2's FilteredRE2 knows, per regex, which literal atoms any
+  // match must contain (an AND/OR tree of them); the scanner finds the atoms
+  // in a text, and only the regexes whose tree passes can match there. Most
+  // messages then skip the UTF-8 form and the set. Null when some atom holds
+  // a cased non-ASCII character (FilteredRE2 lowercases atoms, the text is
+  // case-folded: only for ASCII and caseless characters do the two agree).
+  std::unique_ptr<re2::FilteredRE2> filter;
+  AtomScanner atoms;
+  std::vector<int> unfiltered;  // the candidates of a text with no atom (regexes without atoms)
 };
 
 PhraseMatcher::PhraseMatcher() {
@@ -273,8 +382,33 @@ bool PhraseMatcher::build(std::size_t set_max_mem, std::string* error) {
       if (error) *error = "the rule set's regexes do not fit in the regex memory budget (regex_set_max_mem)";
       return false;
     }
+    build_prefilter(bank);
   }
   return true;
+}
+
+void PhraseMatcher::build_prefilter(RegexBank& bank) {
+  auto filter = std::make_unique<re2::FilteredRE2>(1);
+  for (std::size_t i = 0; i < bank.regexes.size(); ++i) {
+    int id = -1;
+    if (filter->Add(bank.regexes[i]->pattern(), bank.regexes[i]->options(), &id) != RE2::NoError ||
+        id != static_cast<int>(i)) {
+      return;  // (cannot happen: each regex compiled once already) no prefilter
+    }
+  }
+  std::vector<std::string> atoms_utf8;
+  filter->Compile(&atoms_utf8);
+  std::vector<std::u32string> atoms(atoms_utf8.size());
+  for (std::size_t a = 0; a < atoms_utf8.size(); ++a) {
+    if (utf8::find_invalid(atoms_utf8[a]) != std::string_view::npos) return;
+    utf8::decode(atoms_utf8[a], atoms[a]);
+    for (char32_t c : atoms[a]) {
+      if (c >= 0x80 && u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_CASED)) return;
+    }
+  }
+  bank.atoms.build(atoms);
+  filter->AllPotentials({}, &bank.unfiltered);
+  bank.filter = std::move(filter);
 }
 
 namespace {
@@ -407,16 +541,32 @@ void PhraseMatcher::match_literals(const NormText& text, int variant, std::vecto
 void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>& out) const {
   const RegexBank& bank = *regexes_[variant];
   if (bank.regexes.empty()) return;
+  std::vector<int> which;
+  if (bank.filter) {
+    std::vector<int> found;
+    bank.atoms.scan(text.chars, found);
+    if (found.empty()) {
+      which = bank.unfiltered;  // most texts: asking the filter tree costs more than the scan
+    } else {
+      bank.filter->AllPotentials(found, &which);
+    }
+    if (which.empty()) return;  // no regex can match here
+  }
   text.ensure_utf8();
   const re2::StringPiece input(text.utf8);
-  std::vector<int> which;
-  RE2::Set::ErrorInfo info{};
-  if (!bank.set) {
+  // With a prefilter and at most two candidates, each runs on its own (that
+  // beats a pass of the whole set); else the set says which regexes match.
+  const bool use_set = bank.set && !(bank.filter && which.size() <= 2);
+  if (!bank.filter && !bank.set) {
     for (std::size_t i = 0; i < bank.regexes.size(); ++i) which.push_back(static_cast<int>(i));
-  } else if (!bank.set->Match(input, &which, &info) && info.kind != RE2::Set::kNoError) {
-    // The set's DFA ran out of memory: fall back to every regex on its own.
+  } else if (use_set) {
     which.clear();
-    for (std::size_t i = 0; i < bank.regexes.size(); ++i) which.push_back(static_cast<int>(i));
+    RE2::Set::ErrorInfo info{};
+    if (!bank.set->Match(input, &which, &info) && info.kind != RE2::Set::kNoError) {
+      // The set's DFA ran out of memory: fall back to every regex on its own.
+      which.clear();
+      for (std::size_t i = 0; i < bank.regexes.size(); ++i) which.push_back(static_cast<int>(i));
+    }
   }
   std::sort(which.begin(), which.end());
   for (int w : which) {

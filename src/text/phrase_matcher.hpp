@@ -8,7 +8,10 @@
 // boundaries, and mapped back to a code-point span of the original text.
 //
 // Regexes go into an RE2::Set per variant (with an explicit memory budget)
-// that tells which regexes hit; only those are run to find where.
+// that tells which regexes hit; only those are run to find where. Before
+// that, a prefilter (RE2's FilteredRE2 atoms, found with a small automaton
+// over the normalised code points) rules out the regexes that cannot match,
+// so most messages need neither the set nor their UTF-8 form.
 //
 // Thread safety: immutable after build(); match_* are const and keep their
 // scratch state in the caller's buffers.
@@ -93,6 +96,7 @@ class PhraseMatcher {
   struct Automaton;
   struct RegexBank;
   bool verify(const PatternInfo& p, const NormText& text, std::uint32_t skel_end, Hit& hit) const;
+  static void build_prefilter(RegexBank& bank);
 
   std::vector<PatternInfo> patterns_;
   std::vector<std::unique_ptr<Automaton>> automata_;

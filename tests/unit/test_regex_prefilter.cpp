@@ -1,0 +1,111 @@
+// The regex prefilter (FilteredRE2 atoms found by a small automaton) must
+// never drop a hit: on random texts built from the regexes' own pieces, the
+// matcher's regex hits equal those of every regex run on its own.
+#include <random>
+#include <set>
+#include <tuple>
+
+#include <catch2/catch.hpp>
+#include <re2/re2.h>
+
+#include "text/normalizer.hpp"
+#include "text/phrase_matcher.hpp"
+
+using chatqa::text::Hit;
+using chatqa::text::MatchSettings;
+using chatqa::text::NormText;
+using chatqa::text::Normalizer;
+using chatqa::text::PhraseMatcher;
+
+namespace {
+
+using Found = std::set<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>>;  // pattern, norm begin, end
+
+// Every regex on its own over the normalised text, as match_regexes walks
+// it: leftmost matches, not overlapping, empty ones skipped.
+Found brute_force(const std::vector<std::string>& patterns, NormText& text) {
+  Found out;
+  text.ensure_utf8();
+  const re2::StringPiece input(text.utf8);
+  for (std::uint32_t id = 0; id < patterns.size(); ++id) {
+    RE2::Options o;
+    o.set_log_errors(false);
+    const RE2 re(patterns[id], o);
+    REQUIRE(re.ok());
+    std::size_t pos = 0;
+    re2::StringPiece m;
+    while (pos <= input.size() && re.Match(input, pos, input.size(), RE2::UNANCHORED, &m, 1)) {
+      const auto b = static_cast<std::uint32_t>(m.data() - input.data());
+      const auto e = static_cast<std::uint32_t>(b + m.size());
+      if (m.empty()) {
+        pos = b + 1;
+        continue;
+      }
+      pos = e;
+      out.emplace(id, text.norm_index_of_byte(b), text.norm_index_of_byte(e - 1) + 1);
+    }
+  }
+  return out;
+}
+
+Found matched(const PhraseMatcher& matcher, NormText& text) {
+  std::vector<Hit> hits;
+  matcher.match_regexes(text, 0, hits);
+  Found out;
+  for (const Hit& h : hits) out.emplace(h.pattern, h.norm_begin, h.norm_end);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the regex prefilter never drops a hit", "[matcher][regex][prefilter]") {
+  // The shipped rule sets' kinds of regexes, and ones whose atoms are
+  // optional, alternated, anchored, ASCII, or absent (always candidates).
+  const std::vector<std::string> patterns = {
+      "稍候([,.!~。…]|$)",
+      "[0-9a-z]+号客服",
+      "(我的|本次|这次|此次)服务.{0,10}(评价|打分)",
+      R"(^\s*(什么|啥|说什么|为什么|怎么样|如何)\s*[?!]+\s*$)",
+      "你(到底|究竟)",
+      R"(你说什么\s*[?!])",
+      "你(自己)?(去)?找(别的|其他|其它|别)(部门|地方|人)(去)?(问|查)",
+      "你(去)?(拨|打).{0,20}电话(去)?查",
+      "我(的)?态度(怎么了|哪里不好|哪不好)",
+      R"(\border (number|no\.?)\s*\d{6,}\b)",
+      "(?i)refund",
+      "x*y?",  // matches empty everywhere: never a hit, never filtered
+      R"(\d{11})",
+      "ab|cd",
+  };
+  PhraseMatcher matcher;
+  for (std::uint32_t id = 0; id < patterns.size(); ++id) {
+    std::string error;
+    REQUIRE(matcher.add_regex(patterns[id], 0, MatchSettings{}, 8u << 20, &error) == static_cast<int>(id));
+  }
+  std::string error;
+  REQUIRE(matcher.build(64u << 20, &error));
+
+  // Pieces the regexes are made of, and filler, glued at random.
+  const std::vector<std::string> pieces = {
+      "稍候", "稍", "候", "。", "!", "?", "？", "～", "…", " ", "\n", "7", "12345678901", "a", "b", "c", "d",
+      "号客服", "号", "客服", "我的", "本次", "服务", "评价", "打分", "什么", "啥", "为什么", "如何", "你", "到底",
+      "究竟", "说什么", "自己", "去", "找", "别的", "部门", "人", "问", "查", "拨", "打", "电话", "态度", "怎么了",
+      "哪不好", "order number ", "ORDER NO. ", "123456", "REFUND", "Refund", "您好", "谢谢", "x", "y", "的", "好",
+  };
+  std::mt19937 rng(20241123);
+  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), count(0, 14);
+  const Normalizer& normalizer = Normalizer::instance();
+  std::size_t with_hits = 0;
+  for (int round = 0; round < 4000; ++round) {
+    std::string text;
+    for (std::size_t k = count(rng); k > 0; --k) text += pieces[pick(rng)];
+    NormText a, b;
+    normalizer.normalize(text, false, a);
+    normalizer.normalize(text, false, b);
+    const Found expected = brute_force(patterns, a);
+    INFO(text);
+    CHECK(matched(matcher, b) == expected);
+    with_hits += !expected.empty();
+  }
+  CHECK(with_hits > 1000);  // the texts do exercise the regexes
+}
