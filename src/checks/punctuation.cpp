@@ -11,8 +11,12 @@
 // URLs, e-mail addresses and numbers are skipped, so an order number, a link
 // or a one-word reply ("好的") is never an error. The item fires from
 // `min_count` messages (the standards: 3 per session).
+// One pass over a message gathers the facts of every kind, marking the
+// skipped text as it goes; only a message with an e-mail address (which
+// reaches back) is marked in a pass of its own first and then scanned again.
 #include <unicode/uchar.h>
 #include <algorithm>
+#include <string_view>
 
 #include "checks/phrase_common.hpp"
 
@@ -41,25 +45,65 @@ bool is_clause_mark(char32_t folded) {
 bool is_full_width_mark(char32_t c) {
   return c == 0xFF0C || c == 0x3002 || c == 0x3001 || c == 0xFF1B || c == 0xFF1A || c == 0xFF1F || c == 0xFF01;
 }
-// ICU character classes, looked up in a table for the BMP (built once)
-// instead of asked of ICU for every character of every message.
-enum : std::uint8_t { kClassPunct = 1, kClassAlpha = 2, kClassDigit = 4 };
-std::uint8_t classes_from_icu(char32_t c) {
-  const int8_t type = u_charType(static_cast<UChar32>(c));
+// Character classes, looked up in a table for the BMP (built once) instead of
+// worked out for every character of every message. Three come from ICU and
+// depend on the general category alone (u_isalpha is category L*, u_isdigit
+// Nd), so they are filled one range of a category at a time; the others are
+// the characters this check looks at more closely.
+enum : std::uint8_t {
+  kClassPunct = 1,
+  kClassAlpha = 2,
+  kClassDigit = 4,
+  kClassHan = 8,         // is_han
+  kClassSpace = 16,      // is_space
+  kClassUrlOrMail = 32,  // h w H W @, half or full width: may start a URL or be the @ of an e-mail address
+  kClassLineBreak = 64,  // \n \r: as good as punctuation
+  kClassMark = 128,      // a mark some kind looks at: clause mark, dot, ? !, full-width mark, quote, bracket
+};
+// A character that may start a URL, an e-mail address or a number.
+constexpr std::uint8_t kClassSkipStart = kClassUrlOrMail | kClassDigit;
+std::uint8_t classes_of_category(int8_t type) {
   std::uint8_t out = 0;
   if (type == U_DASH_PUNCTUATION || type == U_START_PUNCTUATION || type == U_END_PUNCTUATION ||
       type == U_CONNECTOR_PUNCTUATION || type == U_OTHER_PUNCTUATION || type == U_INITIAL_PUNCTUATION ||
       type == U_FINAL_PUNCTUATION) {
     out |= kClassPunct;
   }
-  if (u_isalpha(static_cast<UChar32>(c))) out |= kClassAlpha;
-  if (u_isdigit(static_cast<UChar32>(c))) out |= kClassDigit;
+  if (U_MASK(type) & U_GC_L_MASK) out |= kClassAlpha;
+  if (type == U_DECIMAL_DIGIT_NUMBER) out |= kClassDigit;
   return out;
+}
+// Beyond the BMP only the ICU classes and Han apply.
+std::uint8_t classes_beyond_bmp(char32_t c) {
+  return classes_of_category(u_charType(static_cast<UChar32>(c))) | (is_han(c) ? kClassHan : 0);
 }
 const std::uint8_t* bmp_classes() {
   static const std::vector<std::uint8_t> table = [] {
     std::vector<std::uint8_t> t(0x10000);
-    for (char32_t c = 0; c < 0x10000; ++c) t[c] = classes_from_icu(c);
+    u_enumCharTypes(
+        [](const void* context, UChar32 start, UChar32 limit, UCharCategory type) -> UBool {
+          auto& out = *static_cast<std::vector<std::uint8_t>*>(const_cast<void*>(context));
+          if (start >= 0x10000) return false;  // ranges come in code point order: the BMP is done
+          std::fill(out.begin() + start, out.begin() + std::min<UChar32>(limit, 0x10000), classes_of_category(type));
+          return true;
+        },
+        &t);
+    auto add = [&](std::u32string_view chars, std::uint8_t bit) {
+      for (char32_t c : chars) t[c] |= bit;
+    };
+    auto add_range = [&](char32_t first, char32_t last, std::uint8_t bit) {
+      for (char32_t c = first; c <= last; ++c) t[c] |= bit;
+    };
+    add_range(0x3400, 0x4DBF, kClassHan);
+    add_range(0x4E00, 0x9FFF, kClassHan);
+    add_range(0xF900, 0xFAFF, kClassHan);
+    add(U" \t\u3000\u00A0", kClassSpace);
+    add(U"hHwW@ｈＨｗＷ＠", kClassUrlOrMail);  // fold() and lower case give h, w or @
+    add(U"\n\r", kClassLineBreak);
+    // Everything is_clause_mark (after fold), is_full_width_mark, the
+    // half-width marks and the quotes and brackets of `unmatched` accept.
+    add(U",.;:?!\"()[]{}，．；：？！＂（）［］｛｝。｡、“”", kClassMark);
+    add_range(0x300A, 0x3011, kClassMark);  // 《》「」『』【】
     return t;
   }();
   return table.data();
@@ -68,9 +112,8 @@ const std::uint8_t* bmp_classes() {
 // lookup is an inline array read.
 struct Classes {
   const std::uint8_t* bmp = bmp_classes();
-  std::uint8_t of(char32_t c) const { return c < 0x10000 ? bmp[c] : classes_from_icu(c); }
+  std::uint8_t of(char32_t c) const { return c < 0x10000 ? bmp[c] : classes_beyond_bmp(c); }
   bool punct(char32_t c) const { return of(c) & kClassPunct; }
-  bool alpha(char32_t c) const { return of(c) & kClassAlpha; }
   bool digit(char32_t c) const { return of(c) & kClassDigit; }
 };
 bool is_ascii_alnum(char32_t c) {
@@ -83,6 +126,29 @@ struct Problem {
   std::string what;
 };
 
+// Bracket pairs (after fold); quotes are counted apart.
+constexpr std::pair<char32_t, char32_t> kPairs[] = {{'(', ')'},       {'[', ']'},       {0x3010, 0x3011},
+                                                    {0x300A, 0x300B}, {0x300C, 0x300D}, {0x300E, 0x300F},
+                                                    {0x201C, 0x201D}, {'{', '}'}};
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+// Buffers of one evaluation, reused from message to message so that
+// inspecting a message allocates nothing.
+struct Scratch {
+  std::vector<std::uint8_t> skip;                      // per code point: part of a URL, address or number
+  std::vector<std::pair<char32_t, std::size_t>> open;  // open brackets: expected closer, position
+};
+
+// What one scan of a message finds: the facts of every kind, each kind's
+// first occurrence (kNone: none).
+struct Facts {
+  long units = 0;  // no_punctuation: text units and whether any punctuation is present
+  bool any_punct = false, any_full_width = false;
+  std::size_t space_begin = kNone, space_end = 0;               // space
+  std::size_t repeated_at = kNone, half_width_at = kNone;       // repeated, half_width
+  std::size_t closing_at = kNone, quotes = 0, first_quote = 0;  // unmatched (open brackets: Scratch::open)
+};
+
 class PunctuationCheck final : public Check {
  public:
   RoleMask roles = RoleMask::of(Role::agent);
@@ -91,12 +157,16 @@ class PunctuationCheck final : public Check {
   unsigned kinds = kNoPunct | kSpace | kRepeated | kHalfWidth | kUnmatched;
   bool half_width_always = false;
 
-  // Marks URLs, e-mail addresses and digit runs, which are not prose.
-  static std::vector<std::uint8_t> skipped(const std::u32string& s, const Classes& cls) {
-    std::vector<std::uint8_t> skip(s.size(), 0);
-    auto starts = [&](std::size_t i, const char* prefix) {
+  // URLs, e-mail addresses and digit runs are not prose. If one of them
+  // starts at s[i], marks it in `skip` (one flag per code point of `s`);
+  // returns where to look for the next one. `back` is set when an e-mail
+  // address was marked, which reaches back before i.
+  static std::size_t mark_skipped_at(std::u32string_view s, Classes cls, std::size_t i, std::uint8_t* skip,
+                                     bool& back) {
+    const std::size_t n = s.size();
+    auto starts = [&](const char* prefix) {
       for (std::size_t k = 0; prefix[k]; ++k) {
-        if (i + k >= s.size()) return false;
+        if (i + k >= n) return false;
         char32_t c = fold(s[i + k]);
         if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
         if (c != static_cast<char32_t>(prefix[k])) return false;
@@ -107,142 +177,202 @@ class PunctuationCheck final : public Check {
       c = fold(c);
       return c > 0x20 && c < 0x7F;
     };
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      char32_t first = fold(s[i]);
-      if (first >= 'A' && first <= 'Z') first += 'a' - 'A';
-      if ((first == 'h' || first == 'w') && (starts(i, "http://") || starts(i, "https://") || starts(i, "www."))) {
-        std::size_t j = i;
-        while (j < s.size() && url_char(s[j])) skip[j++] = 1;
-        i = j;
-      } else if (fold(s[i]) == '@') {
-        // e-mail: extend over the address characters on both sides
-        auto mail_char = [&](char32_t c) {
-          c = fold(c);
-          return is_ascii_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+' || c == '%';
-        };
-        std::size_t b = i, e = i + 1;
-        while (b > 0 && mail_char(s[b - 1])) --b;
-        while (e < s.size() && mail_char(s[e])) ++e;
-        if (b < i && e > i + 1)
-          std::fill(skip.begin() + static_cast<long>(b), skip.begin() + static_cast<long>(e), 1);
-      } else if (cls.digit(s[i])) {
-        // numbers with their inner marks: 3.5, 1,299, 2024-05-01, 10:30
-        std::size_t j = i;
-        while (j < s.size() && (cls.digit(s[j]) ||
-                                ((fold(s[j]) == '.' || fold(s[j]) == ',' || fold(s[j]) == '-' || fold(s[j]) == ':' ||
-                                  fold(s[j]) == '/') &&
-                                 j + 1 < s.size() && cls.digit(s[j + 1])))) {
-          skip[j++] = 1;
-        }
-        i = j - 1;
-      }
+    const char32_t folded = fold(s[i]);
+    const char32_t first = folded >= 'A' && folded <= 'Z' ? folded + ('a' - 'A') : folded;
+    if ((first == 'h' || first == 'w') && (starts("http://") || starts("https://") || starts("www."))) {
+      std::size_t j = i;
+      while (j < n && url_char(s[j])) skip[j++] = 1;
+      return j + 1;  // the character ending the URL is not looked at either
     }
-    return skip;
+    if (folded == '@') {
+      // e-mail: extend over the address characters on both sides
+      auto mail_char = [&](char32_t c) {
+        c = fold(c);
+        return is_ascii_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+' || c == '%';
+      };
+      std::size_t b = i, e = i + 1;
+      while (b > 0 && mail_char(s[b - 1])) --b;
+      while (e < n && mail_char(s[e])) ++e;
+      if (b < i && e > i + 1) {
+        std::fill(skip + b, skip + e, 1);
+        back = true;
+      }
+      return i + 1;
+    }
+    if (cls.digit(s[i])) {
+      // numbers with their inner marks: 3.5, 1,299, 2024-05-01, 10:30
+      std::size_t j = i;
+      while (j < n) {
+        if (!cls.digit(s[j])) {
+          const char32_t mark = fold(s[j]);
+          const bool inner = mark == '.' || mark == ',' || mark == '-' || mark == ':' || mark == '/';
+          if (!inner || j + 1 >= n || !cls.digit(s[j + 1])) break;
+        }
+        skip[j++] = 1;
+      }
+      return j;
+    }
+    return i + 1;
   }
 
-  std::optional<Problem> inspect(const std::u32string& s, const Classes& cls) const {
-    const std::vector<std::uint8_t> skip = skipped(s, cls);
-    // Text units and whether any punctuation is present.
-    long units = 0;
-    bool any_punct = false, any_full_width = false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (skip[i]) continue;
+  // Marks all URLs, e-mail addresses and digit runs of `s` in `skip`.
+  static void mark_skipped(std::u32string_view s, Classes cls, std::uint8_t* skip) {
+    bool back = false;
+    for (std::size_t i = 0; i < s.size();)
+      i = (cls.of(s[i]) & kClassSkipStart) ? mark_skipped_at(s, cls, i, skip, back) : i + 1;
+  }
+
+  // One pass over `s` gathering the facts of every kind. Unless `marked`
+  // says all skipped text is marked in `scratch.skip` already, URLs and
+  // numbers are marked as the pass meets them (they reach forward only); an
+  // e-mail address reaches back, so meeting one gives nullopt: mark all
+  // first and scan again.
+  std::optional<Facts> scan(std::u32string_view s, Classes cls, Scratch& scratch, bool marked) const {
+    const std::size_t n = s.size();
+    std::uint8_t* skip = scratch.skip.data();
+    std::vector<std::pair<char32_t, std::size_t>>& open = scratch.open;  // expected closer, position
+    open.clear();
+    Facts facts;
+    std::size_t space_from = kNone;  // space: the Han character before the current run of spaces
+    std::size_t look_from = 0;       // where a URL, address or number may start (unless `marked`)
+    std::uint8_t prev_classes = 0;   // the classes of s[i - 1]; none before the first
+
+    auto emoticon = [&](std::size_t i) {
+      const char32_t prev = i > 0 ? fold(s[i - 1]) : 0;
+      const char32_t next = i + 1 < n ? fold(s[i + 1]) : 0;
+      if (prev == ':' || prev == ';' || prev == '=' || next == ':' || next == ';') return true;
+      if (prev == '-' && i > 1 && (fold(s[i - 2]) == ':' || fold(s[i - 2]) == ';')) return true;
+      // list markers: "1)" "a)" at the start or after a space
+      if (fold(s[i]) == ')' && is_ascii_alnum(prev) &&
+          (i < 2 || is_space(s[i - 2]) || s[i - 2] == '\n' || cls.punct(s[i - 2]) || is_han(s[i - 2]))) {
+        return true;
+      }
+      return false;
+    };
+
+    for (std::size_t i = 0; i < n; ++i) {
       const char32_t c = s[i];
-      if (is_han(c)) {
-        ++units;
-      } else if (cls.alpha(c) &&
-                 (i == 0 || skip[i - 1] || !cls.alpha(s[i - 1]) || is_han(s[i - 1]))) {
-        ++units;  // a Latin word starts
-      }
-      if (cls.punct(c) || c == '\n' || c == '\r') any_punct = true;
-      if (is_full_width_mark(c)) any_full_width = true;
-    }
-    if ((kinds & kNoPunct) && !any_punct && units >= min_length) {
-      return Problem{kNoPunct, 0, static_cast<std::uint32_t>(s.size()),
-                     "no punctuation in a message of " + std::to_string(units) + " words/characters"};
-    }
-    if (kinds & kSpace) {
-      for (std::size_t i = 1; i < s.size(); ++i) {
-        if (!is_space(s[i]) || !is_han(s[i - 1])) continue;
-        std::size_t j = i;
-        while (j < s.size() && is_space(s[j])) ++j;
-        if (j < s.size() && is_han(s[j])) {
-          return Problem{kSpace, static_cast<std::uint32_t>(i - 1), static_cast<std::uint32_t>(j + 1),
-                         "space used instead of punctuation"};
+      const std::uint8_t classes = cls.of(c);
+      if (classes & kClassHan) {
+        // A run of Han characters, most of the text: one text unit each, never
+        // skipped, no mark, no letter of a Latin word; the first ends a run of spaces.
+        if (space_from != kNone) {
+          facts.space_begin = space_from;  // a space standing in for punctuation
+          facts.space_end = i + 1;
+          space_from = kNone;
         }
+        std::size_t end = i + 1;
+        while (end < n && is_han(s[end])) ++end;
+        facts.units += static_cast<long>(end - i);
+        i = end - 1;
+        prev_classes = kClassHan;  // all that matters of a Han character
+        continue;
       }
-    }
-    if (kinds & kRepeated) {
-      for (std::size_t i = 1; i < s.size(); ++i) {
-        if (skip[i] || skip[i - 1]) continue;
-        const char32_t a = fold(s[i - 1]), b = fold(s[i]);
-        const bool double_dot =
-            a == '.' && b == '.' && (i < 2 || fold(s[i - 2]) != '.') && (i + 1 >= s.size() || fold(s[i + 1]) != '.');
-        if ((is_clause_mark(a) && is_clause_mark(b)) || double_dot) {
-          return Problem{kRepeated, static_cast<std::uint32_t>(i - 1), static_cast<std::uint32_t>(i + 1),
-                         "doubled or clashing punctuation"};
-        }
+      if (!marked && (classes & kClassSkipStart) && i >= look_from) {
+        bool back = false;
+        look_from = mark_skipped_at(s, cls, i, skip, back);
+        if (back) return std::nullopt;
       }
-    }
-    if ((kinds & kHalfWidth) && (half_width_always || any_full_width)) {
-      for (std::size_t i = 1; i < s.size(); ++i) {
-        const char32_t c = s[i];
-        if (!(c == ',' || c == '.' || c == ';' || c == ':' || c == '?' || c == '!') || !is_han(s[i - 1])) continue;
-        if (c == '.' && i + 1 < s.size() && s[i + 1] == '.') continue;  // "..." ellipsis
-        return Problem{kHalfWidth, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1),
-                       "half-width punctuation in Chinese text"};
+      const bool skipped = skip[i];
+
+      if (!skipped) {
+        // a Latin word starts: a letter, not right after a letter of a Latin word (or after skipped text)
+        if ((classes & kClassAlpha) &&
+            ((prev_classes & (kClassAlpha | kClassHan)) != kClassAlpha || (i > 0 && skip[i - 1]))) {
+          ++facts.units;
+        }
+        if (classes & (kClassPunct | kClassLineBreak)) facts.any_punct = true;
       }
-    }
-    if (kinds & kUnmatched) {
-      static const std::pair<char32_t, char32_t> kPairs[] = {{'(', ')'},       {'[', ']'},       {0x3010, 0x3011},
-                                                             {0x300A, 0x300B}, {0x300C, 0x300D}, {0x300E, 0x300F},
-                                                             {0x201C, 0x201D}, {'{', '}'}};
-      std::vector<std::pair<char32_t, std::size_t>> open;  // expected closer, position
-      auto emoticon = [&](std::size_t i) {
-        const char32_t prev = i > 0 ? fold(s[i - 1]) : 0;
-        const char32_t next = i + 1 < s.size() ? fold(s[i + 1]) : 0;
-        if (prev == ':' || prev == ';' || prev == '=' || next == ':' || next == ';') return true;
-        if (prev == '-' && i > 1 && (fold(s[i - 2]) == ':' || fold(s[i - 2]) == ';')) return true;
-        // list markers: "1)" "a)" at the start or after a space
-        if (fold(s[i]) == ')' && is_ascii_alnum(prev) &&
-            (i < 2 || is_space(s[i - 2]) || s[i - 2] == '\n' || cls.punct(s[i - 2]) || is_han(s[i - 2]))) {
-          return true;
+
+      // space: a run of spaces after a Han character (while none was found yet); anything else ends it.
+      if (!(classes & kClassSpace)) {
+        space_from = kNone;
+      } else if ((prev_classes & kClassHan) && facts.space_begin == kNone) {
+        space_from = i - 1;
+      }
+
+      if (classes & kClassMark) {
+        const char32_t f = fold(c);
+        if (!skipped && is_full_width_mark(c)) facts.any_full_width = true;
+
+        // repeated: two clause marks in a row, or a ".." that is not part of a longer run of dots
+        // (prev_classes is 0 at i == 0).
+        if (facts.repeated_at == kNone && (prev_classes & kClassMark) && !skipped && !skip[i - 1]) {
+          const char32_t a = fold(s[i - 1]), b = f;
+          const bool double_dot =
+              a == '.' && b == '.' && (i < 2 || fold(s[i - 2]) != '.') && (i + 1 >= n || fold(s[i + 1]) != '.');
+          if ((is_clause_mark(a) && is_clause_mark(b)) || double_dot) facts.repeated_at = i - 1;
         }
-        return false;
-      };
-      std::size_t quotes = 0, first_quote = 0;
-      for (std::size_t i = 0; i < s.size(); ++i) {
-        if (skip[i]) continue;
-        const char32_t c = fold(s[i]);
-        if (c == '"') {
-          if (quotes++ == 0) first_quote = i;
-          continue;
+
+        // half_width: a half-width mark right after a Han character.
+        if (facts.half_width_at == kNone && (prev_classes & kClassHan) &&
+            (c == ',' || c == '.' || c == ';' || c == ':' || c == '?' || c == '!')) {
+          if (!(c == '.' && i + 1 < n && s[i + 1] == '.')) facts.half_width_at = i;  // "..." ellipsis
         }
-        // Most characters are no bracket at all: skip the pair list for them.
-        const bool bracket = c < 0x80 ? (c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}')
-                                      : ((c >= 0x300A && c <= 0x3011) || c == 0x201C || c == 0x201D);
-        if (!bracket) continue;
-        for (const auto& [o, cl] : kPairs) {
-          if (c == o && !emoticon(i)) {
-            open.emplace_back(cl, i);
-          } else if (c == cl && !emoticon(i)) {
-            if (!open.empty() && open.back().first == cl) {
-              open.pop_back();
-            } else {
-              return Problem{kUnmatched, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1),
-                             "closing mark without its opening one"};
+
+        // unmatched: brackets on a stack, quotes counted; stops at the first closer without its opener.
+        if (!skipped && facts.closing_at == kNone) {
+          if (f == '"') {
+            if (facts.quotes++ == 0) facts.first_quote = i;
+          } else if (f < 0x80 ? (f == '(' || f == ')' || f == '[' || f == ']' || f == '{' || f == '}')
+                              : ((f >= 0x300A && f <= 0x3011) || f == 0x201C || f == 0x201D)) {
+            // (most marks are no bracket: the pair list is skipped for them)
+            for (const auto& [o, cl] : kPairs) {
+              if (f == o && !emoticon(i)) {
+                open.emplace_back(cl, i);
+              } else if (f == cl && !emoticon(i)) {
+                if (!open.empty() && open.back().first == cl) {
+                  open.pop_back();
+                } else {
+                  facts.closing_at = i;
+                  break;
+                }
+              }
             }
           }
         }
       }
+      prev_classes = classes;
+    }
+    return facts;
+  }
+
+  // The first problem of `s`, trying the kinds in order.
+  std::optional<Problem> inspect(std::u32string_view s, Classes cls, Scratch& scratch) const {
+    const std::size_t n = s.size();
+    scratch.skip.assign(n, 0);
+    std::optional<Facts> facts = scan(s, cls, scratch, false);
+    if (!facts) {  // an e-mail address: mark everything, then scan again
+      scratch.skip.assign(n, 0);
+      mark_skipped(s, cls, scratch.skip.data());
+      facts = scan(s, cls, scratch, true);
+    }
+    const Facts& f = *facts;
+    auto at = [](unsigned kind, std::size_t begin, std::size_t end, const char* what) {
+      return Problem{kind, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end), what};
+    };
+    if ((kinds & kNoPunct) && !f.any_punct && f.units >= min_length) {
+      return Problem{kNoPunct, 0, static_cast<std::uint32_t>(n),
+                     "no punctuation in a message of " + std::to_string(f.units) + " words/characters"};
+    }
+    if ((kinds & kSpace) && f.space_begin != kNone) {
+      return at(kSpace, f.space_begin, f.space_end, "space used instead of punctuation");
+    }
+    if ((kinds & kRepeated) && f.repeated_at != kNone) {
+      return at(kRepeated, f.repeated_at, f.repeated_at + 2, "doubled or clashing punctuation");
+    }
+    // in "mixed" mode only when the message also uses full-width marks
+    if ((kinds & kHalfWidth) && (half_width_always || f.any_full_width) && f.half_width_at != kNone) {
+      return at(kHalfWidth, f.half_width_at, f.half_width_at + 1, "half-width punctuation in Chinese text");
+    }
+    if (kinds & kUnmatched) {
+      if (f.closing_at != kNone)
+        return at(kUnmatched, f.closing_at, f.closing_at + 1, "closing mark without its opening one");
+      const auto& open = scratch.open;
       if (!open.empty()) {
-        return Problem{kUnmatched, static_cast<std::uint32_t>(open.front().second),
-                       static_cast<std::uint32_t>(open.front().second + 1), "opening mark never closed"};
+        return at(kUnmatched, open.front().second, open.front().second + 1, "opening mark never closed");
       }
-      if (quotes % 2 == 1) {
-        return Problem{kUnmatched, static_cast<std::uint32_t>(first_quote), static_cast<std::uint32_t>(first_quote + 1),
-                       "unmatched quotation mark"};
-      }
+      if (f.quotes % 2 == 1) return at(kUnmatched, f.first_quote, f.first_quote + 1, "unmatched quotation mark");
     }
     return std::nullopt;
   }
@@ -250,9 +380,10 @@ class PunctuationCheck final : public Check {
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     std::vector<Finding> found;
     const Classes cls;
+    Scratch scratch;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role) || ctx.message(i).text.empty()) continue;
-      auto problem = inspect(ctx.norm(i).original, cls);  // the original code points, decoded once per message
+      auto problem = inspect(ctx.norm(i).original, cls, scratch);  // the original code points, decoded once per message
       if (!problem) continue;
       Finding f;
       if (problem->kind == kNoPunct) {

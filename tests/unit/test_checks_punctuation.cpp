@@ -79,3 +79,122 @@ TEST_CASE("punctuation: edge cases", "[checks][punctuation]") {
   CHECK(run(one_item(kOne), chat({{"customer", 0, "这个有货吗 什么时候发"}})).status == ItemStatus::passed);
   CHECK(run(one_item(kOne), chat({{"system", 0, "", "closed"}})).status == ItemStatus::passed);
 }
+
+namespace {
+// "<explanation> [begin,end) quote" of the single finding of `text` as an agent message, without the
+// count suffix; just the explanation for a whole-message finding; "" if none.
+std::string located(const std::string& text, const std::string& check = kOne) {
+  auto r = run(one_item(check), chat({{"agent", 0, text}}));
+  if (r.findings.empty()) return "";
+  REQUIRE(r.findings.size() == 1);
+  const chatqa::Finding& f = r.findings[0];
+  const std::string what = f.explanation.substr(0, f.explanation.find(" (1 messages, from 1)"));
+  if (!f.at.has_span) return what;
+  return what + " [" + std::to_string(f.at.span_begin) + "," + std::to_string(f.at.span_end) + ") " + f.at.quote;
+}
+const std::string kNo = "punctuation: no punctuation in a message of ";
+const std::string kSpace = "punctuation: space used instead of punctuation ";
+const std::string kDoubled = "punctuation: doubled or clashing punctuation ";
+const std::string kHalf = "punctuation: half-width punctuation in Chinese text ";
+const std::string kClosing = "punctuation: closing mark without its opening one ";
+const std::string kNeverClosed = "punctuation: opening mark never closed ";
+const std::string kQuote = "punctuation: unmatched quotation mark ";
+}  // namespace
+
+// Exact spans and the order of the kinds, pinned on the behaviour of the
+// multi-pass implementation so that a rewrite is held to it.
+TEST_CASE("punctuation: first problem wins, in kind order", "[checks][punctuation]") {
+  // no_punctuation > space > repeated > half_width > unmatched; each reports its first occurrence.
+  CHECK(located("好的亲这边已经为您登记 补发了预计明天发出") == kNo + "20 words/characters");
+  CHECK(located("好的，我看一下 马上为您处理。。") == kSpace + "[6,9) 下 马");
+  CHECK(located("好的。。我看一下,马上。") == kDoubled + "[2,4) 。。");
+  CHECK(located("好的,,,马上。") == kDoubled + "[2,4) ,,");
+  CHECK(located("您好,我看一下（马上处理。") == kHalf + "[2,3) ,");
+  CHECK(located("好的..马上为您处理。") == kDoubled + "[2,4) ..");  // ".." is no ellipsis, so not half-width
+  // kinds switched off fall through to the next one.
+  const std::string late = R"({"type": "punctuation", "min_count": 1, "kinds": ["half_width", "unmatched"]})";
+  CHECK(located("好的。。我看一下,马上（处理。", late) == kHalf + "[8,9) ,");
+  CHECK(located("好的。。请看（订单 详情", late) == kNeverClosed + "[6,7) （");
+  CHECK(located("好的亲这边已经为您登记补发了预计明天发出", R"({"type": "punctuation", "min_count": 1,
+                "kinds": ["space"]})") == "");
+}
+
+TEST_CASE("punctuation: spans of each kind", "[checks][punctuation]") {
+  CHECK(located("好\u3000\u3000很好。") == kSpace + "[0,4) 好\u3000\u3000很");
+  CHECK(located("好\t很好。") == kSpace + "[0,3) 好\t很");
+  CHECK(located("𠀀𠀁 好") == kSpace + "[1,4) 𠀁 好");  // code points, not UTF-16 units
+  CHECK(located("好 a很好。") == "");
+  CHECK(located("好 ") == "");
+  CHECK(located("，。") == kDoubled + "[0,2) ，。");
+  CHECK(located("好的、、") == kDoubled + "[2,4) 、、");
+  CHECK(located("好的：；") == kDoubled + "[2,4) ：；");
+  CHECK(located("好的，,马上。") == kDoubled + "[2,4) ，,");
+  CHECK(located("好的,。") == kDoubled + "[2,4) ,。");
+  CHECK(located("好的！！") == "");  // ! ? are no clause marks
+  CHECK(located("好的...马上为您处理。") == "");
+  CHECK(located("....") == "");
+  CHECK(located("共3件.请查收。") == kHalf + "[3,4) .");
+  CHECK(located("好的.。") == kHalf + "[2,3) .");
+  CHECK(located("好的.") == "");  // no full-width mark: not mixed
+  CHECK(located("（好的】") == kClosing + "[3,4) 】");
+  CHECK(located("《订单（详情》页）") == kClosing + "[6,7) 》");
+  CHECK(located("好的”订单“") == kClosing + "[2,3) ”");
+  CHECK(located("【订单】】") == kClosing + "[4,5) 】");
+  CHECK(located("（好的（订单）") == kNeverClosed + "[0,1) （");
+  CHECK(located("请看“订单”和“物流。") == kNeverClosed + "[7,8) “");
+  CHECK(located("他说\"好的\"然后\"走了。") == kQuote + "[2,3) \"");
+  CHECK(located("他说＂好的\"。") == "");  // full-width " pairs with half-width "
+  CHECK(located("《订单（详情）》") == "");
+}
+
+TEST_CASE("punctuation: emoticons and list markers", "[checks][punctuation]") {
+  CHECK(located("好的 :( 没问题") == "");
+  CHECK(located("好的:-(") == "");
+  CHECK(located("好的:)谢谢(") == kNeverClosed + "[6,7) (");
+  CHECK(located("好,)") == kClosing + "[2,3) )");
+  // A closer after "(1" counts as a list marker, so the opener stays open.
+  CHECK(located("（1）打开设置（2）点击账户。") == kNeverClosed + "[0,1) （");
+  CHECK(located("1)好的(2)") == kNeverClosed + "[4,5) (");
+}
+
+TEST_CASE("punctuation: URLs, e-mail addresses and numbers are skipped", "[checks][punctuation]") {
+  // A URL takes the ASCII (and full-width ASCII) marks right after it.
+  CHECK(located("链接https://a.cn/x,,谢谢") == "");
+  CHECK(located("请打开www.a.cn，，谢谢") == "");
+  CHECK(located("请访问ｗｗｗ．ａ．ｃｏｍ，，谢谢") == "");
+  CHECK(located("请访问HTTPS://Shop.Example.com/a(b 查看。") == "");
+  CHECK(located("见www.a.cn/x..") == "");
+  CHECK(located("请打开https://a.cn/x。。谢谢") == kDoubled + "[17,19) 。。");
+  CHECK(located("请打开https://a.cn/x 。。谢谢") == kDoubled + "[18,20) 。。");
+  CHECK(located("见www.a.cn ..好") == kDoubled + "[10,12) ..");
+  CHECK(located("请发送到a..b@x.cn") == "");
+  CHECK(located("请发送到a..b") == kDoubled + "[5,7) ..");
+  CHECK(located("好的@小王。。") == kDoubled + "[5,7) 。。");
+  // A number keeps only the marks between its digits.
+  CHECK(located("订单号123456.。") == "");
+  CHECK(located("价格是99..谢谢") == kDoubled + "[5,7) ..");
+  CHECK(located("版本1.2..已更新") == kDoubled + "[5,7) ..");
+  CHECK(located("订单1..2已更新") == kDoubled + "[3,5) ..");
+  CHECK(located("共1,,2件") == kDoubled + "[2,4) ,,");
+  CHECK(located("1,299,。") == kDoubled + "[5,7) ,。");
+  CHECK(located("3.5元。。") == kDoubled + "[4,6) 。。");
+  // A full-width mark inside a number does not make the message "mixed".
+  CHECK(located("好的,价格1，299元") == "");
+  CHECK(located("好的,价格1，元") == kHalf + "[2,3) ,");
+  // Skipped marks are no punctuation, and skipped text no units.
+  CHECK(located("订单号是 2024-05-01 请查收您的包裹哦亲爱的") == kNo + "15 words/characters");
+  CHECK(located("请联系 kefu@shop.com 或者拨打 400-800-1234 我们会尽快处理您的问题") == kNo + "18 words/characters");
+  CHECK(located("Please check order 12345 and reply tomorrow morning thanks a lot") == kNo + "10 words/characters");
+  CHECK(located("Please check https://a.cn/x and reply tomorrow morning thanks a lot") == "");
+}
+
+TEST_CASE("punctuation: text units", "[checks][punctuation]") {
+  // Han characters count one each, a Latin word one (also right after a Han character).
+  const std::string five = R"({"type": "punctuation", "min_count": 1, "min_length": 5})";
+  const std::string six = R"({"type": "punctuation", "min_count": 1, "min_length": 6})";
+  CHECK(located("Hello世界abc def", five) == kNo + "5 words/characters");
+  CHECK(located("Hello世界abc def", six) == "");
+  CHECK(located("😊😊😊😊😊😊😊😊😊😊好的") == "");
+  CHECK(located("好的亲这边已经为您登记\n补发了预计明天发出") == "");  // a line break counts as punctuation
+  CHECK(located("It's fine thanks for waiting we will ship today and call you soon") == "");
+}
