@@ -242,8 +242,9 @@ class PunctuationCheck final : public Check {
       const char32_t next = i + 1 < n ? fold(s[i + 1]) : 0;
       if (prev == ':' || prev == ';' || prev == '=' || next == ':' || next == ';') return true;
       if (prev == '-' && i > 1 && (fold(s[i - 2]) == ':' || fold(s[i - 2]) == ';')) return true;
-      // list markers: "1)" "a)" at the start or after a space
-      if (fold(s[i]) == ')' && is_ascii_alnum(prev) &&
+      // list markers: "1)" "a)" at the start or after a space; not when a "("
+      // is open, which it closes: "（1）" and "(2)" are numbered in brackets
+      if (fold(s[i]) == ')' && is_ascii_alnum(prev) && (open.empty() || open.back().first != ')') &&
           (i < 2 || is_space(s[i - 2]) || s[i - 2] == '\n' || cls.punct(s[i - 2]) || is_han(s[i - 2]))) {
         return true;
       }

@@ -152,9 +152,13 @@ TEST_CASE("punctuation: emoticons and list markers", "[checks][punctuation]") {
   CHECK(located("好的:-(") == "");
   CHECK(located("好的:)谢谢(") == kNeverClosed + "[6,7) (");
   CHECK(located("好,)") == kClosing + "[2,3) )");
-  // A closer after "(1" counts as a list marker, so the opener stays open.
-  CHECK(located("（1）打开设置（2）点击账户。") == kNeverClosed + "[0,1) （");
-  CHECK(located("1)好的(2)") == kNeverClosed + "[4,5) (");
+  // "1)" is a list marker; "（1）" and "(2)" are numbers in brackets, closed
+  // (a supervisor would not call them unmatched).
+  CHECK(located("（1）打开设置（2）点击账户。") == "");
+  CHECK(located("1)好的(2)") == "");
+  CHECK(located("1)打开设置 2)点击账户。") == "");
+  CHECK(located("（1打开设置") == kNeverClosed + "[0,1) （");
+  CHECK(located("好的(a))") == kClosing + "[5,6) )");
 }
 
 TEST_CASE("punctuation: URLs, e-mail addresses and numbers are skipped", "[checks][punctuation]") {
