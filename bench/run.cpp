@@ -5,7 +5,8 @@
 //     (1,000 phrases, separator skipping on), Aho-Corasick vs RE2::Set;
 //   - phrase-count scaling (100 / 1,000 / 10,000 phrases);
 //   - end-to-end scoring (parse + evaluate + JSON report) vs a parse-only
-//     pass over the same input, 1 thread and N threads;
+//     pass over the same input, 1 thread and N threads (each 4 MB block is
+//     run by the three in turn, so their ratios share the machine's state);
 //   - peak RSS, and RSS growth while streaming.
 //
 //   chatqa_bench_run --input corpus.jsonl [--rules FILE] [--threads N]
@@ -22,6 +23,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -140,15 +142,27 @@ struct PassResult {
   double sessions_per_s() const { return static_cast<double>(sessions) / wall; }
 };
 
-// Streams `path` in blocks, cut at line ends; each block's lines are shared
-// out to the pool in chunks. `work(line, worker)` returns output bytes, or -1
-// for an error record.
-PassResult stream_pass(const std::string& name, const std::string& path, Pool& pool,
-                       const std::function<long(std::string_view, int)>& work) {
+// One way of processing the input: `work(line, worker)` on `pool`; returns
+// output bytes, or -1 for an error record.
+struct PassConfig {
+  std::string name;
+  Pool* pool;
+  std::function<long(std::string_view, int)> work;
+};
+
+// Streams `path` in 4 MB blocks, cut at line ends, and runs every config on
+// each block in turn (each block's lines shared out to the config's pool in
+// chunks), timing each. The configs see the same input under the same
+// machine conditions, block by block, so their ratios hold on a machine
+// whose speed drifts (a shared VM here: passes run one after the other
+// differed by 15%).
+std::vector<PassResult> paired_passes(const std::string& path, const std::vector<PassConfig>& configs) {
   constexpr std::size_t kBlock = 4u << 20;
-  PassResult r;
-  r.name = name;
-  r.threads = pool.size();
+  std::vector<PassResult> results(configs.size());
+  for (std::size_t k = 0; k < configs.size(); ++k) {
+    results[k].name = configs[k].name;
+    results[k].threads = configs[k].pool->size();
+  }
   std::ifstream in(path, std::ios::binary);
   in.seekg(0, std::ios::end);
   const auto total = static_cast<std::uint64_t>(in.tellg());
@@ -158,9 +172,9 @@ PassResult stream_pass(const std::string& name, const std::string& path, Pool& p
   struct alignas(64) Counters {
     std::uint64_t sessions = 0, errors = 0, output = 0;
   };
-  std::vector<Counters> counters(static_cast<std::size_t>(pool.size()));
+  std::uint64_t bytes = 0;
   bool early_taken = false;
-  const double wall0 = wall_now(), cpu0 = process_cpu();
+  double rss_early = 0, rss_max_later = 0;
   std::vector<char> buf(kBlock);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
@@ -175,7 +189,7 @@ PassResult stream_pass(const std::string& name, const std::string& path, Pool& p
     }
     carry.assign(block, cut + 1, std::string::npos);
     block.resize(cut + 1);
-    r.bytes += block.size();
+    bytes += block.size();
     lines.clear();
     for (std::size_t pos = 0; pos < block.size();) {
       std::size_t end = block.find('\n', pos);
@@ -183,41 +197,55 @@ PassResult stream_pass(const std::string& name, const std::string& path, Pool& p
       if (end > pos) lines.emplace_back(block.data() + pos, end - pos);
       pos = end + 1;
     }
-    std::atomic<std::size_t> next{0};
-    pool.run([&](int w) {
-      Counters& c = counters[static_cast<std::size_t>(w)];
-      for (;;) {
-        const std::size_t begin = next.fetch_add(32);
-        if (begin >= lines.size()) return;
-        const std::size_t end = std::min(lines.size(), begin + 32);
-        for (std::size_t i = begin; i < end; ++i) {
-          const long out = work(lines[i], w);
-          ++c.sessions;
-          if (out < 0) {
-            ++c.errors;
-          } else {
-            c.output += static_cast<std::uint64_t>(out);
+    for (std::size_t k = 0; k < configs.size(); ++k) {
+      const PassConfig& config = configs[k];
+      std::vector<Counters> counters(static_cast<std::size_t>(config.pool->size()));
+      std::atomic<std::size_t> next{0};
+      const double wall0 = wall_now(), cpu0 = process_cpu();
+      config.pool->run([&](int w) {
+        Counters& c = counters[static_cast<std::size_t>(w)];
+        // Chunks of 8 sessions: small enough that the threads finish a block
+        // together (a block is ~650 sessions; at its end one thread may wait
+        // for the other's last chunk).
+        for (;;) {
+          const std::size_t begin = next.fetch_add(8);
+          if (begin >= lines.size()) return;
+          const std::size_t end = std::min(lines.size(), begin + 8);
+          for (std::size_t i = begin; i < end; ++i) {
+            const long out = config.work(lines[i], w);
+            ++c.sessions;
+            if (out < 0) {
+              ++c.errors;
+            } else {
+              c.output += static_cast<std::uint64_t>(out);
+            }
           }
         }
+      });
+      PassResult& r = results[k];
+      r.wall += wall_now() - wall0;
+      r.cpu += process_cpu() - cpu0;
+      r.bytes += block.size();
+      for (const auto& c : counters) {
+        r.sessions += c.sessions;
+        r.errors += c.errors;
+        r.output_bytes += c.output;
       }
-    });
+    }
     const double rss = current_rss_mb();
-    if (!early_taken && r.bytes * 10 >= total) {
-      r.rss_early_mb = rss;
+    if (!early_taken && bytes * 10 >= total) {
+      rss_early = rss;
       early_taken = true;
     } else if (early_taken) {
-      r.rss_max_later_mb = std::max(r.rss_max_later_mb, rss);
+      rss_max_later = std::max(rss_max_later, rss);
     }
   }
-  r.wall = wall_now() - wall0;
-  r.cpu = process_cpu() - cpu0;
-  for (const auto& c : counters) {
-    r.sessions += c.sessions;
-    r.errors += c.errors;
-    r.output_bytes += c.output;
+  if (rss_max_later == 0) rss_max_later = rss_early;
+  for (PassResult& r : results) {
+    r.rss_early_mb = rss_early;
+    r.rss_max_later_mb = rss_max_later;
   }
-  if (r.rss_max_later_mb == 0) r.rss_max_later_mb = r.rss_early_mb;
-  return r;
+  return results;
 }
 
 // Reads about `mb` MB of whole lines from the start of `path`.
@@ -331,16 +359,14 @@ int main(int argc, char** argv) {
     const chatqa::Report report = chatqa::evaluate(rules, *p.session, eval_scratch[static_cast<std::size_t>(worker)]);
     return static_cast<long>(chatqa::to_json(report).size());
   };
-  std::vector<PassResult> passes;
-  {
-    Pool one(1);
-    passes.push_back(stream_pass("parse only", input, one, parse_only));
-    passes.push_back(stream_pass("score", input, one, score));
-  }
+  Pool one(1);
+  std::unique_ptr<Pool> many;
+  std::vector<PassConfig> configs = {{"parse only", &one, parse_only}, {"score", &one, score}};
   if (threads > 1) {
-    Pool many(threads);
-    passes.push_back(stream_pass("score", input, many, score));
+    many = std::make_unique<Pool>(threads);
+    configs.push_back({"score", many.get(), score});
   }
+  const std::vector<PassResult> passes = paired_passes(input, configs);
   const PassResult& parse1 = passes[0];
   const PassResult& score1 = passes[1];
   const PassResult& scoreN = passes.back();
