@@ -12,18 +12,32 @@
 
 namespace chatqa::text {
 
+// Laid out for the matching loop, which is bound by cache misses (one
+// lookup per character into tables far bigger than the L1 cache): symbols
+// are 16-bit while the alphabet allows, each node's hot fields share one
+// 16-byte record, and an edge's symbol and target sit side by side.
 struct PhraseMatcher::Automaton {
-  std::vector<std::uint32_t> sym_bmp = std::vector<std::uint32_t>(0x10000, 0);
+  std::vector<std::uint16_t> sym_bmp16 = std::vector<std::uint16_t>(0x10000, 0);
+  std::vector<std::uint32_t> sym_bmp32;  // instead, once the alphabet outgrows 16 bits
   std::unordered_map<char32_t, std::uint32_t> sym_astral;
   std::uint32_t alphabet = 1;  // symbol 0: a character no phrase contains
   std::vector<std::uint32_t> root_next;
-  std::vector<std::uint32_t> edge_begin, edge_sym, edge_to;
-  std::vector<std::uint32_t> fail, dict;
+  struct Edge {
+    std::uint32_t sym, to;
+  };
+  struct Node {
+    std::uint32_t edge_begin, edge_end;  // into edges, sorted by symbol
+    std::uint32_t fail;
+    std::uint32_t report;  // the node itself if it ends a phrase, else the nearest dictionary suffix that does (0: none)
+  };
+  std::vector<Node> nodes;
+  std::vector<Edge> edges;
+  std::vector<std::uint32_t> dict;
   std::vector<std::uint32_t> out_begin, out_ids;
   std::vector<std::uint32_t> pending;  // pattern ids added before build
 
   std::uint32_t sym(char32_t c) const {
-    if (c < 0x10000) return sym_bmp[c];
+    if (c < 0x10000) return sym_bmp32.empty() ? sym_bmp16[c] : sym_bmp32[c];
     auto it = sym_astral.find(c);
     return it == sym_astral.end() ? 0 : it->second;
   }
@@ -32,7 +46,12 @@ struct PhraseMatcher::Automaton {
     if (s) return s;
     s = alphabet++;
     if (c < 0x10000) {
-      sym_bmp[c] = s;
+      if (s > 0xFFFF && sym_bmp32.empty()) sym_bmp32.assign(sym_bmp16.begin(), sym_bmp16.end());
+      if (sym_bmp32.empty()) {
+        sym_bmp16[c] = static_cast<std::uint16_t>(s);
+      } else {
+        sym_bmp32[c] = s;
+      }
     } else {
       sym_astral[c] = s;
     }
@@ -40,15 +59,17 @@ struct PhraseMatcher::Automaton {
   }
   std::uint32_t child(std::uint32_t node, std::uint32_t s) const {
     if (node == 0) return root_next[s];
-    const std::uint32_t b = edge_begin[node], e = edge_begin[node + 1];
+    const Node& nd = nodes[node];
+    const Edge* b = edges.data() + nd.edge_begin;
+    const Edge* e = edges.data() + nd.edge_end;
     if (e - b <= 8) {
-      for (std::uint32_t i = b; i < e; ++i) {
-        if (edge_sym[i] == s) return edge_to[i];
+      for (; b < e; ++b) {
+        if (b->sym == s) return b->to;
       }
       return 0;
     }
-    auto it = std::lower_bound(edge_sym.begin() + b, edge_sym.begin() + e, s);
-    return (it != edge_sym.begin() + e && *it == s) ? edge_to[it - edge_sym.begin()] : 0;
+    const Edge* it = std::lower_bound(b, e, s, [](const Edge& edge, std::uint32_t v) { return edge.sym < v; });
+    return (it != e && it->sym == s) ? it->to : 0;
   }
   // Full transition rows (goto and failure resolved) for the children of the
   // root that have more than kDenseMinChildren children (else a short scan
@@ -60,17 +81,17 @@ struct PhraseMatcher::Automaton {
   static constexpr std::size_t kDenseMinChildren = 8;
   static constexpr std::size_t kMaxDenseEntries = 1u << 21;  // 8 MB at most
   std::vector<std::uint32_t> dense_row, dense;
-  // Per node: the node itself if it ends a phrase, else the nearest
-  // dictionary-suffix node that does (0: none).
-  std::vector<std::uint32_t> report;
 
   std::uint32_t step(std::uint32_t node, std::uint32_t s) const {
     for (;;) {
       if (node == 0) return root_next[s];
-      const std::uint32_t row = dense_row[node];
-      if (row != kNoRow) return dense[static_cast<std::size_t>(row) * alphabet + s];
+      const Node& nd = nodes[node];
+      if (nd.edge_end - nd.edge_begin > kDenseMinChildren) {  // wide: maybe a row of its own
+        const std::uint32_t row = dense_row[node];
+        if (row != kNoRow) return dense[static_cast<std::size_t>(row) * alphabet + s];
+      }
       if (std::uint32_t next = child(node, s)) return next;
-      node = fail[node];
+      node = nd.fail;
     }
   }
   void build(const std::vector<PatternInfo>& patterns) {
@@ -95,23 +116,20 @@ struct PhraseMatcher::Automaton {
     const std::size_t n = trie.size();
     root_next.assign(alphabet, 0);
     for (auto& [s, to] : trie[0]) root_next[s] = to;
-    edge_begin.assign(n + 1, 0);
-    for (std::size_t i = 0; i < n; ++i) {
-      edge_begin[i] = static_cast<std::uint32_t>(edge_sym.size());
-      if (i == 0) continue;
-      for (auto& [s, to] : trie[i]) {
-        edge_sym.push_back(s);
-        edge_to.push_back(to);
-      }
+    nodes.assign(n, Node{0, 0, 0, 0});
+    edges.clear();
+    for (std::size_t i = 1; i < n; ++i) {  // the root's edges are root_next
+      nodes[i].edge_begin = static_cast<std::uint32_t>(edges.size());
+      for (auto& [s, to] : trie[i]) edges.push_back(Edge{s, to});  // std::map: sorted by symbol
+      nodes[i].edge_end = static_cast<std::uint32_t>(edges.size());
     }
-    edge_begin[n] = static_cast<std::uint32_t>(edge_sym.size());
     out_begin.assign(n + 1, 0);
     for (std::size_t i = 0; i < n; ++i) {
       out_begin[i] = static_cast<std::uint32_t>(out_ids.size());
       out_ids.insert(out_ids.end(), outs[i].begin(), outs[i].end());
     }
     out_begin[n] = static_cast<std::uint32_t>(out_ids.size());
-    fail.assign(n, 0);
+    std::vector<std::uint32_t> fail(n, 0);
     dict.assign(n, 0);
     std::vector<std::uint32_t> queue;
     for (auto& [s, to] : trie[0]) queue.push_back(to);
@@ -138,9 +156,9 @@ struct PhraseMatcher::Automaton {
       const std::uint32_t f = fail[u];
       dict[u] = (out_begin[f] < out_begin[f + 1]) ? f : dict[f];
     }
-    report.assign(n, 0);
     for (std::size_t u = 1; u < n; ++u) {
-      report[u] = (out_begin[u] < out_begin[u + 1]) ? static_cast<std::uint32_t>(u) : dict[u];
+      nodes[u].fail = fail[u];
+      nodes[u].report = (out_begin[u] < out_begin[u + 1]) ? static_cast<std::uint32_t>(u) : dict[u];
     }
     dense_row.assign(n, kNoRow);
     std::size_t wide = 0;
@@ -524,7 +542,7 @@ void PhraseMatcher::match_literals(const NormText& text, int variant, std::vecto
       continue;
     }
     node = ac.step(node, s);
-    for (std::uint32_t m = ac.report[node]; m != 0; m = ac.dict[m]) {
+    for (std::uint32_t m = ac.nodes[node].report; m != 0; m = ac.dict[m]) {
       for (std::uint32_t o = ac.out_begin[m]; o < ac.out_begin[m + 1]; ++o) {
         const std::uint32_t id = ac.out_ids[o];
         const PatternInfo& p = patterns_[id];
