@@ -69,11 +69,30 @@ void write_item(JsonWriter& w, const ItemResult& r, const JsonReportOptions& opt
   w.end_object();
 }
 
+// About the compact JSON size of `report` (a little more), so the output is
+// allocated once instead of growing by doubling, copying itself each time.
+std::size_t estimated_size(const Report& report) {
+  auto location = [](const Location& at) { return 96 + at.time.size() + at.quote.size(); };
+  std::size_t n = 256 + report.session_id.size() + report.agent.size() + report.team.size() +
+                  report.rule_set_name.size() + report.rule_set_version.size() + report.error.size();
+  for (const ItemResult& r : report.items) {
+    n += 48 + r.id.size();
+    if (r.status == ItemStatus::passed) continue;
+    n += 96 + r.title.size() + r.category.size() + r.also_of.size();
+    for (const Finding& f : r.findings) {
+      n += 64 + location(f.at) + f.matched.size() + f.suggestion.size() + f.explanation.size();
+      if (f.related) n += location(*f.related);
+    }
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string to_json(const Report& report, const JsonReportOptions& options) {
   std::string out;
-  out.reserve(512);
+  // Escapes and indentation can make it longer: then it grows as usual.
+  out.reserve(estimated_size(report) * (options.pretty ? 2 : 1));
   JsonWriter w(out, options.pretty ? 2 : -1);
   w.begin_object();
   w.member("session", report.session_id);
