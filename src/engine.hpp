@@ -30,6 +30,9 @@ struct RoleMask {
   RoleMask operator|(RoleMask o) const { return RoleMask{static_cast<std::uint8_t>(bits | o.bits)}; }
 };
 std::string describe(RoleMask roles);
+// "1 message", "3 messages": `n` and the noun, plural unless n is 1 (the noun
+// may be preceded by words: counted(2, "agent message") is "2 agent messages").
+std::string counted(std::size_t n, const std::string& noun);
 
 // A named list of phrases or typo corrections, from the rule set's "lexicons".
 struct Lexicon {

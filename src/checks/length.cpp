@@ -44,8 +44,9 @@ class LengthCheck final : public Check {
       out.findings.push_back(std::move(f));
     };
     if (max_messages >= 0 && count > max_messages) {
-      session_finding(static_cast<double>(count), "session has " + std::to_string(count) + " " + describe(roles) +
-                                                      " messages (at most " + std::to_string(max_messages) + ")");
+      session_finding(static_cast<double>(count), "session has " +
+                                                      counted(static_cast<std::size_t>(count), describe(roles) + " message") +
+                                                      " (at most " + std::to_string(max_messages) + ")");
     }
     const double duration = ctx.size() > 0 ? seconds_between(ctx.message(0), ctx.message(ctx.size() - 1)) : 0;
     if (max_seconds >= 0 && duration > max_seconds) {
@@ -58,8 +59,9 @@ class LengthCheck final : public Check {
       return;
     }
     if (min_messages >= 0 && count < min_messages) {
-      session_finding(static_cast<double>(count), "session has only " + std::to_string(count) + " " + describe(roles) +
-                                                      " messages (at least " + std::to_string(min_messages) + ")");
+      session_finding(static_cast<double>(count), "session has only " +
+                                                      counted(static_cast<std::size_t>(count), describe(roles) + " message") +
+                                                      " (at least " + std::to_string(min_messages) + ")");
     }
     if (min_seconds >= 0 && duration < min_seconds) {
       session_finding(duration, "session lasted only " + format_seconds(duration) + " (at least " +

@@ -397,7 +397,7 @@ class PunctuationCheck final : public Check {
     }
     if (static_cast<long>(found.size()) >= min_count) {
       for (Finding& f : found)
-        f.explanation += " (" + std::to_string(found.size()) + " messages, from " + std::to_string(min_count) + ")";
+        f.explanation += " (" + counted(found.size(), "message") + ", from " + std::to_string(min_count) + ")";
       out.findings = std::move(found);
     }
   }

@@ -361,6 +361,7 @@ def case_sample():
     check(any("very short" in p["reason"] for p in picks) and any("very long" in p["reason"] for p in picks),
           "extremes preferred")
     check(any("hours of the day" in p["reason"] for p in picks), "hour spread")
+    check(not any(re.search(r"\b1 messages\b", p["reason"]) for p in picks), "1 messages")
     # Every agent here has ~500 sessions: 1% -> 5 picks, or 3x that when the mean is below --low-score.
     code, low, _ = run("sample", reports, "--low-score", "101", "--format", "jsonl")
     check(len(lines_of(low)) > 2 * len(picks), "low scorers get more: %d vs %d" % (len(lines_of(low)), len(picks)))

@@ -88,7 +88,10 @@ std::string located(const std::string& text, const std::string& check = kOne) {
   if (r.findings.empty()) return "";
   REQUIRE(r.findings.size() == 1);
   const chatqa::Finding& f = r.findings[0];
-  const std::string what = f.explanation.substr(0, f.explanation.find(" (1 messages, from 1)"));
+  const std::string suffix = " (1 message, from 1)";
+  REQUIRE(f.explanation.size() > suffix.size());
+  CHECK(f.explanation.compare(f.explanation.size() - suffix.size(), suffix.size(), suffix) == 0);
+  const std::string what = f.explanation.substr(0, f.explanation.size() - suffix.size());
   if (!f.at.has_span) return what;
   return what + " [" + std::to_string(f.at.span_begin) + "," + std::to_string(f.at.span_end) + ") " + f.at.quote;
 }

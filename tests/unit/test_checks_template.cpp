@@ -87,5 +87,13 @@ TEST_CASE("length: walls of text and session bounds", "[checks][length]") {
   CHECK(long_chat.findings[0].value == 700);
   auto empty = run(one_item(bounds), chat({}));
   CHECK(empty.status == ItemStatus::failed);
+  // Counted nouns agree with the count.
+  auto one = run(one_item(R"({"type": "length", "min_messages": 2})"), chat({{"agent", 0, "在的"}}));
+  REQUIRE(one.findings.size() == 1);
+  CHECK_THAT(one.findings[0].explanation, Catch::StartsWith("session has only 1 agent message (at least 2)"));
+  auto three = run(one_item(R"({"type": "length", "max_messages": 2})"),
+                   chat({{"agent", 0, "在的"}, {"agent", 1, "好的"}, {"agent", 2, "再见"}}));
+  REQUIRE(three.findings.size() == 1);
+  CHECK_THAT(three.findings[0].explanation, Catch::StartsWith("session has 3 agent messages (at most 2)"));
   CHECK(has_error(one_item(R"({"type": "length"})"), "E0103", "/items/0/check"));
 }

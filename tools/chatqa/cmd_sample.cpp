@@ -71,6 +71,9 @@ std::uint64_t hash_key(std::uint64_t seed, const std::string& a, const std::stri
   return mix(h ^ mix(seed));
 }
 
+// "1 message", "12 messages".
+std::string messages_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " message" : " messages"); }
+
 std::string fixed(double v, int decimals) {
   std::ostringstream s;
   s.setf(std::ios::fixed);
@@ -205,15 +208,15 @@ int run_sample(const SampleArgs& args) {
       if (want_short && si < shorts.size()) {
         const std::size_t i = shorts[si++];
         taken[i] = true;
-        picks.push_back({sessions[i], base + "very short chat (" + std::to_string(sessions[i]->messages) +
-                                          " messages, p" + fixed(args.short_percentile, 2) + " = " +
+        picks.push_back({sessions[i], base + "very short chat (" + messages_text(sessions[i]->messages) + ", p" +
+                                          fixed(args.short_percentile, 2) + " = " +
                                           std::to_string(short_max) + ")"});
         --extreme_quota;
       } else if (!want_short && li < longs.size()) {
         const std::size_t i = longs[li++];
         taken[i] = true;
-        picks.push_back({sessions[i], base + "very long chat (" + std::to_string(sessions[i]->messages) +
-                                          " messages, p" + fixed(args.long_percentile, 2) + " = " +
+        picks.push_back({sessions[i], base + "very long chat (" + messages_text(sessions[i]->messages) + ", p" +
+                                          fixed(args.long_percentile, 2) + " = " +
                                           std::to_string(long_min) + ")"});
         --extreme_quota;
       }
