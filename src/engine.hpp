@@ -187,6 +187,8 @@ struct EvalBuffers {
   std::vector<std::uint32_t> hits_begin, hits_end;
   std::vector<std::uint8_t> matched;
   std::vector<std::string> times;  // "" until formatted
+  std::vector<std::u32string> skeletons;  // skeleton-only normalisations (see EvalContext::skeleton)
+  std::vector<std::uint8_t> skeleton_built;
 
   // Frees everything (after a huge session, so one outlier does not pin its memory).
   void release() { *this = EvalBuffers(); }
@@ -209,6 +211,10 @@ class EvalContext {
   // Normalised text of message i (variant 0 = plain, 1 = Traditional folded).
   // A message without Traditional characters shares one text for both.
   const text::NormText& norm(std::size_t i, int variant = 0);
+  // The plain variant's skeleton of message i: from norm(i) if that is built,
+  // else normalised for the skeleton alone (for checks that need nothing
+  // else of the message, such as repetition on customer messages).
+  const std::u32string& skeleton(std::size_t i);
   // Hits of `group` in message i, ordered by span (begin, then longer first).
   // The pointers stay valid until the hits of ANOTHER message are first asked
   // for (all messages' hits share one array): copy them out before that.

@@ -75,6 +75,18 @@ EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, con
   buf_.matched.assign(n, 0);
   if (buf_.times.size() < n) buf_.times.resize(n);
   for (std::size_t i = 0; i < n; ++i) buf_.times[i].clear();
+  if (buf_.skeletons.size() < n) buf_.skeletons.resize(n);
+  buf_.skeleton_built.assign(n, 0);
+}
+
+const std::u32string& EvalContext::skeleton(std::size_t i) {
+  if (buf_.norm_state[0][i] == kBuilt) return buf_.norm[0][i].skeleton;
+  std::u32string& s = buf_.skeletons[i];
+  if (!buf_.skeleton_built[i]) {
+    text::Normalizer::instance().skeleton_of(session_.messages[i].text, s);
+    buf_.skeleton_built[i] = 1;
+  }
+  return s;
 }
 
 text::NormText& EvalContext::build_norm(std::size_t i, int variant) {

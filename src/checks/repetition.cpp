@@ -171,7 +171,7 @@ class RepetitionCheck final : public Check {
     std::size_t total_grams = 0;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role)) continue;
-      const std::size_t chars = ctx.norm(i).skeleton.size();
+      const std::size_t chars = ctx.skeleton(i).size();
       if (static_cast<long>(chars) < min_chars) continue;
       const std::size_t grams = chars == 0 ? 0 : chars < n ? 1 : chars - n + 1;
       msgs.push_back({i, total_grams, grams});
@@ -188,7 +188,7 @@ class RepetitionCheck final : public Check {
     for (std::size_t m = 0; m < msgs.size(); ++m) {
       const Compared& msg = msgs[m];
       std::uint64_t* const own = keys.get() + msg.first_gram;
-      put_keys(ctx.norm(msg.message).skeleton, n, own);
+      put_keys(ctx.skeleton(msg.message), n, own);
       std::uint8_t* const counts = histograms.get() + m * kBuckets;
       std::fill_n(counts, kBuckets, std::uint8_t{0});
       if (msg.grams <= kExactCounts) {

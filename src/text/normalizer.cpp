@@ -322,6 +322,51 @@ void Normalizer::normalize(std::string_view original, bool traditional, NormText
   size_to(k, sk);
 }
 
+void Normalizer::skeleton_of(std::string_view original, std::u32string& out) const {
+  // normalize()'s mapping and separator test, keeping only what passes.
+  const std::size_t nb = original.size();
+  const auto* bytes = reinterpret_cast<const unsigned char*>(original.data());
+  out.resize(nb);  // at most one skeleton character per byte, but for a rare expansion
+  char32_t* sk = out.data();
+  std::size_t k = 0;
+  const std::uint32_t* map = bmp_map_.data();
+  std::u32string expansion;
+  std::size_t b = 0;
+  while (b < nb) {
+    char32_t c = bytes[b];
+    if (c < 0x80) {
+      ++b;
+    } else {
+      const std::size_t len = utf8::decode_sequence(bytes + b, nb - b, c);
+      if (len != 0) {
+        b += len;
+      } else {
+        c = 0xFFFD;
+        ++b;
+      }
+    }
+    if (c >= kHanFirst && c <= kHanLast && han_identity_) {
+      sk[k++] = c;
+      continue;
+    }
+    if (c < kTableSize && !(map[c] & kIndirect)) {
+      const char32_t mapped = map[c];
+      if (!(flags_of(mapped) & kSeparator)) sk[k++] = mapped;
+      continue;
+    }
+    expansion.clear();
+    append_mapping(c, expansion);
+    if (k + expansion.size() + (nb - b) > out.size()) {
+      out.resize(std::max(out.size() * 2, k + expansion.size() + (nb - b)));
+      sk = out.data();
+    }
+    for (char32_t mapped : expansion) {
+      if (!(flags_of(mapped) & kSeparator)) sk[k++] = mapped;
+    }
+  }
+  out.resize(k);
+}
+
 bool Normalizer::folds_traditional(const NormText& plain) const {
   build_traditional_table();
   for (char32_t c : plain.chars) {

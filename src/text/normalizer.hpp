@@ -63,6 +63,12 @@ class Normalizer {
   // U+FFFD code point, a separator.
   void normalize(std::string_view original, bool traditional_to_simplified, NormText& out) const;
 
+  // Only the skeleton of normalize(original, false, ...): the same code
+  // points, without the offset maps, flags and decoded original (about half
+  // the work). For texts nothing needs spans of: `repetition` compares
+  // customer messages by their skeletons alone.
+  void skeleton_of(std::string_view original, std::u32string& out) const;
+
   // The Traditional -> Simplified variant of an already normalised text:
   // the same offset map, characters folded. Much cheaper than normalising
   // the original again.

@@ -1,8 +1,11 @@
 // chatqa::text::Normalizer: folds, flags, skeleton and the offset map back to
 // the original text.
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "text/normalizer.hpp"
 #include "utf8.hpp"
@@ -158,5 +161,44 @@ TEST_CASE("fold_traditional equals normalising with the Traditional fold", "[nor
     CHECK(folded.skeleton == direct.skeleton);
     CHECK(folded.skeleton_pos == direct.skeleton_pos);
     CHECK(folded.orig_bytes == direct.orig_bytes);
+  }
+}
+
+TEST_CASE("skeleton_of is the skeleton of normalize", "[normalizer]") {
+  const chatqa::text::Normalizer& n = chatqa::text::Normalizer::instance();
+  std::vector<std::string> texts = {
+      "",
+      "不 知 道",
+      "不*知*道，不😊知道，不\u200B知道",
+      "ＮＯ ｗａｙ！ Mixed CASE ß ﬁ ㈱ ½",
+      "👨‍👩‍👧 family, 👍🏽 ok 1️⃣",
+      "沒辦法處理，請稍候。",
+      "invalid \xC3( \xE4\xBD end \xF0\x9F\x98",
+      "𠀀𠀁 astral ideographs and \U0001D400 math bold",
+      "tabs\tnew\nlines\r\n and  spaces",
+      "don't o'clock he'll",
+  };
+  // And every message of the bundled example chats.
+  for (const char* file : {"/examples/chats/zh-CN/online.jsonl", "/examples/chats/zh-CN/hotline.jsonl",
+                           "/examples/chats/en-US/support.jsonl"}) {
+    std::ifstream in(std::string(CHATQA_SOURCE_DIR) + file);
+    REQUIRE(in);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      const nlohmann::json session = nlohmann::json::parse(line);
+      for (const auto& m : session.at("messages")) {
+        if (m.contains("text")) texts.push_back(m["text"].get<std::string>());
+      }
+    }
+  }
+  REQUIRE(texts.size() > 100);
+  for (const std::string& text : texts) {
+    INFO(text);
+    chatqa::text::NormText full;
+    n.normalize(text, false, full);
+    std::u32string skeleton = U"stale";
+    n.skeleton_of(text, skeleton);
+    CHECK(skeleton == full.skeleton);
   }
 }
