@@ -18,6 +18,9 @@ namespace chatqa::text {
 // 16-byte record, and an edge's symbol and target sit side by side.
 struct PhraseMatcher::Automaton {
   std::vector<std::uint16_t> sym_bmp16 = std::vector<std::uint16_t>(0x10000, 0);
+  // One bit per BMP code point: in some phrase (8 KB, stays in the L1 cache;
+  // most characters of a text are in no phrase and skip the symbol table).
+  std::vector<std::uint64_t> in_phrase = std::vector<std::uint64_t>(0x10000 / 64, 0);
   std::vector<std::uint32_t> sym_bmp32;  // instead, once the alphabet outgrows 16 bits
   std::unordered_map<char32_t, std::uint32_t> sym_astral;
   std::uint32_t alphabet = 1;  // symbol 0: a character no phrase contains
@@ -46,6 +49,7 @@ struct PhraseMatcher::Automaton {
     if (s) return s;
     s = alphabet++;
     if (c < 0x10000) {
+      in_phrase[c >> 6] |= std::uint64_t{1} << (c & 63);
       if (s > 0xFFFF && sym_bmp32.empty()) sym_bmp32.assign(sym_bmp16.begin(), sym_bmp16.end());
       if (sym_bmp32.empty()) {
         sym_bmp16[c] = static_cast<std::uint16_t>(s);
@@ -536,7 +540,12 @@ void PhraseMatcher::match_literals(const NormText& text, int variant, std::vecto
   std::uint32_t node = 0;
   const std::u32string& skel = text.skeleton;
   for (std::uint32_t j = 0; j < skel.size(); ++j) {
-    const std::uint32_t s = ac.sym(skel[j]);
+    const char32_t c = skel[j];
+    if (c < 0x10000 && !(ac.in_phrase[c >> 6] >> (c & 63) & 1)) {
+      node = 0;
+      continue;
+    }
+    const std::uint32_t s = ac.sym(c);
     if (s == 0) {
       node = 0;
       continue;
