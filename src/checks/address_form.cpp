@@ -15,28 +15,11 @@ class AddressFormCheck final : public Check {
   Scope scope;
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    if (scope.needs_end() && !ctx.options().session_closed) {
-      out.pending = true;
-      return;
-    }
-    const auto window = scope.select(ctx, roles);
-    if (!window) {
-      out.applicable = false;
-      return;
-    }
-    std::vector<text::Hit> hits;
-    for (std::size_t i : *window) {
-      visible_hits(ctx, i, group, allow, hits);
-      for (const text::Hit& h : hits) {
-        Finding f;
-        f.at = ctx.at(i, h.begin, h.end);
-        f.matched = ctx.rules().matcher.pattern(h.pattern).text;
-        f.suggestion = prefer;
-        f.explanation = "form of address " + describe_pattern(ctx.rules(), h.pattern) +
-                        (prefer.empty() ? std::string(" to avoid") : " (use " + prefer + ")");
-        out.findings.push_back(std::move(f));
-      }
-    }
+    find_visible_hits(ctx, out, scope, roles, group, allow, [&](Finding& f, const text::Hit& h) {
+      f.suggestion = prefer;
+      f.explanation = "form of address " + describe_pattern(ctx.rules(), h.pattern) +
+                      (prefer.empty() ? std::string(" to avoid") : " (use " + prefer + ")");
+    });
   }
 };
 

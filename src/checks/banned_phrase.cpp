@@ -19,26 +19,9 @@ class BannedPhraseCheck final : public Check {
   const char* what = "banned phrase";
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    if (scope.needs_end() && !ctx.options().session_closed) {
-      out.pending = true;  // which messages are "last" is not known yet
-      return;
-    }
-    const auto window = scope.select(ctx, roles);
-    if (!window) {
-      out.applicable = false;  // the "after" anchor never occurred
-      return;
-    }
-    std::vector<text::Hit> hits;
-    for (std::size_t i : *window) {
-      visible_hits(ctx, i, group, allow, hits);
-      for (const text::Hit& h : hits) {
-        Finding f;
-        f.at = ctx.at(i, h.begin, h.end);
-        f.matched = ctx.rules().matcher.pattern(h.pattern).text;
-        f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);
-        out.findings.push_back(std::move(f));
-      }
-    }
+    find_visible_hits(ctx, out, scope, roles, group, allow, [&](Finding& f, const text::Hit& h) {
+      f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);
+    });
   }
 };
 

@@ -64,6 +64,36 @@ struct Scope {
 // Reads the scope object at `key` of `p` (absent: the whole session).
 Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text::MatchSettings& settings);
 
+// The body of banned_phrase and address_form: one finding per visible hit
+// of `group` in the messages `scope` selects, with `at` and `matched` set and
+// the rest filled in by `describe(finding, hit)`. Pending while a live chat
+// has no end yet for a scope that needs one; not applicable when the scope's
+// anchor never occurred.
+template <typename Describe>
+void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, RoleMask roles, std::uint32_t group,
+                       std::optional<std::uint32_t> allow, Describe describe) {
+  if (scope.needs_end() && !ctx.options().session_closed) {
+    out.pending = true;  // which messages are "last" is not known yet
+    return;
+  }
+  const auto window = scope.select(ctx, roles);
+  if (!window) {
+    out.applicable = false;  // the "after" anchor never occurred
+    return;
+  }
+  std::vector<text::Hit> hits;
+  for (std::size_t i : *window) {
+    visible_hits(ctx, i, group, allow, hits);
+    for (const text::Hit& h : hits) {
+      Finding f;
+      f.at = ctx.at(i, h.begin, h.end);
+      f.matched = ctx.rules().matcher.pattern(h.pattern).text;
+      describe(f, h);
+      out.findings.push_back(std::move(f));
+    }
+  }
+}
+
 // Code points [begin, end) of message i's original text, quoted for a
 // finding; long quotes are cut to `limit` code points with "…".
 std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit = 40);
