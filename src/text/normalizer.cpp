@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::uint32_t kIndirect = 0x80000000u;
 constexpr char32_t kHanFirst = 0x4E00, kHanLast = 0x9FFF;  // CJK Unified Ideographs
-std::once_flag g_traditional_once, g_has_simplified_once;
+std::once_flag g_traditional_once;
 
 // Variant and old forms (异体字, and Japanese shinjitai that Chinese input
 // methods also produce) that ICU's Traditional-Simplified transform leaves
@@ -183,6 +183,11 @@ std::uint8_t Normalizer::flags_of(char32_t c) const { return c < kTableSize ? bm
 void Normalizer::build_traditional_table() const {
   std::call_once(g_traditional_once, [this] {
     simplified_.assign(0x10000, 0);
+    has_simplified_.assign(0x10000 / 64, 0);
+    auto set = [this](char32_t from, char32_t to) {
+      simplified_[from] = to;
+      has_simplified_[from >> 6] |= std::uint64_t{1} << (from & 63);
+    };
     UErrorCode status = U_ZERO_ERROR;
     std::unique_ptr<icu::Transliterator> t2s(
         icu::Transliterator::createInstance("Traditional-Simplified", UTRANS_FORWARD, status));
@@ -193,21 +198,13 @@ void Normalizer::build_traditional_table() const {
       t2s->transliterate(s);
       if (s.length() > 0 && s.countChar32() == 1) {
         const auto out = static_cast<char32_t>(s.char32At(0));
-        if (out != c) simplified_[c] = out;
+        if (out != c) set(c, out);
       }
     }
     std::u32string pairs;
     utf8::decode(kVariantPairs, pairs);
     for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
-      if (pairs[i] < 0x10000 && simplified_[pairs[i]] == 0) simplified_[pairs[i]] = pairs[i + 1];
-    }
-  });
-  // Outside call_once's lambda so a failed ICU lookup above still leaves a
-  // (then empty) bit set; written once, by the thread that wins the flag.
-  std::call_once(g_has_simplified_once, [this] {
-    has_simplified_.assign(0x10000 / 64, 0);
-    for (char32_t c = 0; c < simplified_.size(); ++c) {
-      if (simplified_[c] != 0) has_simplified_[c >> 6] |= std::uint64_t{1} << (c & 63);
+      if (pairs[i] < 0x10000 && simplified_[pairs[i]] == 0) set(pairs[i], pairs[i + 1]);
     }
   });
 }
