@@ -45,11 +45,12 @@ __attribute__((noinline)) std::size_t profile_parse_pass(const std::vector<std::
 __attribute__((noinline)) std::size_t profile_score_pass(const std::vector<std::string>& lines,
                                                          const chatqa::RuleSet& rules) {
   std::size_t bytes = 0;
-  chatqa::EvalScratch scratch;  // as each worker of `chatqa score` keeps one
+  chatqa::EvalScratch scratch;  // as each worker of `chatqa score` keeps one,
+  chatqa::Report report;        // with its report
   for (const std::string& line : lines) {
     chatqa::ParsedSession p = chatqa::parse_session(line);
     if (!p.session) continue;
-    const chatqa::Report report = chatqa::evaluate(rules, *p.session, scratch);
+    chatqa::evaluate(rules, *p.session, scratch, report);
     bytes += chatqa::to_json(report).size();
   }
   return bytes;

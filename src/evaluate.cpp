@@ -201,18 +201,31 @@ void sort_findings(std::vector<Finding>& findings) {
 void evaluate_into(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options,
                    EvalBuffers& buffers, Report& report) {
   EvalContext ctx(rules, session, options, buffers);
-  report.items.reserve(rules.items.size());
-  for (const CompiledItem& item : rules.items) {
-    ItemResult r;
+  // The caller's report may hold an earlier session's items: assigning into
+  // them (rather than building new ones) keeps their strings' and finding
+  // arrays' memory.
+  report.items.resize(rules.items.size());
+  for (std::size_t index = 0; index < rules.items.size(); ++index) {
+    const CompiledItem& item = rules.items[index];
+    ItemResult& r = report.items[index];
     r.id = item.info.id;
     r.title = item.info.title;
     r.category = item.info.category;
     r.severity = item.info.severity;
     r.bonus = item.info.bonus;
+    r.status = ItemStatus::passed;
     r.points = item.info.points;
+    r.deducted = 0;
+    r.awarded = 0;
+    r.hits = 0;
+    r.also_of.clear();
+    if (r.findings.capacity() > 256) {
+      std::vector<Finding>().swap(r.findings);  // an outlier's findings are not kept
+    } else {
+      r.findings.clear();
+    }
     if (!item.check) {
       r.status = ItemStatus::manual_review;
-      report.items.push_back(std::move(r));
       continue;
     }
     if (item.when) {
@@ -220,7 +233,6 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
       item.when->evaluate(ctx, condition);
       if (!condition.applicable || condition.findings.empty()) {
         r.status = ItemStatus::not_applicable;
-        report.items.push_back(std::move(r));
         continue;
       }
     }
@@ -236,10 +248,9 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
       r.status = ItemStatus::failed;
       r.hits = outcome.findings.size();
       (item.info.bonus ? r.awarded : r.deducted) = cost_of(item, r.hits);
-      r.findings = std::move(outcome.findings);
+      r.findings.swap(outcome.findings);
       sort_findings(r.findings);
     }
-    report.items.push_back(std::move(r));
   }
   // Linked items (两项并扣): a failed item also takes the full points of the items it names.
   // Only items that failed on their own do: links do not chain, so the result
@@ -258,8 +269,9 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
     }
   }
   double deducted = 0, awarded = 0, not_applicable_points = 0;
+  bool fatal = false;
   for (const ItemResult& r : report.items) {
-    if (r.status == ItemStatus::failed && r.severity == ItemSeverity::fatal && !r.bonus) report.fatal = true;
+    if (r.status == ItemStatus::failed && r.severity == ItemSeverity::fatal && !r.bonus) fatal = true;
     deducted += r.deducted;
     awarded += r.awarded;
     if (r.status == ItemStatus::not_applicable && !r.bonus && r.severity == ItemSeverity::minor) {
@@ -273,7 +285,8 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
   }
   score += awarded;
   score = std::clamp(score, 0.0, rules.total);
-  if (report.fatal) score = 0;
+  report.fatal = fatal;
+  if (fatal) score = 0;
   report.score = std::round(score * 100.0) / 100.0;
 }
 
@@ -282,9 +295,9 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
 
 namespace {
 
-Report evaluate_with(const RuleSet& rules, const Session& session, const EvalOptions& options,
-                     detail::EvalBuffers& buffers) noexcept {
-  Report report;
+// Writes every field of `report` (which may hold an earlier session's).
+void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptions& options,
+                   detail::EvalBuffers& buffers, Report& report) noexcept {
   try {
     const RuleSet::Impl& impl = rules.impl();
     report.session_id = session.id;
@@ -293,7 +306,11 @@ Report evaluate_with(const RuleSet& rules, const Session& session, const EvalOpt
     report.rule_set_name = impl.name;
     report.rule_set_version = impl.version;
     report.total = impl.total;
+    report.score = 0;
+    report.fatal = false;
     report.message_count = session.messages.size();
+    report.started.clear();
+    report.error.clear();
     if (!session.messages.empty()) {
       report.started = std::min_element(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {
                          return a.time.epoch_ms < b.time.epoch_ms;
@@ -316,14 +333,15 @@ Report evaluate_with(const RuleSet& rules, const Session& session, const EvalOpt
     report.items.clear();
     report.error = "evaluation failed";
   }
-  return report;
 }
 
 }  // namespace
 
 Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions& options) noexcept {
   detail::EvalBuffers buffers;
-  return evaluate_with(rules, session, options, buffers);
+  Report report;
+  evaluate_with(rules, session, options, buffers, report);
+  return report;
 }
 
 EvalScratch::EvalScratch() : impl_(std::make_unique<Impl>()) {}
@@ -331,22 +349,30 @@ EvalScratch::~EvalScratch() = default;
 EvalScratch::EvalScratch(EvalScratch&&) noexcept = default;
 EvalScratch& EvalScratch::operator=(EvalScratch&&) noexcept = default;
 
-Report evaluate(const RuleSet& rules, const Session& session, EvalScratch& scratch, const EvalOptions& options) noexcept {
+void evaluate(const RuleSet& rules, const Session& session, EvalScratch& scratch, Report& report,
+              const EvalOptions& options) noexcept {
   if (!scratch.impl_) {  // moved from: give it working memory again
     try {
       scratch.impl_ = std::make_unique<EvalScratch::Impl>();
     } catch (...) {
-      return evaluate(rules, session, options);
+      detail::EvalBuffers buffers;
+      evaluate_with(rules, session, options, buffers, report);
+      return;
     }
   }
   detail::EvalBuffers& buffers = scratch.impl_->buffers;
-  Report report = evaluate_with(rules, session, options, buffers);
+  evaluate_with(rules, session, options, buffers, report);
   // Text bytes, plus what a message's (mostly empty) entries cost.
   std::size_t bytes = session.messages.size() * sizeof(text::NormText) * text::kVariants;
   for (const Message& m : session.messages) bytes += m.text.size();
   // An outlier session (or a failed evaluation, whose buffers may be half
   // built) does not leave its memory behind.
   if (bytes > EvalScratch::kKeepBytes || !report.error.empty()) buffers.release();
+}
+
+Report evaluate(const RuleSet& rules, const Session& session, EvalScratch& scratch, const EvalOptions& options) noexcept {
+  Report report;
+  evaluate(rules, session, scratch, report, options);
   return report;
 }
 

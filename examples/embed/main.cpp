@@ -67,10 +67,12 @@ std::vector<std::string> score_all(const std::shared_ptr<const chatqa::RuleSet>&
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     chatqa::EvalScratch scratch;  // per thread: reused working memory, same reports
+    chatqa::Report report;        // overwritten by each evaluate(), its memory reused
     for (std::size_t i = next++; i < records.size(); i = next++) {
       const chatqa::ParsedSession& record = records[i];
       if (record.session) {
-        out[i] = chatqa::to_json(chatqa::evaluate(*rules, *record.session, scratch));
+        chatqa::evaluate(*rules, *record.session, scratch, report);
+        out[i] = chatqa::to_json(report);
       } else {
         out[i] = chatqa::error_record_json(*record.error, input_name);
       }

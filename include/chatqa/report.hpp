@@ -113,13 +113,20 @@ class EvalScratch {
   struct Impl;
 
  private:
-  friend Report evaluate(const RuleSet&, const Session&, EvalScratch&, const EvalOptions&) noexcept;
+  friend void evaluate(const RuleSet&, const Session&, EvalScratch&, Report&, const EvalOptions&) noexcept;
   std::unique_ptr<Impl> impl_;
 };
 
 // As above, with the caller's scratch (same report, fewer allocations).
 Report evaluate(const RuleSet& rules, const Session& session, EvalScratch& scratch,
                 const EvalOptions& options = {}) noexcept;
+
+// As above, into the caller's `report`: every field is overwritten (it is
+// equal to the report the other overloads return), and the memory of its
+// item array and strings is reused. A worker that keeps one Report next to
+// its EvalScratch allocates almost nothing per session.
+void evaluate(const RuleSet& rules, const Session& session, EvalScratch& scratch, Report& report,
+              const EvalOptions& options = {}) noexcept;
 
 struct JsonReportOptions {
   bool include_passed = false;  // also list items that passed

@@ -124,3 +124,45 @@ TEST_CASE("EvalScratch survives a huge session, a move, and one per thread", "[r
     for (std::size_t k = 0; k < got[t].size(); ++k) CHECK(got[t][k] == expected[k % sessions.size()]);
   }
 }
+
+TEST_CASE("a reused Report is overwritten completely by the next evaluation", "[report][scratch]") {
+  const auto shipped = shipped_online_chat();
+  const auto small = rules_ok(rule_set(R"([
+    {"id": "rude", "title": "rude", "points": 10, "severity": "fatal",
+     "check": {"type": "banned_phrase", "phrases": ["滚"], "role": "agent"}},
+    {"id": "greet", "title": "greet", "points": 5,
+     "check": {"type": "required_phrase", "phrases": ["您好"], "role": "agent"}}
+  ])"));
+  const Session fatal = session_of({{Role::customer, "在吗"}, {Role::agent, "滚"}});
+  const Session fine = session_of({{Role::customer, "在吗"}, {Role::agent, "您好，请问有什么可以帮您"}});
+  const Session empty;
+  std::vector<Session> sessions = example_sessions();
+  sessions.insert(sessions.begin(), fatal);
+  sessions.push_back(empty);
+  sessions.push_back(fine);
+
+  EvalScratch scratch;
+  Report report;
+  // Alternate the rule sets (30-odd items, then 2) and the sessions, so every
+  // field, item array and finding list of the previous report differs.
+  for (int round = 0; round < 2; ++round) {
+    for (const Session& s : sessions) {
+      for (const RuleSet* rules : {shipped.get(), small.get()}) {
+        INFO("session " << s.id << " items " << rules->items().size());
+        evaluate(*rules, s, scratch, report);
+        const Report fresh = evaluate(*rules, s);
+        CHECK(to_json(report, JsonReportOptions{true, false}) == to_json(fresh, JsonReportOptions{true, false}));
+        CHECK(report.fatal == fresh.fatal);
+        CHECK(report.items.size() == rules->items().size());
+      }
+    }
+  }
+  evaluate(*small, fatal, scratch, report);
+  CHECK(report.fatal);
+  CHECK(report.score == 0);
+  evaluate(*small, fine, scratch, report);
+  CHECK_FALSE(report.fatal);
+  CHECK(report.score == report.total);
+  CHECK(item_of(report, "rude").findings.empty());
+  CHECK(item_of(report, "greet").status == ItemStatus::passed);
+}

@@ -152,7 +152,7 @@ std::string format_report(const Report& report, const Session& session, const Co
   return rows;
 }
 
-Result score_record(const Record& record, const Context& ctx, EvalScratch& scratch) {
+Result score_record(const Record& record, const Context& ctx, EvalScratch& scratch, Report& report) {
   Result out;
   const std::size_t columns = ctx.rules->items().size();
   if (record.error) {
@@ -167,7 +167,7 @@ Result score_record(const Record& record, const Context& ctx, EvalScratch& scrat
     out.text = format_error(*parsed.error, record.input, ctx, columns);
     return out;
   }
-  const Report report = evaluate(*ctx.rules, *parsed.session, scratch);
+  evaluate(*ctx.rules, *parsed.session, scratch, report);
   out.text = format_report(report, *parsed.session, ctx);
   out.scored = report.error.empty();
   out.score = report.score;
@@ -408,9 +408,10 @@ int run_score(const ScoreArgs& args) {
     workers.emplace_back([&] {
       Batch b;
       EvalScratch scratch;  // this worker's working memory, reused for every session
+      Report report;        // and its report's
       while (pipeline.take(b)) {
         b.results.reserve(b.records.size());
-        for (const Record& r : b.records) b.results.push_back(score_record(r, ctx, scratch));
+        for (const Record& r : b.records) b.results.push_back(score_record(r, ctx, scratch, report));
         b.records.clear();
         pipeline.finished(std::move(b));
         b = Batch{};
