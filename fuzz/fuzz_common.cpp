@@ -1,0 +1,97 @@
+#include "fuzz_common.hpp"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+namespace chatqa::fuzz {
+
+std::u32string code_points(std::string_view s) {
+  std::u32string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const int n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    char32_t c = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
+    for (int k = 1; k < n && i + static_cast<std::size_t>(k) < s.size(); ++k) {
+      c = (c << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3F);
+    }
+    out.push_back(c);
+    i += static_cast<std::size_t>(n);
+  }
+  return out;
+}
+
+namespace {
+
+std::string utf8_of(const std::u32string& cps, std::size_t begin, std::size_t end) {
+  std::string out;
+  for (std::size_t i = begin; i < end; ++i) {
+    const char32_t c = cps[i];
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+void check_location(const Location& at, const Session& ordered, const char* what) {
+  if (at.message < 0) {
+    require(!at.has_span, what, "a span without a message");
+    return;
+  }
+  require(static_cast<std::size_t>(at.message) < ordered.messages.size(), what, "message index out of range");
+  const Message& m = ordered.messages[static_cast<std::size_t>(at.message)];
+  require(at.time == m.time.to_iso8601(), what, "time is not the message's");
+  if (!at.has_span) return;
+  const std::u32string cps = code_points(m.text);
+  require(at.span_begin <= at.span_end && at.span_end <= cps.size(), what,
+          "span [" + std::to_string(at.span_begin) + ", " + std::to_string(at.span_end) + ") outside a message of " +
+              std::to_string(cps.size()) + " code points");
+  const std::string original = utf8_of(cps, at.span_begin, at.span_end);
+  if (at.quote == original) return;
+  // Personal data (the pii check) is quoted masked ("138****5678",
+  // "a***@example.com"): never the original, always with '*' in it.
+  const bool masked = at.quote.find('*') != std::string::npos &&
+                      !at.quote.empty() && code_points(at.quote).size() <= at.span_end - at.span_begin + 3;
+  require(masked, what, "quote \"" + at.quote + "\" is not the original text of its span \"" + original + "\"");
+}
+
+}  // namespace
+
+void check_report(const Report& report, const Session& session, const RuleSet& rules) {
+  require(report.error.empty(), "evaluation failed", report.error);
+  require(report.items.size() == rules.items().size(), "one result per item");
+  require(std::isfinite(report.score) && report.score >= 0 && report.score <= report.total, "score in [0, total]",
+          std::to_string(report.score));
+  require(!report.fatal || report.score == 0, "a fatal report scores 0");
+  require(report.message_count == session.messages.size(), "message count");
+  Session ordered = session;
+  ordered.sort_messages();
+  for (const ItemResult& item : report.items) {
+    require(item.deducted >= 0 && item.deducted <= item.points + 1e-9, "deduction within the item's points", item.id);
+    require(item.status == ItemStatus::failed || item.findings.empty(), "findings only on failed items", item.id);
+    for (const Finding& f : item.findings) {
+      check_location(f.at, ordered, item.id.c_str());
+      if (f.related) check_location(*f.related, ordered, item.id.c_str());
+    }
+  }
+  for (const bool passed : {false, true}) {
+    const std::string json = to_json(report, JsonReportOptions{passed, false});
+    require(nlohmann::json::accept(json), "to_json writes valid JSON", json.substr(0, 200));
+  }
+  (void)to_text(report, &session);
+}
+
+}  // namespace chatqa::fuzz
