@@ -122,7 +122,11 @@ void JsonLocator::scan_value(std::size_t& pos, const std::string& pointer, int d
     skip_ws(pos);
     std::size_t index = 0;
     while (pos < text_.size() && text_[pos] != ']') {
+      const std::size_t start = pos;
       scan_value(pos, pointer + "/" + std::to_string(index++), depth + 1);
+      // A stray '}' in an array (the text is broken: that is why it is being
+      // located) is no value: step over it, or this loop would never end.
+      if (pos == start) ++pos;
       skip_ws(pos);
       if (pos < text_.size() && text_[pos] == ',') {
         ++pos;

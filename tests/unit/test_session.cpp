@@ -202,6 +202,24 @@ TEST_CASE("E0201: a broken multi-line document is one error at the right line", 
   CHECK(single.error->line == 1);
 }
 
+TEST_CASE("E0201: a stray '}' inside an array is located, not looped on forever", "[session][errors]") {
+  // Found by fuzz/fuzz_session: locating the error in this broken document
+  // stepped on the '}' of the second message without moving, adding one
+  // pointer per turn until memory ran out. (Replayed from fuzz/regressions too.)
+  const std::string text =
+      "{\"id\": \"a\", \"messages\": [\n"
+      "{\"role\": \"agent\", \"time\": \"2024-05-05T16:20:00+08:00\", \"text\": \"hi\"},\n"
+      "agent\", \"time\": \"2024-05-05T16:21:00+08:00\", \"text\": \"y\"}]}\n";
+  auto all = parse_sessions(text);
+  REQUIRE(all.size() == 1);
+  REQUIRE(all[0].error);
+  CHECK(all[0].error->code == "E0201");
+  CHECK(all[0].error->line == 3);
+  auto one = parse_session(text);
+  REQUIRE(one.error);
+  CHECK(one.error->code == "E0201");
+}
+
 TEST_CASE("E0202: missing fields", "[session][errors]") {
   struct Case {
     const char* json;
