@@ -399,7 +399,13 @@ void compile_item(CompileContext& ctx, RuleSet::Impl& impl, const json& item, co
   }
   also = p.strings("also");
   if (const json* check = p.get("check")) {
-    const json* type = check->is_object() ? &(*check)["type"] : nullptr;
+    // find(), not operator[]: on a const object a missing key is undefined
+    // behaviour (fuzz_rules found a check without "type" reading freed memory).
+    const json* type = nullptr;
+    if (check->is_object()) {
+      const auto it = check->find("type");
+      if (it != check->end()) type = &*it;
+    }
     if (type && type->is_string() && type->get<std::string>() == "manual") {
       info.check_type = "manual";
       Params(ctx, *check, p.pointer("check"), {"type", "note"});

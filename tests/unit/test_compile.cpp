@@ -149,6 +149,14 @@ TEST_CASE("E0103: missing required keys", "[compile][diagnostics]") {
   CHECK(only(no_items, "E0103").message == "missing required key \"items\"");
   auto no_phrases = compile_text(rule_set(R"([{"id": "a", "points": 1, "check": {"type": "banned_phrase"}}])"));
   CHECK(only(no_phrases, "E0103").json_pointer == "/items/0/check");
+
+  // A check without "type": found by fuzz/fuzz_rules reading freed memory
+  // (under ASan) where the item looked the type up; now one E0103.
+  auto no_type = compile_text(rule_set(R"([{"id": "a", "points": 1, "check": {"phrases": ["x"]}}])"));
+  const Diagnostic& type = only(no_type, "E0103");
+  CHECK(type.json_pointer == "/items/0/check");
+  CHECK(type.message == "missing required key \"type\"");
+  CHECK_FALSE(no_type.ok());
 }
 
 TEST_CASE("E0104: wrong types", "[compile][diagnostics]") {
