@@ -25,6 +25,26 @@ std::string JsonLocator::escape_token(std::string_view token) {
   return out;
 }
 
+std::optional<char32_t> JsonLocator::hex4(std::size_t pos) const {
+  if (pos + 4 > text_.size()) return std::nullopt;
+  char32_t value = 0;
+  for (std::size_t i = pos; i < pos + 4; ++i) {
+    const char c = text_[i];
+    int digit;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      digit = c - 'A' + 10;
+    } else {
+      return std::nullopt;
+    }
+    value = value * 16 + static_cast<char32_t>(digit);
+  }
+  return value;
+}
+
 void JsonLocator::skip_ws(std::size_t& pos) const {
   while (pos < text_.size() && (text_[pos] == ' ' || text_[pos] == '\n' || text_[pos] == '\r' || text_[pos] == '\t')) {
     ++pos;
@@ -37,15 +57,24 @@ std::string JsonLocator::read_string(std::size_t& pos) const {
   while (pos < text_.size() && text_[pos] != '"') {
     if (text_[pos] == '\\' && pos + 1 < text_.size()) {
       const char e = text_[pos + 1];
-      if (e == 'u' && pos + 5 < text_.size()) {
-        char32_t cp = static_cast<char32_t>(std::stoul(std::string(text_.substr(pos + 2, 4)), nullptr, 16));
-        pos += 6;
-        if (cp >= 0xD800 && cp <= 0xDBFF && pos + 5 < text_.size() && text_[pos] == '\\' && text_[pos + 1] == 'u') {
-          const auto lo = static_cast<char32_t>(std::stoul(std::string(text_.substr(pos + 2, 4)), nullptr, 16));
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          pos += 6;
+      if (e == 'u') {
+        // The text may be broken (that is often why it is being located):
+        // a \u without four hex digits is kept as it is, never thrown on.
+        const auto cp = hex4(pos + 2);
+        if (!cp) {
+          out += text_[pos++];
+          continue;
         }
-        utf8::append(out, cp);
+        char32_t c = *cp;
+        pos += 6;
+        if (c >= 0xD800 && c <= 0xDBFF && pos + 1 < text_.size() && text_[pos] == '\\' && text_[pos + 1] == 'u') {
+          const auto lo = hex4(pos + 2);
+          if (lo && *lo >= 0xDC00 && *lo <= 0xDFFF) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (*lo - 0xDC00);
+            pos += 6;
+          }
+        }
+        utf8::append(out, c);
         continue;
       }
       switch (e) {

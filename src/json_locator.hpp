@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -34,6 +35,8 @@ class JsonLocator {
   void skip_value(std::size_t& pos) const;
   void skip_ws(std::size_t& pos) const;
   std::string read_string(std::size_t& pos) const;
+  // The code unit of four hex digits at `pos`, or nullopt if they are not there.
+  std::optional<char32_t> hex4(std::size_t pos) const;
 
   std::string_view text_;
   std::unordered_map<std::string, std::size_t> values_;

@@ -79,6 +79,31 @@ TEST_CASE("E0101: JSON syntax error at its line:column", "[compile][diagnostics]
   REQUIRE(truncated.diagnostics.size() == 1);
   CHECK(truncated.diagnostics[0].code == "E0101");
   CHECK(truncated.diagnostics[0].line >= 2);
+
+  // A \u without four hex digits: one E0101 at its place. Locating it threw
+  // std::invalid_argument out of compile_rules (found by fuzz/fuzz_session
+  // through the same locator); `chatqa check` printed only "stoul".
+  CompileResult bad_escape;
+  REQUIRE_NOTHROW(bad_escape = compile_text("{\"name\": \"t\",\n \"items\": [{\"id\": \"a\\uZZ\"}]}"));
+  REQUIRE(bad_escape.diagnostics.size() == 1);
+  CHECK(bad_escape.diagnostics[0].code == "E0101");
+  CHECK(bad_escape.diagnostics[0].line == 2);
+  CHECK_NOTHROW(compile_text("{\"name\": \"\\u12\"}"));
+  CHECK_NOTHROW(compile_text("{\"name\": \"\\uD83D\\uZZZZ\", \"items\": [,]}"));
+}
+
+TEST_CASE("keys written with \\u escapes are located where they are written", "[compile][diagnostics]") {
+  // "\u0070ointz" is "pointz": an unknown key, reported at the key itself.
+  auto r = compile_text("{\"name\": \"t\", \"items\": [\n  {\"id\": \"\\u4e00\", \"\\u0070ointz\": 1, \"check\": {\"type\": \"manual\"}}]}");
+  bool found = false;
+  for (const Diagnostic& d : r.diagnostics) {
+    if (d.code != "E0102") continue;
+    found = true;
+    CHECK(d.json_pointer == "/items/0/pointz");
+    CHECK(d.line == 2);
+    CHECK(d.column == 20);
+  }
+  CHECK(found);
 }
 
 TEST_CASE("E0102: unknown key, at the KEY, with did-you-mean", "[compile][diagnostics]") {

@@ -220,6 +220,22 @@ TEST_CASE("E0201: a stray '}' inside an array is located, not looped on forever"
   CHECK(one.error->code == "E0201");
 }
 
+TEST_CASE("E0201: a bad \\u escape in a broken document is an error, not an exception", "[session][errors]") {
+  // Found by fuzz/fuzz_session: locating the error parsed the four "hex
+  // digits" with std::stoul, whose exception left parse_sessions.
+  const std::string text =
+      "{\"id\": \"a\", \"messages\": [\n"
+      "{\"role\": \"\\ustomer\", \"time\": \"2024-05-05T16:20:00+08:00\", \"text\": \"hi\"}\n"
+      "]}\n";
+  std::vector<ParsedSession> all;
+  REQUIRE_NOTHROW(all = parse_sessions(text));
+  REQUIRE(all.size() == 1);
+  REQUIRE(all[0].error);
+  CHECK(all[0].error->code == "E0201");
+  CHECK(all[0].error->line == 2);
+  CHECK_NOTHROW(parse_sessions("{\"id\": \"\\uD83D\\u12\",\n \"messages\": [\n"));
+}
+
 TEST_CASE("E0202: missing fields", "[session][errors]") {
   struct Case {
     const char* json;
