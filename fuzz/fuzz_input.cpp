@@ -1,0 +1,48 @@
+// Fuzz target: any bytes as an input file of `chatqa score` (JSON object,
+// array or Lines; CSV; either gzip-compressed) -> the command line's
+// streaming reader (tools/chatqa/input.cpp) -> parse_session of each record.
+// The first byte picks JSON or CSV (and a small record-size limit); the rest
+// is the file. Every record must be a text or an error with a code, lines
+// must never go back, and a record's text must parse or fail with a code.
+#include <unistd.h>
+
+#include <cstdint>
+#include <fstream>
+
+#include "fuzz_common.hpp"
+#include "input.hpp"
+
+using namespace chatqa;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const std::uint8_t mode = data[0];
+  static const std::string base = "/tmp/chatqa-fuzz-input-" + std::to_string(::getpid());
+  const std::string path = base + ((mode & 1) ? ".csv" : ".jsonl");
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data + 1), static_cast<std::streamsize>(size - 1));
+  }
+  cli::ReadOptions options;
+  if (mode & 2) options.max_record_bytes = 64;  // the oversized-record path
+  if (mode & 4) options.csv.delimiter = ';';
+  if (mode & 8) options.csv.roles = {{"客户", "customer"}, {"客服", "agent"}};
+  std::size_t last_line = 0;
+  std::size_t records = 0;
+  cli::read_records(path, options, [&](cli::Record&& r) {
+    ++records;
+    if (r.error) {
+      fuzz::require(r.error->code.size() == 5 && r.error->code[0] == 'E', "an input error has a code", r.error->code);
+      return true;
+    }
+    fuzz::require(r.line >= 1 && r.line >= last_line, "record lines start at 1 and never go back",
+                  std::to_string(last_line) + " then " + std::to_string(r.line));
+    last_line = r.line;
+    const ParsedSession p = parse_session(r.text);
+    fuzz::require(p.session.has_value() != p.error.has_value(), "exactly one of session / error");
+    if (p.error) fuzz::require(p.error->code.size() == 5, "a session error has a code", p.error->code);
+    return true;
+  });
+  ::unlink(path.c_str());
+  return 0;
+}
