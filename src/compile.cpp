@@ -432,19 +432,24 @@ CompileResult compile_rules(std::string_view text, const std::string& file_name,
   json doc;
   try {
     doc = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    JsonLocator locator("");
+  } catch (const json::exception& e) {
+    // A syntax error (parse_error, with its byte) or a number too big for a
+    // double (out_of_range.406, located by the number it names).
     Diagnostic d;
     d.code = "E0101";
-    std::string what = e.what();
-    const auto col = what.find("column");
-    const auto colon = col == std::string::npos ? std::string::npos : what.find(": ", col);
-    d.message = "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
+    d.message = "invalid JSON: " + json_error_detail(e.what());
     d.file = file_name;
-    JsonLocator at(text);
-    const TextPosition pos = at.at_offset(e.byte > 0 ? e.byte - 1 : 0);
-    d.line = pos.line;
-    d.column = pos.column;
+    std::optional<std::size_t> offset;
+    if (const auto* parse = dynamic_cast<const json::parse_error*>(&e)) {
+      offset = parse->byte > 0 ? parse->byte - 1 : 0;
+    } else {
+      offset = number_overflow_offset(text, e.what());
+    }
+    if (offset) {
+      const TextPosition pos = JsonLocator(text).at_offset(*offset);
+      d.line = pos.line;
+      d.column = pos.column;
+    }
     result.diagnostics.push_back(std::move(d));
     return result;
   } catch (const std::exception& e) {

@@ -4,6 +4,32 @@
 
 namespace chatqa {
 
+std::string json_error_detail(const std::string& what) {
+  std::size_t from = 0;
+  if (what.rfind("[json.exception.", 0) == 0) {
+    const auto close = what.find("] ");
+    if (close != std::string::npos) from = close + 2;
+  }
+  const auto column = what.find("column", from);
+  if (column != std::string::npos) {
+    const auto colon = what.find(": ", column);
+    if (colon != std::string::npos) from = colon + 2;
+  }
+  return what.substr(from);
+}
+
+std::optional<std::size_t> number_overflow_offset(std::string_view text, const std::string& what) {
+  static constexpr std::string_view kMarker = "number overflow parsing '";
+  const auto begin = what.find(kMarker);
+  if (begin == std::string::npos) return std::nullopt;
+  const auto number_begin = begin + kMarker.size();
+  const auto number_end = what.find('\'', number_begin);
+  if (number_end == std::string::npos || number_end == number_begin) return std::nullopt;
+  const auto at = text.find(std::string_view(what).substr(number_begin, number_end - number_begin));
+  if (at == std::string_view::npos) return std::nullopt;
+  return at;
+}
+
 JsonLocator::JsonLocator(std::string_view text) : text_(text) {
   std::size_t pos = 0;
   if (text_.size() >= 3 && text_.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;

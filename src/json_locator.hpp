@@ -1,6 +1,8 @@
 // Maps JSON pointers of a document to their line:column in the source text,
 // so diagnostics about a rule file can point at the offending key or value.
-// The text must already be valid JSON (nlohmann parses it first).
+// The text is normally valid JSON (nlohmann parsed it first); it may also be
+// broken (to place a syntax error): positions are then best effort, and
+// nothing in the text makes the locator throw, loop or crash.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +17,14 @@ struct TextPosition {
   int line = 0;    // 1-based
   int column = 0;  // 1-based, code points
 };
+
+// nlohmann's exception message without its "[json.exception.parse_error.101] "
+// prefix and, for parse errors, without the "parse error at line 1, column 5: "
+// part (we give the position ourselves).
+std::string json_error_detail(const std::string& what);
+// Byte offset in `text` of the number that a "number overflow parsing 'N'"
+// error (out_of_range.406, which carries no offset) names, if found.
+std::optional<std::size_t> number_overflow_offset(std::string_view text, const std::string& what);
 
 class JsonLocator {
  public:

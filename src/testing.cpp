@@ -144,14 +144,16 @@ std::optional<TestFile> TestFileParser::parse(bool resolve_rule_file) {
   json doc;
   try {
     doc = json::parse(text_.begin(), text_.end());
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    const auto col = what.find("column");
-    const auto colon = col == std::string::npos ? std::string::npos : what.find(": ", col);
-    const TextPosition p = locator_.at_offset(e.byte > 0 ? e.byte - 1 : 0);
+  } catch (const json::exception& e) {
+    // A syntax error (with its byte) or a number too big for a double
+    // (out_of_range.406, located by the number it names).
+    const auto* parse = dynamic_cast<const json::parse_error*>(&e);
+    const std::size_t offset = parse ? (parse->byte > 0 ? parse->byte - 1 : 0)
+                                     : number_overflow_offset(text_, e.what()).value_or(0);
+    const TextPosition p = locator_.at_offset(offset);
     Diagnostic d;
     d.code = "E0502";
-    d.message = "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
+    d.message = "invalid JSON: " + json_error_detail(e.what());
     d.file = file_;
     d.line = p.line;
     d.column = p.column;

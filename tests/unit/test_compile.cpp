@@ -89,6 +89,14 @@ TEST_CASE("E0101: JSON syntax error at its line:column", "[compile][diagnostics]
   CHECK(bad_escape.diagnostics[0].code == "E0101");
   CHECK(bad_escape.diagnostics[0].line == 2);
   CHECK_NOTHROW(compile_text("{\"name\": \"\\u12\"}"));
+
+  // A number too big for a double: E0101 at the number, with nlohmann's words.
+  auto overflow = compile_text("{\"name\": \"t\",\n \"total\": 3e4412}");
+  REQUIRE(overflow.diagnostics.size() == 1);
+  CHECK(overflow.diagnostics[0].code == "E0101");
+  CHECK(overflow.diagnostics[0].line == 2);
+  CHECK(overflow.diagnostics[0].column == 11);
+  CHECK(overflow.diagnostics[0].message == "invalid JSON: number overflow parsing '3e4412'");
   CHECK_NOTHROW(compile_text("{\"name\": \"\\uD83D\\uZZZZ\", \"items\": [,]}"));
 }
 

@@ -236,6 +236,33 @@ TEST_CASE("E0201: a bad \\u escape in a broken document is an error, not an exce
   CHECK_NOTHROW(parse_sessions("{\"id\": \"\\uD83D\\u12\",\n \"messages\": [\n"));
 }
 
+TEST_CASE("E0201: a number too big for a double is an error at its line, not an exception", "[session][errors]") {
+  // Found by fuzz/fuzz_session: nlohmann throws out_of_range (not
+  // parse_error) for 3e441235800000, and it left parse_sessions.
+  const std::string line2 = R"({"id": "b", "messages": [{"role": "agent", "time": 3e441235800000, "text": "hi"}]})";
+  const std::string text = one_line("a") + "\n" + line2 + "\n" + one_line("c") + "\n";
+  std::vector<ParsedSession> all;
+  REQUIRE_NOTHROW(all = parse_sessions(text));
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].session);
+  REQUIRE(all[1].error);
+  CHECK(all[1].error->code == "E0201");
+  CHECK(all[1].error->line == 2);
+  CHECK(all[1].error->message == "invalid JSON: number overflow parsing '3e441235800000'");
+  CHECK(all[2].session);
+  ParsedSession one;
+  REQUIRE_NOTHROW(one = parse_session(line2));
+  REQUIRE(one.error);
+  CHECK(one.error->code == "E0201");
+  CHECK(one.error->byte_offset == line2.find("3e44"));
+  // Pretty-printed: the error is placed on the number's line.
+  std::vector<ParsedSession> pretty;
+  REQUIRE_NOTHROW(pretty = parse_sessions("{\"id\": \"p\",\n \"messages\": [\n  {\"time\": -1e400}\n ]}\n"));
+  REQUIRE(pretty.size() == 1);
+  REQUIRE(pretty[0].error);
+  CHECK(pretty[0].error->line == 3);
+}
+
 TEST_CASE("E0202: missing fields", "[session][errors]") {
   struct Case {
     const char* json;

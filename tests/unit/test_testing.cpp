@@ -246,6 +246,16 @@ TEST_CASE("ruletest: unknown keys and wrong types in a test file are errors", "[
   CHECK(json_error.diagnostics[0].code == "E0502");
   CHECK(json_error.diagnostics[0].line == 2);
 
+  // A number too big for a double is an E0502 at the number, not an
+  // exception out of parse_test_file (found by fuzz/fuzz_session).
+  chatqa::LoadedTestFile overflow;
+  REQUIRE_NOTHROW(overflow = chatqa::parse_test_file("{\"cases\": [\n  {\"score\": 1e999}]}", "t.tests.json", ""));
+  REQUIRE(overflow.diagnostics.size() == 1);
+  CHECK(overflow.diagnostics[0].code == "E0502");
+  CHECK(overflow.diagnostics[0].line == 2);
+  CHECK(overflow.diagnostics[0].column == 13);  // the "1" of 1e999
+  CHECK(overflow.diagnostics[0].message == "invalid JSON: number overflow parsing '1e999'");
+
   chatqa::LoadedTestFile two_sessions =
       chatqa::parse_test_file(R"({"cases": [{"name": "x", "expect": {}}]})", "t.tests.json", "");
   REQUIRE(two_sessions.diagnostics.size() == 1);
