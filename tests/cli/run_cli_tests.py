@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import sys
 import tempfile
 import zlib
@@ -117,6 +118,37 @@ def case_gzip_stdin_and_file():
     check(code1 == code2 == code3 == 0, "exit codes %d %d %d" % (code1, code2, code3))
     check(out_plain == out_gz_stdin == out_gz_file, "outputs differ")
     check(len(out_plain.splitlines()) == plain.count(b"\n"), "one report per line")
+
+
+def case_input_arriving_byte_by_byte():
+    """Input that arrives one byte at a time (a pipe) or is one byte long is read, never waited on forever.
+
+    Found by fuzz/fuzz_input: with fewer than the two bytes that tell gzip
+    from text buffered, the reader looped without reading more, so a file
+    holding only 0x1f (the first gzip magic byte) hung `chatqa score`.
+    """
+    one = os.path.join(TMP, "one.jsonl")
+    with open(one, "wb") as f:
+        f.write(b"\x1f")
+    code, out, _ = run("score", "-r", RULES, one)
+    records = lines_of(out)
+    check(code == 1 and len(records) == 1 and records[0]["error"]["code"] == "E0201", "one-byte input: %r" % out[:200])
+
+    plain = gzip.decompress(open(data("whole.jsonl.gz"), "rb").read())
+    _, expected, _ = run("score", "-r", RULES, "-", stdin=plain)
+    for payload in (plain, open(data("whole.jsonl.gz"), "rb").read()):
+        proc = subprocess.Popen([CHATQA, "score", "-r", RULES, "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)
+        # The first bytes one at a time, each in its own write, then the rest.
+        for i in range(3):
+            proc.stdin.write(payload[i:i + 1])
+            proc.stdin.flush()
+            time.sleep(0.05)
+        proc.stdin.write(payload[3:])
+        proc.stdin.close()
+        out = proc.stdout.read()
+        check(proc.wait(timeout=60) == 0, "exit code %d" % proc.returncode)
+        check(out == expected, "byte-by-byte input scored differently")
 
 
 def case_csv_bom_multiline():

@@ -53,7 +53,10 @@ class ByteStream {
       if (!error_.empty()) return 0;
       if (raw_pos_ == raw_len_ && !raw_eof_) fill();
       if (!decided_) {
-        if (raw_len_ - raw_pos_ < 2 && !raw_eof_) continue;  // need two bytes to tell
+        if (raw_len_ - raw_pos_ < 2 && !raw_eof_) {  // need two bytes to tell
+          fill();  // keeps the byte already there (a pipe may deliver one at a time)
+          continue;
+        }
         decided_ = true;
         gzip_ = raw_len_ - raw_pos_ >= 2 && static_cast<unsigned char>(raw_[raw_pos_]) == 0x1f &&
                 static_cast<unsigned char>(raw_[raw_pos_ + 1]) == 0x8b;
@@ -104,12 +107,15 @@ class ByteStream {
   const std::string& error() const { return error_; }
 
  private:
+  // Reads more raw bytes after those not consumed yet (moved to the front).
   void fill() {
     raw_.resize(kChunk);
+    const std::size_t kept = raw_len_ - raw_pos_;
+    if (kept > 0 && raw_pos_ > 0) std::memmove(raw_.data(), raw_.data() + raw_pos_, kept);
     raw_pos_ = 0;
-    raw_len_ = 0;
+    raw_len_ = kept;
     while (true) {
-      const ssize_t n = ::read(fd_, raw_.data(), raw_.size());
+      const ssize_t n = ::read(fd_, raw_.data() + kept, raw_.size() - kept);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         error_ = std::string("read failed: ") + std::strerror(errno);
@@ -117,8 +123,8 @@ class ByteStream {
       } else if (n == 0) {
         raw_eof_ = true;
       } else {
-        raw_len_ = static_cast<std::size_t>(n);
-        if (bytes_read_) bytes_read_->fetch_add(raw_len_, std::memory_order_relaxed);
+        raw_len_ = kept + static_cast<std::size_t>(n);
+        if (bytes_read_) bytes_read_->fetch_add(static_cast<std::size_t>(n), std::memory_order_relaxed);
       }
       return;
     }
