@@ -439,13 +439,7 @@ CompileResult compile_rules(std::string_view text, const std::string& file_name,
     d.code = "E0101";
     d.message = "invalid JSON: " + json_error_detail(e.what());
     d.file = file_name;
-    std::optional<std::size_t> offset;
-    if (const auto* parse = dynamic_cast<const json::parse_error*>(&e)) {
-      offset = parse->byte > 0 ? parse->byte - 1 : 0;
-    } else {
-      offset = number_overflow_offset(text, e.what());
-    }
-    if (offset) {
+    if (const auto offset = json_error_offset(text, e)) {
       const TextPosition pos = JsonLocator(text).at_offset(*offset);
       d.line = pos.line;
       d.column = pos.column;

@@ -18,14 +18,18 @@ std::string json_error_detail(const std::string& what) {
   return what.substr(from);
 }
 
-std::optional<std::size_t> number_overflow_offset(std::string_view text, const std::string& what) {
+std::optional<std::size_t> json_error_offset(std::string_view text, const nlohmann::json::exception& error) {
+  if (const auto* parse = dynamic_cast<const nlohmann::json::parse_error*>(&error)) {
+    return parse->byte > 0 ? parse->byte - 1 : 0;
+  }
   static constexpr std::string_view kMarker = "number overflow parsing '";
+  const std::string_view what = error.what();
   const auto begin = what.find(kMarker);
-  if (begin == std::string::npos) return std::nullopt;
+  if (begin == std::string_view::npos) return std::nullopt;
   const auto number_begin = begin + kMarker.size();
   const auto number_end = what.find('\'', number_begin);
-  if (number_end == std::string::npos || number_end == number_begin) return std::nullopt;
-  const auto at = text.find(std::string_view(what).substr(number_begin, number_end - number_begin));
+  if (number_end == std::string_view::npos || number_end == number_begin) return std::nullopt;
+  const auto at = text.find(what.substr(number_begin, number_end - number_begin));
   if (at == std::string_view::npos) return std::nullopt;
   return at;
 }

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 namespace chatqa {
 
 struct TextPosition {
@@ -22,9 +24,11 @@ struct TextPosition {
 // prefix and, for parse errors, without the "parse error at line 1, column 5: "
 // part (we give the position ourselves).
 std::string json_error_detail(const std::string& what);
-// Byte offset in `text` of the number that a "number overflow parsing 'N'"
-// error (out_of_range.406, which carries no offset) names, if found.
-std::optional<std::size_t> number_overflow_offset(std::string_view text, const std::string& what);
+// Byte offset in `text` of what a failed nlohmann::json::parse(text) threw
+// about: a parse_error's byte, or the number that a "number overflow parsing
+// 'N'" error (out_of_range.406, which carries no offset) names; nullopt if
+// neither can be told.
+std::optional<std::size_t> json_error_offset(std::string_view text, const nlohmann::json::exception& error);
 
 class JsonLocator {
  public:

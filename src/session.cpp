@@ -166,15 +166,11 @@ bool parse_json(std::string_view text, json& out, InputError& error) {
   try {
     out = json::parse(text.begin(), text.end());
     return true;
-  } catch (const json::parse_error& e) {
-    error = make_error("E0201", "invalid JSON: " + json_error_detail(e.what()));
-    error.byte_offset = e.byte > 0 ? e.byte - 1 : 0;
-    return false;
   } catch (const json::exception& e) {
-    // A number too big for a double (out_of_range.406) is no parse_error and
-    // carries no offset: found by fuzz/fuzz_session escaping parse_sessions.
+    // A syntax error, or a number too big for a double (out_of_range.406: no
+    // parse_error, and it escaped parse_sessions until fuzz_session found it).
     error = make_error("E0201", "invalid JSON: " + json_error_detail(e.what()));
-    error.byte_offset = number_overflow_offset(text, e.what()).value_or(0);
+    error.byte_offset = json_error_offset(text, e).value_or(0);
     return false;
   }
 }

@@ -147,10 +147,7 @@ std::optional<TestFile> TestFileParser::parse(bool resolve_rule_file) {
   } catch (const json::exception& e) {
     // A syntax error (with its byte) or a number too big for a double
     // (out_of_range.406, located by the number it names).
-    const auto* parse = dynamic_cast<const json::parse_error*>(&e);
-    const std::size_t offset = parse ? (parse->byte > 0 ? parse->byte - 1 : 0)
-                                     : number_overflow_offset(text_, e.what()).value_or(0);
-    const TextPosition p = locator_.at_offset(offset);
+    const TextPosition p = locator_.at_offset(json_error_offset(text_, e).value_or(0));
     Diagnostic d;
     d.code = "E0502";
     d.message = "invalid JSON: " + json_error_detail(e.what());
