@@ -204,6 +204,16 @@ std::optional<TestFile> TestFileParser::parse(bool resolve_rule_file) {
     error("E0504", "/cases", "\"cases\" must be a list");
   } else {
     for (std::size_t i = 0; i < cases->size(); ++i) parse_case((*cases)[i], "/cases/" + std::to_string(i), out);
+    // A case is reported, and picked by --run, by its name: two cases with
+    // one name would be told apart by nobody.
+    std::map<std::string, const TestCase*> first_of;
+    for (const TestCase& tc : out.cases) {
+      const auto [it, fresh] = first_of.emplace(tc.name, &tc);
+      if (fresh) continue;
+      error("E0512", child(tc.at.json_pointer, "name"),
+            "two cases are named \"" + tc.name + "\" (the first at line " + std::to_string(it->second->at.line) +
+                "); case names must be unique");
+    }
   }
   if (errors_ > 0) return std::nullopt;
   return out;

@@ -262,6 +262,25 @@ TEST_CASE("ruletest: unknown keys and wrong types in a test file are errors", "[
   CHECK(two_sessions.diagnostics[0].code == "E0509");
 }
 
+TEST_CASE("ruletest: two cases with one name are an error at the second name", "[testing]") {
+  // Found by fuzz/fuzz_tests: results and --run refer to cases by name, so a
+  // copied case whose name was not changed made results ambiguous.
+  const std::string session = R"({"id": "s", "messages": [{"role": "agent", "time": "2024-05-01T10:00:00+08:00", "text": "您好"}]})";
+  const std::string text = "{\"cases\": [\n"
+                           "  {\"name\": \"greets\", \"session\": " + session + ", \"expect\": {}},\n"
+                           "  {\"name\": \"other\", \"session\": " + session + ", \"expect\": {}},\n"
+                           "  {\"name\": \"greets\", \"session\": " + session + ", \"expect\": {}}]}";
+  chatqa::LoadedTestFile dup = chatqa::parse_test_file(text, "t.tests.json", "");
+  CHECK_FALSE(dup.ok());
+  REQUIRE(dup.diagnostics.size() == 1);
+  const chatqa::Diagnostic& d = dup.diagnostics[0];
+  CHECK(d.code == "E0512");
+  CHECK(d.json_pointer == "/cases/2/name");
+  CHECK(d.line == 4);
+  CHECK(d.column == 12);  // the second "greets"
+  CHECK(d.message == "two cases are named \"greets\" (the first at line 2); case names must be unique");
+}
+
 TEST_CASE("ruletest: a bad session is an error at its place", "[testing]") {
   const std::string text = R"({"cases": [
   {"name": "bad time", "session": {"id": "S", "messages": [
