@@ -20,7 +20,8 @@ inline void require(bool ok, const char* what, const std::string& detail = {}) {
   if (!ok) fail(what, detail);
 }
 
-// Code points of valid UTF-8 (the text of a parsed message).
+// Code points of valid UTF-8 (message texts, quotes and the normaliser's
+// UTF-8 form all are): utf8::decode.
 std::u32string code_points(std::string_view utf8);
 
 // The invariants every report must keep, whatever the session or rule set:
