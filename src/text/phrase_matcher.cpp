@@ -383,6 +383,15 @@ int PhraseMatcher::add_regex(std::string_view pattern, std::uint32_t group, cons
 }
 
 bool PhraseMatcher::build(std::size_t set_max_mem, std::string* error) {
+  std::size_t literal_variants = 0;
+  for (int v = 0; v < kVariants; ++v) literal_variants += !automata_[v]->pending.empty();
+  if (literal_variants > 1) {
+    all_variants_ = std::make_unique<Automaton>();
+    for (int v = 0; v < kVariants; ++v) {
+      all_variants_->pending.insert(all_variants_->pending.end(), automata_[v]->pending.begin(), automata_[v]->pending.end());
+    }
+    all_variants_->build(patterns_);
+  }
   for (int v = 0; v < kVariants; ++v) {
     automata_[v]->build(patterns_);
     RegexBank& bank = *regexes_[v];
@@ -535,7 +544,18 @@ bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_
 }
 
 void PhraseMatcher::match_literals(const NormText& text, int variant, std::vector<Hit>& out) const {
-  const Automaton& ac = *automata_[variant];
+  scan_literals(*automata_[variant], text, out);
+}
+
+void PhraseMatcher::match_literals_all_variants(const NormText& text, std::vector<Hit>& out) const {
+  if (all_variants_) {
+    scan_literals(*all_variants_, text, out);
+    return;
+  }
+  for (int v = 0; v < kVariants; ++v) scan_literals(*automata_[v], text, out);
+}
+
+void PhraseMatcher::scan_literals(const Automaton& ac, const NormText& text, std::vector<Hit>& out) const {
   if (ac.out_ids.empty()) return;
   std::uint32_t node = 0;
   const std::u32string& skel = text.skeleton;

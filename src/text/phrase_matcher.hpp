@@ -89,6 +89,10 @@ class PhraseMatcher {
 
   // Appends all verified hits of literal phrases in `text` (normalised as `variant`).
   void match_literals(const NormText& text, int variant, std::vector<Hit>& out) const;
+  // Appends the hits of the literals of EVERY variant in `text`, for a text
+  // that every variant normalises the same way (no Traditional characters):
+  // the same hits as match_literals for each variant, in one scan.
+  void match_literals_all_variants(const NormText& text, std::vector<Hit>& out) const;
   // Appends all hits of regexes of `variant` in `text`.
   void match_regexes(NormText& text, int variant, std::vector<Hit>& out) const;
 
@@ -97,9 +101,13 @@ class PhraseMatcher {
   struct RegexBank;
   bool verify(const PatternInfo& p, const NormText& text, std::uint32_t skel_end, Hit& hit) const;
   static void build_prefilter(RegexBank& bank);
+  void scan_literals(const Automaton& ac, const NormText& text, std::vector<Hit>& out) const;
 
   std::vector<PatternInfo> patterns_;
   std::vector<std::unique_ptr<Automaton>> automata_;
+  // The literals of all variants in one automaton (null unless more than one
+  // variant has literals): a text without Traditional characters is scanned once.
+  std::unique_ptr<Automaton> all_variants_;
   std::vector<std::unique_ptr<RegexBank>> regexes_;
   bool variant_used_[kVariants] = {false, false};
   std::size_t literal_count_ = 0;
