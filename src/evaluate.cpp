@@ -246,6 +246,7 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
       }
     }
     CheckOutcome outcome;
+    outcome.findings.swap(r.findings);  // the cleared array of the last session: its capacity is reused
     item.check->evaluate(ctx, outcome);
     if (outcome.pending) {
       r.status = ItemStatus::pending;
@@ -257,9 +258,10 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
       r.status = ItemStatus::failed;
       r.hits = outcome.findings.size();
       (item.info.bonus ? r.awarded : r.deducted) = cost_of(item, r.hits);
-      r.findings.swap(outcome.findings);
-      sort_findings(r.findings);
+      sort_findings(outcome.findings);
     }
+    if (r.status != ItemStatus::failed) outcome.findings.clear();  // pending / not applicable: none reported
+    r.findings.swap(outcome.findings);
   }
   // Linked items (两项并扣): a failed item also takes the full points of the items it names.
   // Only items that failed on their own do: links do not chain, so the result

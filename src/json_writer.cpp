@@ -1,6 +1,7 @@
 #include "json_writer.hpp"
 
 #include <cmath>
+#include <cstring>
 
 #include "chatqa/report.hpp"
 #include "utf8.hpp"
@@ -10,7 +11,7 @@ namespace chatqa::detail {
 void JsonWriter::newline() {
   if (indent_ < 0) return;
   out_ += '\n';
-  out_.append(stack_.size() * static_cast<std::size_t>(indent_), ' ');
+  out_.append(depth_ * static_cast<std::size_t>(indent_), ' ');
 }
 
 void JsonWriter::before_value() {
@@ -18,8 +19,8 @@ void JsonWriter::before_value() {
     after_key_ = false;
     return;
   }
-  if (stack_.empty()) return;
-  Level& level = stack_.back();
+  if (depth_ == 0) return;
+  Level& level = top();
   if (!level.empty) out_ += ',';
   level.empty = false;
   newline();
@@ -28,26 +29,54 @@ void JsonWriter::before_value() {
 void JsonWriter::open(char c) {
   before_value();
   out_ += c;
-  stack_.push_back({c == '[', true});
+  const Level level{c == '[', true};
+  if (depth_ < kInlineDepth) {
+    inline_[depth_] = level;
+  } else {
+    deep_.push_back(level);
+  }
+  ++depth_;
 }
 
 void JsonWriter::close(char c) {
-  const bool empty = stack_.back().empty;
-  stack_.pop_back();
+  const bool empty = top().empty;
+  if (depth_ > kInlineDepth) deep_.pop_back();
+  --depth_;
   if (!empty) newline();
   out_ += c;
 }
 
 void JsonWriter::key(std::string_view k) {
   before_value();
-  raw_string(k);
+  out_ += '"';
+  out_.append(k.data(), k.size());
   if (indent_ < 0) {
-    out_ += ':';
+    out_.append("\":", 2);
   } else {
-    out_.append(": ", 2);
+    out_.append("\": ", 3);
   }
   after_key_ = true;
 }
+
+void JsonWriter::literal(std::string_view s) {
+  before_value();
+  out_ += '"';
+  out_.append(s.data(), s.size());
+  out_ += '"';
+}
+
+namespace {
+
+// True if one of the 8 bytes of `w` is not printable ASCII or is '"' or
+// '\\' (the bytes raw_string must look at one by one).
+inline bool any_special(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  const std::uint64_t control = (w - kOnes * 0x20) & ~w & kHigh;  // some byte < 0x20 (or >= 0x80, caught anyway)
+  return ((w & kHigh) | control | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
+}
+
+}  // namespace
 
 void JsonWriter::raw_string(std::string_view s) {
   // One pass: runs of bytes that need no escape (nearly all text) are copied
@@ -60,6 +89,14 @@ void JsonWriter::raw_string(std::string_view s) {
   out_ += '"';
   std::size_t run = 0, i = 0;
   while (i < n) {
+    // Eight plain ASCII bytes at a time (ids, times, Latin text).
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if (any_special(w)) break;
+      i += 8;
+    }
+    if (i >= n) break;
     const unsigned char c = p[i];
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
       ++i;

@@ -18,10 +18,15 @@ class JsonWriter {
   void end_object() { close('}'); }
   void begin_array() { open('['); }
   void end_array() { close(']'); }
+  // `k` is one of the writer's callers' own keys: ASCII letters, digits and
+  // '_' (written as they are, without the escape scan that values get).
   void key(std::string_view k);
 
   void value(std::string_view s);
   void value(const char* s) { value(std::string_view(s)); }
+  // A constant of the caller's that needs no escaping (a status or role
+  // name: ASCII letters and '_'), written as it is.
+  void literal(std::string_view s);
   void value(bool b);
   void value(long long n);
   void value(unsigned long long n);
@@ -35,6 +40,10 @@ class JsonWriter {
     key(k);
     value(v);
   }
+  void literal_member(std::string_view k, std::string_view v) {
+    key(k);
+    literal(v);
+  }
 
  private:
   struct Level {
@@ -47,9 +56,16 @@ class JsonWriter {
   void newline();
   void raw_string(std::string_view s);
 
+  Level& top() { return depth_ <= kInlineDepth ? inline_[depth_ - 1] : deep_[depth_ - kInlineDepth - 1]; }
+
   std::string& out_;
   int indent_;
-  std::vector<Level> stack_;
+  // The open objects and arrays: a report nests a few levels deep, so they
+  // live in the writer (no allocation per report); deeper ones in deep_.
+  static constexpr std::size_t kInlineDepth = 16;
+  Level inline_[kInlineDepth];
+  std::vector<Level> deep_;
+  std::size_t depth_ = 0;
   bool after_key_ = false;
 };
 

@@ -11,7 +11,7 @@ void location_members(JsonWriter& w, const Location& at) {
   if (at.message >= 0) {
     w.member("message", at.message);
     w.member("time", at.time);
-    if (at.role) w.member("role", to_string(*at.role));
+    if (at.role) w.literal_member("role", to_string(*at.role));
   }
   if (at.has_span) {
     w.member("quote", at.quote);
@@ -50,14 +50,14 @@ void write_item(JsonWriter& w, const ItemResult& r, const JsonReportOptions& opt
       w.member("title", r.title);
       w.member("category", r.category);
     }
-    w.member("status", to_string(r.status));
+    w.literal_member("status", to_string(r.status));
     w.end_object();
     return;
   }
   w.member("title", r.title);
   w.member("category", r.category);
-  if (r.severity == ItemSeverity::fatal) w.member("severity", "fatal");
-  w.member("status", r.bonus ? "bonus" : "failed");
+  if (r.severity == ItemSeverity::fatal) w.literal_member("severity", "fatal");
+  w.literal_member("status", r.bonus ? "bonus" : "failed");
   w.key(r.bonus ? "awarded" : "deducted");
   w.number(r.bonus ? r.awarded : r.deducted);
   w.member("hits", static_cast<unsigned long long>(r.hits));

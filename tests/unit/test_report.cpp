@@ -191,3 +191,25 @@ TEST_CASE("JSON strings: escapes and invalid UTF-8 as nlohmann writes them", "[r
   CHECK(to_json(truncated).rfind("{\"session\":\"cut \xEF\xBF\xBD\xEF\xBF\xBD here "
                                  "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\",", 0) == 0);
 }
+
+TEST_CASE("JSON strings: a byte to escape at every position of the eight-byte scan", "[report][json]") {
+  // The writer copies plain ASCII eight bytes at a time; a byte it must
+  // look at (control, quote, backslash, non-ASCII) in any lane of a word,
+  // and at any offset from the start, is still written as nlohmann writes it.
+  const std::vector<std::string> specials = {std::string(1, '\0'), "\x01", "\x1f", "\"", "\\",  "\x7f",
+                                             "\x80",               " ",    "~",    "é", "中", "😀"};
+  for (const std::string& special : specials) {
+    for (std::size_t pos = 0; pos <= 17; ++pos) {
+      std::string text(24, 'a');
+      text.replace(pos, 1, special);
+      INFO("byte " << static_cast<int>(static_cast<unsigned char>(special[0])) << " at " << pos);
+      Report report;
+      report.session_id = text;
+      const std::string expected =
+          nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      const std::string out = to_json(report);
+      CHECK(out.substr(11, expected.size()) == expected);  // after {"session":
+      CHECK(out[11 + expected.size()] == ',');
+    }
+  }
+}
