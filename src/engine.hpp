@@ -185,6 +185,10 @@ struct EvalBuffers {
   // Hits of all messages in one array; message i's are [hits_begin[i], hits_end[i]).
   std::vector<text::Hit> hits;
   std::vector<std::uint32_t> hits_begin, hits_end;
+  // Per message, one bit per phrase group: the group has hits there. Most
+  // questions "hits of group g in message i" are answered by the bit alone.
+  std::vector<std::uint64_t> group_bits;  // message i's words: [i * group_words, (i + 1) * group_words)
+  std::size_t group_words = 0;
   std::vector<std::uint8_t> matched;
   std::vector<std::string> times;  // "" until formatted
   std::vector<std::u32string> skeletons;  // skeleton-only normalisations (see EvalContext::skeleton)

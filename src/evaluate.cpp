@@ -73,6 +73,8 @@ EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, con
   buf_.hits_begin.assign(n, 0);
   buf_.hits_end.assign(n, 0);
   buf_.matched.assign(n, 0);
+  buf_.group_words = (rules.groups.size() + 63) / 64;
+  buf_.group_bits.assign(n * buf_.group_words, 0);
   if (buf_.times.size() < n) buf_.times.resize(n);
   for (std::size_t i = 0; i < n; ++i) buf_.times[i].clear();
   if (buf_.skeletons.size() < n) buf_.skeletons.resize(n);
@@ -147,6 +149,8 @@ void EvalContext::match_message(std::size_t i) {
     return a.pattern < b.pattern;
   });
   buf_.hits_end[i] = static_cast<std::uint32_t>(buf_.hits.size());
+  std::uint64_t* bits = buf_.group_bits.data() + i * buf_.group_words;
+  for (auto h = buf_.hits.begin() + begin; h != buf_.hits.end(); ++h) bits[h->group >> 6] |= std::uint64_t{1} << (h->group & 63);
 }
 
 std::pair<const text::Hit*, const text::Hit*> EvalContext::hits(std::size_t i, std::uint32_t group) {
@@ -154,6 +158,7 @@ std::pair<const text::Hit*, const text::Hit*> EvalContext::hits(std::size_t i, s
   const text::Hit* all = buf_.hits.data();
   const text::Hit* first = all + buf_.hits_begin[i];
   const text::Hit* last = all + buf_.hits_end[i];
+  if (!(buf_.group_bits[i * buf_.group_words + (group >> 6)] >> (group & 63) & 1)) return {last, last};
   auto lo = std::lower_bound(first, last, group, [](const text::Hit& h, std::uint32_t g) { return h.group < g; });
   auto hi = std::upper_bound(lo, last, group, [](std::uint32_t g, const text::Hit& h) { return g < h.group; });
   return {lo, hi};

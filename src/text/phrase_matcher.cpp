@@ -13,16 +13,19 @@
 namespace chatqa::text {
 
 // Laid out for the matching loop, which is bound by cache misses (one
-// lookup per character into tables far bigger than the L1 cache): symbols
-// are 16-bit while the alphabet allows, each node's hot fields share one
-// 16-byte record, and an edge's symbol and target sit side by side.
+// lookup per character into tables far bigger than the L1 cache): a BMP
+// character's symbol is computed from an 8 KB bit set and a 4 KB rank
+// table (no 64K-entry symbol table: its scattered entries missed the
+// cache), each node's hot fields share one 16-byte record, and an edge's
+// symbol and target sit side by side.
 struct PhraseMatcher::Automaton {
-  std::vector<std::uint16_t> sym_bmp16 = std::vector<std::uint16_t>(0x10000, 0);
   // One bit per BMP code point: in some phrase (8 KB, stays in the L1 cache;
-  // most characters of a text are in no phrase and skip the symbol table).
+  // most characters of a text are in no phrase and stop there).
   std::vector<std::uint64_t> in_phrase = std::vector<std::uint64_t>(0x10000 / 64, 0);
-  std::vector<std::uint32_t> sym_bmp32;  // instead, once the alphabet outgrows 16 bits
-  std::unordered_map<char32_t, std::uint32_t> sym_astral;
+  // Per 64-bit word of in_phrase: the phrase characters below it. A BMP
+  // phrase character's symbol is its rank among them, plus 1.
+  std::vector<std::uint32_t> rank_base = std::vector<std::uint32_t>(0x10000 / 64, 0);
+  std::unordered_map<char32_t, std::uint32_t> sym_astral;  // symbols after the BMP ones
   std::uint32_t alphabet = 1;  // symbol 0: a character no phrase contains
   std::vector<std::uint32_t> root_next;
   struct Edge {
@@ -39,27 +42,48 @@ struct PhraseMatcher::Automaton {
   std::vector<std::uint32_t> out_begin, out_ids;
   std::vector<std::uint32_t> pending;  // pattern ids added before build
 
+  static std::uint32_t popcount(std::uint64_t x) {
+#if defined(__POPCNT__)
+    return static_cast<std::uint32_t>(__builtin_popcountll(x));
+#else  // portable x86-64 builds have no popcnt instruction; this beats libgcc's call
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return static_cast<std::uint32_t>((x * 0x0101010101010101ull) >> 56);
+#endif
+  }
+  // The symbol of BMP character c, whose word of in_phrase is `word` (0 if in no phrase).
+  std::uint32_t bmp_sym(char32_t c, std::uint64_t word) const {
+    const unsigned bit = c & 63;
+    if (!(word >> bit & 1)) return 0;
+    return rank_base[c >> 6] + popcount(word & ((std::uint64_t{1} << bit) - 1)) + 1;
+  }
   std::uint32_t sym(char32_t c) const {
-    if (c < 0x10000) return sym_bmp32.empty() ? sym_bmp16[c] : sym_bmp32[c];
+    if (c < 0x10000) return bmp_sym(c, in_phrase[c >> 6]);
     auto it = sym_astral.find(c);
     return it == sym_astral.end() ? 0 : it->second;
   }
-  std::uint32_t intern(char32_t c) {
-    std::uint32_t s = sym(c);
-    if (s) return s;
-    s = alphabet++;
-    if (c < 0x10000) {
-      in_phrase[c >> 6] |= std::uint64_t{1} << (c & 63);
-      if (s > 0xFFFF && sym_bmp32.empty()) sym_bmp32.assign(sym_bmp16.begin(), sym_bmp16.end());
-      if (sym_bmp32.empty()) {
-        sym_bmp16[c] = static_cast<std::uint16_t>(s);
-      } else {
-        sym_bmp32[c] = s;
+  // Numbers the characters of the pending patterns (before the trie is built).
+  void number_symbols(const std::vector<PatternInfo>& patterns) {
+    std::vector<char32_t> astral;
+    for (std::uint32_t id : pending) {
+      for (char32_t c : patterns[id].skeleton) {
+        if (c < 0x10000) {
+          in_phrase[c >> 6] |= std::uint64_t{1} << (c & 63);
+        } else {
+          astral.push_back(c);
+        }
       }
-    } else {
-      sym_astral[c] = s;
     }
-    return s;
+    std::uint32_t below = 0;
+    for (std::size_t w = 0; w < in_phrase.size(); ++w) {
+      rank_base[w] = below;
+      below += popcount(in_phrase[w]);
+    }
+    std::sort(astral.begin(), astral.end());
+    astral.erase(std::unique(astral.begin(), astral.end()), astral.end());
+    alphabet = below + 1;
+    for (char32_t c : astral) sym_astral[c] = alphabet++;
   }
   std::uint32_t child(std::uint32_t node, std::uint32_t s) const {
     if (node == 0) return root_next[s];
@@ -99,12 +123,13 @@ struct PhraseMatcher::Automaton {
     }
   }
   void build(const std::vector<PatternInfo>& patterns) {
+    number_symbols(patterns);
     std::vector<std::map<std::uint32_t, std::uint32_t>> trie(1);
     std::vector<std::vector<std::uint32_t>> outs(1);
     for (std::uint32_t id : pending) {
       std::uint32_t node = 0;
       for (char32_t c : patterns[id].skeleton) {
-        const std::uint32_t s = intern(c);
+        const std::uint32_t s = sym(c);
         auto it = trie[node].find(s);
         if (it == trie[node].end()) {
           trie[node][s] = static_cast<std::uint32_t>(trie.size());
@@ -558,29 +583,32 @@ void PhraseMatcher::match_literals_all_variants(const NormText& text, std::vecto
 void PhraseMatcher::scan_literals(const Automaton& ac, const NormText& text, std::vector<Hit>& out) const {
   if (ac.out_ids.empty()) return;
   std::uint32_t node = 0;
-  const std::u32string& skel = text.skeleton;
-  for (std::uint32_t j = 0; j < skel.size(); ++j) {
+  const char32_t* skel = text.skeleton.data();
+  const auto n = static_cast<std::uint32_t>(text.skeleton.size());
+  const std::uint64_t* in_phrase = ac.in_phrase.data();
+  for (std::uint32_t j = 0; j < n; ++j) {
     const char32_t c = skel[j];
-    if (c < 0x10000 && !(ac.in_phrase[c >> 6] >> (c & 63) & 1)) {
-      node = 0;
-      continue;
-    }
-    const std::uint32_t s = ac.sym(c);
+    const std::uint32_t s = c < 0x10000 ? ac.bmp_sym(c, in_phrase[c >> 6]) : ac.sym(c);
     if (s == 0) {
       node = 0;
       continue;
     }
     node = ac.step(node, s);
-    for (std::uint32_t m = ac.nodes[node].report; m != 0; m = ac.dict[m]) {
-      for (std::uint32_t o = ac.out_begin[m]; o < ac.out_begin[m + 1]; ++o) {
-        const std::uint32_t id = ac.out_ids[o];
-        const PatternInfo& p = patterns_[id];
-        Hit hit;
-        if (!verify(p, text, j, hit)) continue;
-        hit.pattern = id;
-        hit.group = p.group;
-        out.push_back(hit);
-      }
+    if (ac.nodes[node].report != 0) report_hits(ac, node, text, j, out);
+  }
+}
+
+void PhraseMatcher::report_hits(const Automaton& ac, std::uint32_t node, const NormText& text, std::uint32_t skel_end,
+                                std::vector<Hit>& out) const {
+  for (std::uint32_t m = ac.nodes[node].report; m != 0; m = ac.dict[m]) {
+    for (std::uint32_t o = ac.out_begin[m]; o < ac.out_begin[m + 1]; ++o) {
+      const std::uint32_t id = ac.out_ids[o];
+      const PatternInfo& p = patterns_[id];
+      Hit hit;
+      if (!verify(p, text, skel_end, hit)) continue;
+      hit.pattern = id;
+      hit.group = p.group;
+      out.push_back(hit);
     }
   }
 }

@@ -102,6 +102,9 @@ class PhraseMatcher {
   bool verify(const PatternInfo& p, const NormText& text, std::uint32_t skel_end, Hit& hit) const;
   static void build_prefilter(RegexBank& bank);
   void scan_literals(const Automaton& ac, const NormText& text, std::vector<Hit>& out) const;
+  // The verified hits of the phrases that end at skeleton char `skel_end` (the scan reached `node`).
+  __attribute__((noinline)) void report_hits(const Automaton& ac, std::uint32_t node, const NormText& text,
+                                             std::uint32_t skel_end, std::vector<Hit>& out) const;
 
   std::vector<PatternInfo> patterns_;
   std::vector<std::unique_ptr<Automaton>> automata_;

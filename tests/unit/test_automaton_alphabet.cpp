@@ -1,6 +1,6 @@
-// The literal automaton keeps 16-bit symbols until the alphabet outgrows
-// them; phrases over more than 65,535 distinct characters still match,
-// whichever side of the switch their characters were numbered on.
+// The literal automaton numbers a BMP character by its rank in a bit set of
+// the phrase characters, and astral characters after all BMP ones; phrases
+// over more than 65,535 distinct characters, on both planes, still match.
 #include <catch2/catch.hpp>
 
 #include "text/normalizer.hpp"
