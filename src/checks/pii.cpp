@@ -191,7 +191,9 @@ class PiiCheck final : public Check {
     std::vector<Found> found;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role) || ctx.message(i).text.empty()) continue;
-      const std::u32string& cps = ctx.norm(i).original;  // decoded once per message, shared
+      const text::NormText& norm = ctx.norm(i);
+      if (!norm.has_digit_or_at) continue;        // no digit, no '@': nothing to find (most messages)
+      const std::u32string& cps = norm.original;  // decoded once per message, shared
       found.clear();
       if (kinds & (kPhone | kIdCard | kBankCard)) scan_numbers(cps, found);
       if (kinds & kEmail) scan_emails(cps, found);

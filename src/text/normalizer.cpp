@@ -7,8 +7,8 @@
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/uchar.h>
-#include <unicode/uscript.h>
 #include <unicode/unistr.h>
+#include <unicode/uscript.h>
 
 #include "utf8.hpp"
 
@@ -83,26 +83,21 @@ std::uint8_t compute_flags(char32_t c) {
     case U_CONNECTOR_PUNCTUATION:
     case U_OTHER_PUNCTUATION:
     case U_INITIAL_PUNCTUATION:
-    case U_FINAL_PUNCTUATION:
-      f |= kSeparator;
-      break;
+    case U_FINAL_PUNCTUATION: f |= kSeparator; break;
     case U_MATH_SYMBOL:
     case U_CURRENCY_SYMBOL:
     case U_MODIFIER_SYMBOL:
     case U_OTHER_SYMBOL:
     case U_FORMAT_CHAR:
     case U_PRIVATE_USE_CHAR:
-    case U_ENCLOSING_MARK:
-      f |= kSeparator | kSymbol;
-      break;
+    case U_ENCLOSING_MARK: f |= kSeparator | kSymbol; break;
     case U_NON_SPACING_MARK:
       // Variation selectors and emoji modifiers decorate emoji; other marks are part of letters.
       if ((c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF) || (c >= 0xE0020 && c <= 0xE007F)) {
         f |= kSeparator | kSymbol;
       }
       break;
-    default:
-      break;
+    default: break;
   }
   if (u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_EXTENDED_PICTOGRAPHIC) && !(c < 0x80)) {
     f |= kSeparator | kSymbol;
@@ -116,12 +111,22 @@ std::uint8_t compute_flags(char32_t c) {
     }
   }
   switch (c) {
-    case ',': case '.': case '!': case '?': case ';': case ':': case '\n': case '\r':
-    case 0x3002: case 0x3001: case 0xFF61: case 0xFF64: case 0x2026: case 0x2028: case 0x2029:
-      f |= kClauseBreak;
-      break;
-    default:
-      break;
+    case ',':
+    case '.':
+    case '!':
+    case '?':
+    case ';':
+    case ':':
+    case '\n':
+    case '\r':
+    case 0x3002:
+    case 0x3001:
+    case 0xFF61:
+    case 0xFF64:
+    case 0x2026:
+    case 0x2028:
+    case 0x2029: f |= kClauseBreak; break;
+    default: break;
   }
   if (is_han(c)) f |= kHan;
   if (c >= 0x1F3FB && c <= 0x1F3FF) f |= kJoined;  // emoji skin-tone modifiers
@@ -178,7 +183,9 @@ const Normalizer& Normalizer::instance() {
   return normalizer;
 }
 
-std::uint8_t Normalizer::flags_of(char32_t c) const { return c < kTableSize ? bmp_flags_[c] : compute_flags(c); }
+std::uint8_t Normalizer::flags_of(char32_t c) const {
+  return c < kTableSize ? bmp_flags_[c] : compute_flags(c);
+}
 
 void Normalizer::build_traditional_table() const {
   std::call_once(g_traditional_once, [this] {
@@ -274,8 +281,10 @@ void Normalizer::normalize(std::string_view original, bool traditional, NormText
   const std::uint32_t* map = bmp_map_.data();
   const std::uint8_t* table_flags = bmp_flags_.data();
   const char32_t* to_simplified = traditional ? simplified_.data() : nullptr;  // 0x10000 entries once built
+  bool digit_or_at = false;
   auto emit = [&](char32_t mapped, std::uint32_t i, bool after_zwj) {
     if (to_simplified && may_fold(mapped)) mapped = to_simplified[mapped];
+    digit_or_at |= (mapped >= '0' && mapped <= '9') || mapped == '@';
     std::uint8_t f = mapped < kTableSize ? table_flags[mapped] : compute_flags(mapped);
     if (after_zwj && (f & kSymbol)) f |= kJoined;
     chars[k] = mapped;
@@ -317,6 +326,7 @@ void Normalizer::normalize(std::string_view original, bool traditional, NormText
     for (char32_t mapped : expansion) emit(mapped, i, after_zwj);
   }
   size_to(k, sk);
+  out.has_digit_or_at = digit_or_at;
 }
 
 void Normalizer::skeleton_of(std::string_view original, std::u32string& out) const {
@@ -382,6 +392,7 @@ void Normalizer::fold_traditional(const NormText& plain, NormText& out) const {
   out.orig_bytes = plain.orig_bytes;
   out.original = plain.original;
   out.orig_length = plain.orig_length;
+  out.has_digit_or_at = plain.has_digit_or_at;
   out.has_utf8 = false;
   // Folding maps ideographs to ideographs: flags and the skeleton's shape stay.
   for (char32_t& c : out.chars) {

@@ -33,14 +33,18 @@ enum CharFlag : std::uint8_t {
 };
 
 struct NormText {
-  std::u32string chars;              // normalised code points
-  std::vector<std::uint32_t> orig;   // per normalised char: index of its original code point
-  std::vector<std::uint8_t> flags;   // per normalised char: CharFlag bits
-  std::u32string skeleton;           // chars without separators
+  std::u32string chars;                     // normalised code points
+  std::vector<std::uint32_t> orig;          // per normalised char: index of its original code point
+  std::vector<std::uint8_t> flags;          // per normalised char: CharFlag bits
+  std::u32string skeleton;                  // chars without separators
   std::vector<std::uint32_t> skeleton_pos;  // per skeleton char: its index in `chars`
   std::vector<std::uint32_t> orig_bytes;    // byte offset of each original code point, plus the end
   std::uint32_t orig_length = 0;            // number of original code points
   std::u32string original;                  // the original code points (decoded, not normalised)
+  // Some normalised character is an ASCII digit or '@' (full-width digits
+  // and ＠ fold to these): without one, a text holds no phone, card or
+  // ID number and no e-mail address, and the PII check skips it.
+  bool has_digit_or_at = false;
 
   // Normalised text as UTF-8 (for regexes), built on demand by ensure_utf8().
   std::string utf8;
@@ -95,8 +99,8 @@ class Normalizer {
   // Planes 0 and 1 (BMP, and emoji / pictographs / math letters) are looked
   // up in tables built once; only rarer code points ask ICU each time.
   static constexpr char32_t kTableSize = 0x20000;
-  std::vector<std::uint32_t> bmp_map_;   // direct value, or kIndirect | offset << 5 | length
-  std::u32string multi_;                 // targets of multi-character mappings
+  std::vector<std::uint32_t> bmp_map_;  // direct value, or kIndirect | offset << 5 | length
+  std::u32string multi_;                // targets of multi-character mappings
   std::vector<std::uint8_t> bmp_flags_;
   // CJK Unified Ideographs U+4E00..U+9FFF (most of any Chinese text) map to
   // themselves with flags kHan, checked when the tables are built: the loop

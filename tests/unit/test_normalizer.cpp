@@ -10,8 +10,8 @@
 #include "text/normalizer.hpp"
 #include "utf8.hpp"
 
-using chatqa::text::NormText;
 using chatqa::text::Normalizer;
+using chatqa::text::NormText;
 
 namespace {
 
@@ -21,7 +21,9 @@ NormText norm(const std::string& s, bool traditional = false) {
   return t;
 }
 
-std::string u8(const std::u32string& s) { return chatqa::utf8::encode(s); }
+std::string u8(const std::u32string& s) {
+  return chatqa::utf8::encode(s);
+}
 
 // Every normalised char maps to an original code point, in order; skeleton
 // positions point at non-separators.
@@ -97,7 +99,7 @@ TEST_CASE("character flags", "[normalizer]") {
   CHECK_FALSE(n.flags_of(U' ') & kClauseBreak);
   CHECK(n.flags_of(U'😊') & kSymbol);
   CHECK(n.flags_of(U'\U0001F3FD') & kSeparator);  // skin-tone modifier
-  CHECK_FALSE(n.flags_of(U'ー') & kSeparator);     // katakana long vowel mark is a letter
+  CHECK_FALSE(n.flags_of(U'ー') & kSeparator);    // katakana long vowel mark is a letter
 }
 
 TEST_CASE("Traditional to Simplified, per character", "[normalizer][traditional]") {
@@ -126,9 +128,9 @@ TEST_CASE("normalize_phrase agrees with normalize", "[normalizer]") {
 }
 
 TEST_CASE("invalid UTF-8 does not crash the normaliser", "[normalizer][utf8]") {
-  for (const std::string s : {std::string("\xE4\xB8"), std::string("\xFF"), std::string("a\x80z"),
-                              std::string("\xF4\x90\x80\x80"), std::string("\xED\xA0\x80"), std::string("\xC0\xAF"),
-                              std::string("不\xE4知道")}) {
+  for (const std::string s :
+       {std::string("\xE4\xB8"), std::string("\xFF"), std::string("a\x80z"), std::string("\xF4\x90\x80\x80"),
+        std::string("\xED\xA0\x80"), std::string("\xC0\xAF"), std::string("不\xE4知道")}) {
     const NormText t = norm(s);
     check_invariants(t);
     CHECK(t.orig_bytes.back() == s.size());
@@ -201,4 +203,23 @@ TEST_CASE("skeleton_of is the skeleton of normalize", "[normalizer]") {
     n.skeleton_of(text, skeleton);
     CHECK(skeleton == full.skeleton);
   }
+}
+
+TEST_CASE("has_digit_or_at tells whether the PII check has anything to read", "[normalizer][pii]") {
+  CHECK_FALSE(norm("您好，请问有什么可以帮您？").has_digit_or_at);
+  CHECK_FALSE(norm("no numbers here, only words").has_digit_or_at);
+  CHECK_FALSE(norm("").has_digit_or_at);
+  CHECK(norm("订单号 12").has_digit_or_at);
+  CHECK(norm("电话１３８").has_digit_or_at);         // full-width digits fold to ASCII
+  CHECK(norm("邮箱 ａ＠ｂ．ｃｎ").has_digit_or_at);  // full-width at sign
+  CHECK(norm("第①号").has_digit_or_at);              // NFKC: circled one is '1'
+  // The reused output is reset by the next text.
+  NormText t;
+  Normalizer::instance().normalize("138", false, t);
+  REQUIRE(t.has_digit_or_at);
+  Normalizer::instance().normalize("您好", false, t);
+  CHECK_FALSE(t.has_digit_or_at);
+  NormText folded;
+  Normalizer::instance().fold_traditional(norm("電話 138"), folded);
+  CHECK(folded.has_digit_or_at);
 }
