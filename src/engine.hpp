@@ -190,7 +190,8 @@ struct EvalBuffers {
   std::vector<std::uint64_t> group_bits;  // message i's words: [i * group_words, (i + 1) * group_words)
   std::size_t group_words = 0;
   std::vector<std::uint8_t> matched;
-  std::vector<std::string> times;  // "" until formatted
+  text::RegexScratch regex;               // match_regexes' lists and remembered prefilter answers
+  std::vector<std::string> times;         // "" until formatted
   std::vector<std::u32string> skeletons;  // skeleton-only normalisations (see EvalContext::skeleton)
   std::vector<std::uint8_t> skeleton_built;
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "engine.hpp"
+#include "time_format.hpp"
 
 namespace chatqa {
 
@@ -57,7 +58,9 @@ std::string format_points(double value) {
 
 namespace detail {
 
-std::string format_seconds(double seconds) { return format_points(seconds) + " s"; }
+std::string format_seconds(double seconds) {
+  return format_points(seconds) + " s";
+}
 
 EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options,
                          EvalBuffers& buffers)
@@ -127,7 +130,7 @@ void EvalContext::match_message(std::size_t i) {
     // literals of every variant one scan finds.
     text::NormText& t = buf_.norm[0][i];
     matcher.match_literals_all_variants(t, buf_.hits);
-    for (int v = 0; v < text::kVariants; ++v) matcher.match_regexes(t, v, buf_.hits);
+    for (int v = 0; v < text::kVariants; ++v) matcher.match_regexes(t, v, buf_.hits, buf_.regex);
   } else {
     for (int v = 0; v < text::kVariants; ++v) {
       if (!matcher.uses_variant(v)) continue;
@@ -135,13 +138,13 @@ void EvalContext::match_message(std::size_t i) {
       // The regex matcher builds the UTF-8 form on the text it is given.
       text::NormText& t = buf_.norm_state[v][i] == kSameAsPlain ? buf_.norm[0][i] : buf_.norm[v][i];
       matcher.match_literals(t, v, buf_.hits);
-      matcher.match_regexes(t, v, buf_.hits);
+      matcher.match_regexes(t, v, buf_.hits, buf_.regex);
     }
   }
   const auto first = buf_.hits.begin() + begin;
   buf_.hits.erase(std::remove_if(first, buf_.hits.end(),
-                             [&](const text::Hit& h) { return !rules_.groups[h.group].roles.has(role); }),
-              buf_.hits.end());
+                                 [&](const text::Hit& h) { return !rules_.groups[h.group].roles.has(role); }),
+                  buf_.hits.end());
   std::sort(buf_.hits.begin() + begin, buf_.hits.end(), [](const text::Hit& a, const text::Hit& b) {
     if (a.group != b.group) return a.group < b.group;
     if (a.begin != b.begin) return a.begin < b.begin;
@@ -150,7 +153,8 @@ void EvalContext::match_message(std::size_t i) {
   });
   buf_.hits_end[i] = static_cast<std::uint32_t>(buf_.hits.size());
   std::uint64_t* bits = buf_.group_bits.data() + i * buf_.group_words;
-  for (auto h = buf_.hits.begin() + begin; h != buf_.hits.end(); ++h) bits[h->group >> 6] |= std::uint64_t{1} << (h->group & 63);
+  for (auto h = buf_.hits.begin() + begin; h != buf_.hits.end(); ++h)
+    bits[h->group >> 6] |= std::uint64_t{1} << (h->group & 63);
 }
 
 std::pair<const text::Hit*, const text::Hit*> EvalContext::hits(std::size_t i, std::uint32_t group) {
@@ -166,7 +170,10 @@ std::pair<const text::Hit*, const text::Hit*> EvalContext::hits(std::size_t i, s
 
 const std::string& EvalContext::time_of(std::size_t i) {
   std::string& t = buf_.times[i];
-  if (t.empty()) t = session_.messages[i].time.to_iso8601();
+  if (t.empty()) {  // formatted into the string's own memory, kept from earlier sessions
+    char text[kIso8601Max];
+    t.assign(text, format_iso8601(session_.messages[i].time, text));
+  }
   return t;
 }
 
@@ -206,14 +213,18 @@ double cost_of(const CompiledItem& item, std::size_t hits) {
 }
 
 void sort_findings(std::vector<Finding>& findings) {
-  std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+  const auto before = [](const Finding& a, const Finding& b) {
     if (a.at.message != b.at.message) return a.at.message < b.at.message;
     return a.at.span_begin < b.at.span_begin;
-  });
+  };
+  // Most checks report in message order already; stable_sort would still
+  // allocate its buffer and move every finding.
+  if (std::is_sorted(findings.begin(), findings.end(), before)) return;
+  std::stable_sort(findings.begin(), findings.end(), before);
 }
 
-void evaluate_into(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options,
-                   EvalBuffers& buffers, Report& report) {
+void evaluate_into(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options, EvalBuffers& buffers,
+                   Report& report) {
   EvalContext ctx(rules, session, options, buffers);
   // The caller's report may hold an earlier session's items: assigning into
   // them (rather than building new ones) keeps their strings' and finding
@@ -272,7 +283,8 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
   // Only items that failed on their own do: links do not chain, so the result
   // does not depend on the order of the items.
   for (std::size_t i = 0; i < rules.items.size(); ++i) {
-    if (report.items[i].status != ItemStatus::failed || report.items[i].bonus || !report.items[i].also_of.empty()) continue;
+    if (report.items[i].status != ItemStatus::failed || report.items[i].bonus || !report.items[i].also_of.empty())
+      continue;
     for (std::size_t j : rules.items[i].also) {
       ItemResult& linked = report.items[j];
       if (linked.status == ItemStatus::failed || linked.bonus || !rules.items[j].check) continue;
@@ -328,13 +340,14 @@ void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptio
     report.started.clear();
     report.error.clear();
     if (!session.messages.empty()) {
-      report.started = std::min_element(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {
-                         return a.time.epoch_ms < b.time.epoch_ms;
-                       })->time.to_iso8601();
+      report.started =
+          std::min_element(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {
+            return a.time.epoch_ms < b.time.epoch_ms;
+          })->time.to_iso8601();
     }
-    const bool ordered = std::is_sorted(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {
-      return a.time.epoch_ms < b.time.epoch_ms;
-    });
+    const bool ordered =
+        std::is_sorted(session.messages.begin(), session.messages.end(),
+                       [](const Message& a, const Message& b) { return a.time.epoch_ms < b.time.epoch_ms; });
     if (ordered) {
       detail::evaluate_into(impl, session, options, buffers, report);
     } else {  // built by hand, out of order: evaluate an ordered copy
@@ -386,7 +399,8 @@ void evaluate(const RuleSet& rules, const Session& session, EvalScratch& scratch
   if (bytes > EvalScratch::kKeepBytes || !report.error.empty()) buffers.release();
 }
 
-Report evaluate(const RuleSet& rules, const Session& session, EvalScratch& scratch, const EvalOptions& options) noexcept {
+Report evaluate(const RuleSet& rules, const Session& session, EvalScratch& scratch,
+                const EvalOptions& options) noexcept {
   Report report;
   evaluate(rules, session, scratch, report, options);
   return report;

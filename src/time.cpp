@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "chatqa/session.hpp"
+#include "time_format.hpp"
 
 namespace chatqa {
 namespace {
@@ -126,6 +127,13 @@ std::optional<Timestamp> parse_time(std::string_view s, int default_offset) {
 }
 
 std::string Timestamp::to_iso8601() const {
+  char buf[detail::kIso8601Max];
+  return std::string(buf, detail::format_iso8601(*this, buf));
+}
+
+std::size_t detail::format_iso8601(const Timestamp& t, char* buf) {
+  const std::int64_t epoch_ms = t.epoch_ms;
+  const int utc_offset_minutes = t.utc_offset_minutes;
   // Sessions built by hand may hold any value: keep the arithmetic in range
   // (years -9999..99999) rather than overflow.
   constexpr std::int64_t kLimitMs = 3093527980800000;  // ~ year 99999
@@ -144,7 +152,6 @@ std::string Timestamp::to_iso8601() const {
   // Written digit by digit: this runs for every message a report quotes, and
   // snprintf costs far more than the rest of the conversion. The text is the
   // same as "%04lld-%02u-%02uT%02d:%02d:%02d" [".%03d"] ("Z" | "%c%02d:%02d").
-  char buf[64];
   char* p = buf;
   auto two = [&p](unsigned v) {
     *p++ = static_cast<char>('0' + v / 10 % 10);
@@ -184,7 +191,7 @@ std::string Timestamp::to_iso8601() const {
     *p++ = ':';
     two(static_cast<unsigned>(off % 60));
   }
-  return std::string(buf, p);
+  return static_cast<std::size_t>(p - buf);
 }
 
 }  // namespace chatqa

@@ -37,22 +37,37 @@ std::vector<std::uint32_t> compile_phrase_groups(Params& p, RoleMask roles, cons
   return groups;
 }
 
+namespace {
+
+// The hits of `allow` in message i ([nullptr, nullptr) without an allow-list).
+std::pair<const text::Hit*, const text::Hit*> allowed_hits(EvalContext& ctx, std::size_t i,
+                                                           std::optional<std::uint32_t> allow) {
+  if (!allow) return {nullptr, nullptr};
+  return ctx.hits(i, *allow);
+}
+
+// True if an allowed phrase covers hit h.
+bool allowed(const text::Hit& h, const text::Hit* ab, const text::Hit* ae) {
+  for (const text::Hit* a = ab; a != ae; ++a) {
+    if (a->begin <= h.begin && h.end <= a->end) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void visible_hits(EvalContext& ctx, std::size_t i, std::uint32_t group, std::optional<std::uint32_t> allow,
                   std::vector<text::Hit>& out) {
   out.clear();
   auto [b, e] = ctx.hits(i, group);
   if (b == e) return;
-  const text::Hit* ab = nullptr;
-  const text::Hit* ae = nullptr;
-  if (allow) std::tie(ab, ae) = ctx.hits(i, *allow);
+  const auto [ab, ae] = allowed_hits(ctx, i, allow);
   std::uint32_t covered_to = 0;
   bool any = false;
   for (const text::Hit* h = b; h != e; ++h) {
     // Sorted by begin, longer first: a hit ending inside an earlier one is covered by it.
     if (any && h->end <= covered_to) continue;
-    bool allowed = false;
-    for (const text::Hit* a = ab; a != ae && !allowed; ++a) allowed = a->begin <= h->begin && h->end <= a->end;
-    if (allowed) continue;
+    if (allowed(*h, ab, ae)) continue;
     out.push_back(*h);
     covered_to = any ? std::max(covered_to, h->end) : h->end;
     any = true;
@@ -86,10 +101,9 @@ std::string sample_phrases(const RuleSet::Impl& rules, std::uint32_t group, std:
 
 namespace chatqa::detail {
 
-std::optional<std::vector<std::size_t>> Scope::select(EvalContext& ctx, RoleMask roles) const {
-  std::vector<std::size_t> in;
+bool Scope::select(EvalContext& ctx, RoleMask roles, MessageList& in) const {
   const std::size_t n = ctx.size();
-  if (n == 0) return in;
+  if (n == 0) return true;
   std::size_t lo = 0, hi = n;  // [lo, hi) of candidate messages
   auto first_with = [&](std::uint32_t group, RoleMask anchor_roles) -> std::optional<std::size_t> {
     for (std::size_t i = 0; i < n; ++i) {
@@ -101,7 +115,7 @@ std::optional<std::vector<std::size_t>> Scope::select(EvalContext& ctx, RoleMask
   };
   if (after) {
     auto a = first_with(*after, after_roles);
-    if (!a) return std::nullopt;
+    if (!a) return false;
     lo = *a + 1;
   }
   if (before) {
@@ -114,12 +128,12 @@ std::optional<std::vector<std::size_t>> Scope::select(EvalContext& ctx, RoleMask
     in.push_back(i);
   }
   if (first_messages > 0 && in.size() > static_cast<std::size_t>(first_messages)) {
-    in.resize(static_cast<std::size_t>(first_messages));
+    in.keep_first(static_cast<std::size_t>(first_messages));
   }
   if (last_messages > 0 && in.size() > static_cast<std::size_t>(last_messages)) {
-    in.erase(in.begin(), in.end() - last_messages);
+    in.keep_last(static_cast<std::size_t>(last_messages));
   }
-  return in;
+  return true;
 }
 
 std::string Scope::describe(RoleMask roles) const {
@@ -188,10 +202,15 @@ std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit) {
 
 std::optional<text::Hit> first_hit(EvalContext& ctx, std::size_t i, std::uint32_t group,
                                    std::optional<std::uint32_t> allow) {
-  std::vector<text::Hit> hits;
-  visible_hits(ctx, i, group, allow, hits);
-  if (hits.empty()) return std::nullopt;
-  return hits.front();
+  // visible_hits' first: no earlier visible hit can cover it, so it is the
+  // first hit that no allowed phrase covers (found without a list of them).
+  auto [b, e] = ctx.hits(i, group);
+  if (b == e) return std::nullopt;
+  const auto [ab, ae] = allowed_hits(ctx, i, allow);
+  for (const text::Hit* h = b; h != e; ++h) {
+    if (!allowed(*h, ab, ae)) return *h;
+  }
+  return std::nullopt;
 }
 
 }  // namespace chatqa::detail

@@ -1,6 +1,7 @@
 // Helpers shared by the phrase-based checks.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -35,6 +36,50 @@ std::string sample_phrases(const RuleSet::Impl& rules, std::uint32_t group, std:
 
 namespace chatqa::detail {
 
+// Indices of messages, in time order. Every phrase check of every session
+// selects one, so a usual session's stay inside the object; a longer list
+// moves to the heap.
+class MessageList {
+ public:
+  MessageList() = default;
+  MessageList(const MessageList&) = delete;
+  MessageList& operator=(const MessageList&) = delete;
+
+  const std::size_t* begin() const { return data(); }
+  const std::size_t* end() const { return data() + size_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::size_t front() const { return data()[0]; }
+  std::size_t back() const { return data()[size_ - 1]; }
+  void push_back(std::size_t message) {
+    if (heap_.empty() && size_ < kLocal) {
+      local_[size_++] = message;
+      return;
+    }
+    if (heap_.empty()) heap_.assign(local_, local_ + size_);
+    heap_.push_back(message);
+    ++size_;
+  }
+  // Keeps the first / last n (n <= size()).
+  void keep_first(std::size_t n) {
+    if (!heap_.empty()) heap_.resize(n);
+    size_ = n;
+  }
+  void keep_last(std::size_t n) {
+    std::size_t* d = mutable_data();
+    std::copy(d + (size_ - n), d + size_, d);
+    keep_first(n);
+  }
+
+ private:
+  static constexpr std::size_t kLocal = 64;
+  const std::size_t* data() const { return heap_.empty() ? local_ : heap_.data(); }
+  std::size_t* mutable_data() { return heap_.empty() ? local_ : heap_.data(); }
+  std::size_t local_[kLocal];
+  std::vector<std::size_t> heap_;  // all of them, once there are more than kLocal
+  std::size_t size_ = 0;
+};
+
 // The part of a conversation a phrase check looks at: its "window" object.
 // Keys (all optional, combinable):
 //   first_seconds / last_seconds  messages within T s of the session's first / last message
@@ -54,9 +99,10 @@ struct Scope {
   }
   // True when the window depends on how the session ends (live scoring: pending).
   bool needs_end() const { return last_messages > 0 || last_seconds >= 0; }
-  // Messages of `roles` in the window, in time order; nullopt when the
-  // "after" anchor never occurs (there is no window to look at).
-  std::optional<std::vector<std::size_t>> select(EvalContext& ctx, RoleMask roles) const;
+  // Writes the messages of `roles` in the window to `in` (empty before), in
+  // time order; false when the "after" anchor never occurs (there is no
+  // window to look at).
+  bool select(EvalContext& ctx, RoleMask roles, MessageList& in) const;
   // "the first 1 agent message(s)", "agent messages after 请稍等", ...
   std::string describe(RoleMask roles) const;
 };
@@ -76,13 +122,13 @@ void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, 
     out.pending = true;  // which messages are "last" is not known yet
     return;
   }
-  const auto window = scope.select(ctx, roles);
-  if (!window) {
+  MessageList window;
+  if (!scope.select(ctx, roles, window)) {
     out.applicable = false;  // the "after" anchor never occurred
     return;
   }
   std::vector<text::Hit> hits;
-  for (std::size_t i : *window) {
+  for (std::size_t i : window) {
     visible_hits(ctx, i, group, allow, hits);
     for (const text::Hit& h : hits) {
       Finding f;

@@ -139,6 +139,24 @@ bool shares(const std::uint64_t* a, std::size_t na, const std::uint64_t* b, std:
   return common >= need;
 }
 
+// n elements of a trivially copyable T, inside the object when n <= N (a
+// usual session: no allocation, and none of the large requests that make
+// malloc consolidate its free lists), on the heap beyond. Not initialised.
+template <typename T, std::size_t N>
+class WorkArray {
+ public:
+  explicit WorkArray(std::size_t n) : data_(n <= N ? local_ : (heap_.reset(new T[n]), heap_.get())) {}
+  WorkArray(const WorkArray&) = delete;
+  WorkArray& operator=(const WorkArray&) = delete;
+  T* data() { return data_; }
+  T& operator[](std::size_t i) { return data_[i]; }
+
+ private:
+  T local_[N];
+  std::unique_ptr<T[]> heap_;
+  T* data_;
+};
+
 // A message is compared with at most this many earlier messages of the role.
 constexpr std::size_t kMaxDistance = 200;
 
@@ -147,8 +165,8 @@ struct Compared {
   std::size_t message;     // index in the session
   std::size_t first_gram;  // its n-grams are keys[first_gram, first_gram + grams)
   std::size_t grams;
-  std::size_t next = 0;  // the next member of its group, if it is not the group's last
-  bool sorted = false;   // its keys are sorted (done when a pair first needs them)
+  std::size_t next;  // the next member of its group, if it is not the group's last
+  bool sorted;       // its keys are sorted (done when a pair first needs them)
 };
 
 // Members of a group are chained through Compared::next, in time order.
@@ -166,30 +184,29 @@ class RepetitionCheck final : public Check {
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     const auto n = static_cast<std::size_t>(ngram);
-    std::vector<Compared> msgs;
-    msgs.reserve(ctx.size());
-    std::size_t total_grams = 0;
+    WorkArray<Compared, 64> msgs(ctx.size());
+    std::size_t compared = 0, total_grams = 0;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role)) continue;
       const std::size_t chars = ctx.skeleton(i).size();
       if (static_cast<long>(chars) < min_chars) continue;
       const std::size_t grams = chars == 0 ? 0 : chars < n ? 1 : chars - n + 1;
-      msgs.push_back({i, total_grams, grams});
+      msgs[compared++] = {i, total_grams, grams, 0, false};
       total_grams += grams;
     }
-    if (msgs.empty()) {
+    if (compared == 0) {
       out.applicable = false;  // nothing of the role to compare
       return;
     }
     // Every message's n-gram keys one after another, and its bucket counts
     // (kBuckets from m * kBuckets); each written before it is read.
-    std::unique_ptr<std::uint64_t[]> keys(new std::uint64_t[total_grams]);
-    std::unique_ptr<std::uint8_t[]> histograms(new std::uint8_t[msgs.size() * kBuckets]);
-    for (std::size_t m = 0; m < msgs.size(); ++m) {
+    WorkArray<std::uint64_t, 2048> keys(total_grams);
+    WorkArray<std::uint8_t, 40 * kBuckets> histograms(compared * kBuckets);
+    for (std::size_t m = 0; m < compared; ++m) {
       const Compared& msg = msgs[m];
-      std::uint64_t* const own = keys.get() + msg.first_gram;
+      std::uint64_t* const own = keys.data() + msg.first_gram;
       put_keys(ctx.skeleton(msg.message), n, own);
-      std::uint8_t* const counts = histograms.get() + m * kBuckets;
+      std::uint8_t* const counts = histograms.data() + m * kBuckets;
       std::fill_n(counts, kBuckets, std::uint8_t{0});
       if (msg.grams <= kExactCounts) {
         for (std::size_t g = 0; g < msg.grams; ++g) ++counts[bucket_of(own[g])];
@@ -209,26 +226,27 @@ class RepetitionCheck final : public Check {
       const std::size_t fewer = std::min(a.grams, b.grams);
       if (!reaches(fewer, total, similarity)) return false;
       if (fewer <= kExactCounts &&
-          !reaches(shared_bound(histograms.get() + m * kBuckets, histograms.get() + other * kBuckets), total,
+          !reaches(shared_bound(histograms.data() + m * kBuckets, histograms.data() + other * kBuckets), total,
                    similarity)) {
         return false;
       }
       for (Compared* c : {&a, &b}) {
         if (!c->sorted) {
-          sort_keys(keys.get() + c->first_gram, keys.get() + c->first_gram + c->grams);
+          sort_keys(keys.data() + c->first_gram, keys.data() + c->first_gram + c->grams);
           c->sorted = true;
         }
       }
-      return shares(keys.get() + a.first_gram, a.grams, keys.get() + b.first_gram, b.grams,
+      return shares(keys.data() + a.first_gram, a.grams, keys.data() + b.first_gram, b.grams,
                     needed_common(a.grams, b.grams, similarity));
     };
     // Single-link grouping in time order: a message joins the first group
     // holding a similar message.
-    std::vector<Group> groups;
-    groups.reserve(msgs.size());
-    for (std::size_t m = 0; m < msgs.size(); ++m) {
+    WorkArray<Group, 48> groups(compared);
+    std::size_t group_count = 0;
+    for (std::size_t m = 0; m < compared; ++m) {
       bool joined = false;
-      for (Group& g : groups) {
+      for (std::size_t gi = 0; gi < group_count && !joined; ++gi) {
+        Group& g = groups[gi];
         if (g.last + kMaxDistance < m) continue;  // long gone: keeps a huge session linear
         for (std::size_t other = g.first;; other = msgs[other].next) {
           if (other + kMaxDistance >= m && similar_pair(m, other)) {
@@ -240,11 +258,11 @@ class RepetitionCheck final : public Check {
           }
           if (other == g.last) break;
         }
-        if (joined) break;
       }
-      if (!joined) groups.push_back({m, m, 1});
+      if (!joined) groups[group_count++] = {m, m, 1};
     }
-    for (const Group& g : groups) {
+    for (std::size_t gi = 0; gi < group_count; ++gi) {
+      const Group& g = groups[gi];
       if (static_cast<long>(g.size) < min_repeats) continue;
       std::vector<std::size_t> members;  // session indices
       for (std::size_t m = g.first;; m = msgs[m].next) {
@@ -258,8 +276,8 @@ class RepetitionCheck final : public Check {
       f.has_value = true;
       std::string quotes;
       for (std::size_t i : members) {
-        quotes += (quotes.empty() ? "" : ", ") + std::string("#") + std::to_string(i) + " 「" + short_quote(ctx, i) +
-                  "」";
+        quotes +=
+            (quotes.empty() ? "" : ", ") + std::string("#") + std::to_string(i) + " 「" + short_quote(ctx, i) + "」";
       }
       f.explanation = describe(roles) + " said the same thing " + std::to_string(members.size()) + " times (from " +
                       std::to_string(min_repeats) + "): " + quotes;

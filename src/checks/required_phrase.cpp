@@ -22,12 +22,11 @@ class RequiredPhraseCheck final : public Check {
       out.pending = true;  // the closing can still come
       return;
     }
-    const auto window = scope.select(ctx, roles);
-    if (!window) {
+    MessageList in;
+    if (!scope.select(ctx, roles, in)) {
       out.applicable = false;  // the "after" anchor never occurred
       return;
     }
-    const std::vector<std::size_t>& in = *window;
     for (const std::uint32_t& g : groups) {
       bool found = false;
       for (std::size_t i : in) {
@@ -45,8 +44,9 @@ class RequiredPhraseCheck final : public Check {
       Finding f;
       if (!in.empty()) f.at = ctx.at(in.front());
       const std::string& phrases = match_all ? samples[static_cast<std::size_t>(&g - groups.data())] : all_samples;
-      f.explanation = in.empty() ? "no " + describe(roles) + " message in " + window_text + " (required: " + phrases + ")"
-                                 : "required phrase missing in " + window_text + ": " + phrases;
+      f.explanation = in.empty()
+                          ? "no " + describe(roles) + " message in " + window_text + " (required: " + phrases + ")"
+                          : "required phrase missing in " + window_text + ": " + phrases;
       out.findings.push_back(std::move(f));
     }
   }

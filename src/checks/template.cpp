@@ -87,25 +87,25 @@ class TemplateCheck final : public Check {
       }
       filled.emplace_back(text, skeleton(text));
     }
-    const auto window = scope.select(ctx, roles);
-    if (!window) {
+    MessageList window;
+    if (!scope.select(ctx, roles, window)) {
       out.applicable = false;
       return;
     }
-    for (std::size_t i : *window) {
+    for (std::size_t i : window) {
       const std::u32string& message = ctx.norm(i).skeleton;
       for (const auto& [text, skel] : filled) {
         if (contains(message, skel)) return;
       }
     }
     Finding f;
-    if (!window->empty()) f.at = ctx.at(window->front());
+    if (!window.empty()) f.at = ctx.at(window.front());
     std::string wanted;
     for (const auto& [text, skel] : filled) wanted += (wanted.empty() ? "「" : " / 「") + text + "」";
     f.matched = templates.front().first;
-    f.explanation = window->empty() ? "no " + describe(roles) + " message in " + scope.describe(roles) +
-                                          " (required: " + wanted + ")"
-                                    : "required text missing in " + scope.describe(roles) + ": " + wanted;
+    f.explanation = window.empty() ? "no " + describe(roles) + " message in " + scope.describe(roles) +
+                                         " (required: " + wanted + ")"
+                                   : "required text missing in " + scope.describe(roles) + ": " + wanted;
     out.findings.push_back(std::move(f));
   }
 };

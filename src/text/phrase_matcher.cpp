@@ -1,6 +1,7 @@
 #include "text/phrase_matcher.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 
 #include <re2/filtered_re2.h>
@@ -26,7 +27,7 @@ struct PhraseMatcher::Automaton {
   // phrase character's symbol is its rank among them, plus 1.
   std::vector<std::uint32_t> rank_base = std::vector<std::uint32_t>(0x10000 / 64, 0);
   std::unordered_map<char32_t, std::uint32_t> sym_astral;  // symbols after the BMP ones
-  std::uint32_t alphabet = 1;  // symbol 0: a character no phrase contains
+  std::uint32_t alphabet = 1;                              // symbol 0: a character no phrase contains
   std::vector<std::uint32_t> root_next;
   struct Edge {
     std::uint32_t sym, to;
@@ -34,7 +35,8 @@ struct PhraseMatcher::Automaton {
   struct Node {
     std::uint32_t edge_begin, edge_end;  // into edges, sorted by symbol
     std::uint32_t fail;
-    std::uint32_t report;  // the node itself if it ends a phrase, else the nearest dictionary suffix that does (0: none)
+    std::uint32_t
+        report;  // the node itself if it ends a phrase, else the nearest dictionary suffix that does (0: none)
   };
   std::vector<Node> nodes;
   std::vector<Edge> edges;
@@ -283,7 +285,8 @@ class AtomScanner {
         continue;
       }
       node = next(node, c);
-      for (std::uint32_t o = out_begin_[node]; o < out_begin_[node + 1]; ++o) found.push_back(static_cast<int>(out_ids_[o]));
+      for (std::uint32_t o = out_begin_[node]; o < out_begin_[node + 1]; ++o)
+        found.push_back(static_cast<int>(out_ids_[o]));
     }
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
@@ -317,7 +320,8 @@ struct PhraseMatcher::RegexBank {
   // case-folded: only for ASCII and caseless characters do the two agree).
   std::unique_ptr<re2::FilteredRE2> filter;
   AtomScanner atoms;
-  std::vector<int> unfiltered;  // the candidates of a text with no atom (regexes without atoms)
+  std::vector<int> unfiltered;  // the candidates of a text with no atom (regexes without atoms), sorted
+  std::vector<int> all;         // 0, 1, ..., regexes.size() - 1
 };
 
 PhraseMatcher::PhraseMatcher() {
@@ -362,11 +366,8 @@ int PhraseMatcher::add_literal(std::string_view phrase, std::uint32_t group, con
       p.word_start = first_word;
       p.word_end = last_word;
       break;
-    case WholeWord::always:
-      p.word_start = p.word_end = true;
-      break;
-    case WholeWord::never:
-      break;
+    case WholeWord::always: p.word_start = p.word_end = true; break;
+    case WholeWord::never: break;
   }
   const auto id = static_cast<std::uint32_t>(patterns_.size());
   automata_[p.variant]->pending.push_back(id);
@@ -408,12 +409,15 @@ int PhraseMatcher::add_regex(std::string_view pattern, std::uint32_t group, cons
 }
 
 bool PhraseMatcher::build(std::size_t set_max_mem, std::string* error) {
+  static std::atomic<std::uint64_t> builds{0};
+  build_id_ = ++builds;
   std::size_t literal_variants = 0;
   for (int v = 0; v < kVariants; ++v) literal_variants += !automata_[v]->pending.empty();
   if (literal_variants > 1) {
     all_variants_ = std::make_unique<Automaton>();
     for (int v = 0; v < kVariants; ++v) {
-      all_variants_->pending.insert(all_variants_->pending.end(), automata_[v]->pending.begin(), automata_[v]->pending.end());
+      all_variants_->pending.insert(all_variants_->pending.end(), automata_[v]->pending.begin(),
+                                    automata_[v]->pending.end());
     }
     all_variants_->build(patterns_);
   }
@@ -421,8 +425,11 @@ bool PhraseMatcher::build(std::size_t set_max_mem, std::string* error) {
     automata_[v]->build(patterns_);
     RegexBank& bank = *regexes_[v];
     if (bank.regexes.empty()) continue;
+    bank.all.resize(bank.regexes.size());
+    for (std::size_t i = 0; i < bank.all.size(); ++i) bank.all[i] = static_cast<int>(i);
     // Size the DFA budget from the pattern count, within the caller's cap.
-    const std::size_t budget = std::min<std::size_t>(set_max_mem, std::max<std::size_t>(8u << 20, bank.regexes.size() << 18));
+    const std::size_t budget =
+        std::min<std::size_t>(set_max_mem, std::max<std::size_t>(8u << 20, bank.regexes.size() << 18));
     bank.set = std::make_unique<RE2::Set>(regex_options(budget), RE2::UNANCHORED);
     for (auto& re : bank.regexes) {
       std::string err;
@@ -464,12 +471,15 @@ void PhraseMatcher::build_prefilter(RegexBank& bank) {
   }
   bank.atoms.build(atoms);
   filter->AllPotentials({}, &bank.unfiltered);
+  std::sort(bank.unfiltered.begin(), bank.unfiltered.end());
   bank.filter = std::move(filter);
 }
 
 namespace {
 
-bool is_apostrophe(char32_t c) { return c == U'\'' || c == 0x2019; }
+bool is_apostrophe(char32_t c) {
+  return c == U'\'' || c == 0x2019;
+}
 
 // Separators in chars (a, b) that count toward a run: an emoji modifier or
 // an emoji joined by a ZWJ is part of the picture before it, and with
@@ -493,7 +503,8 @@ bool apostrophe_inside_word(const NormText& t, std::uint32_t i) {
   if (i == 0 || i + 1 >= n || !is_apostrophe(t.chars[i])) return false;
   if (!(t.flags[i - 1] & kWordChar) || !(t.flags[i + 1] & kWordChar)) return false;
   std::u32string suffix;
-  for (std::uint32_t k = i + 1; k < n && (t.flags[k] & kWordChar) && suffix.size() < 3; ++k) suffix.push_back(t.chars[k]);
+  for (std::uint32_t k = i + 1; k < n && (t.flags[k] & kWordChar) && suffix.size() < 3; ++k)
+    suffix.push_back(t.chars[k]);
   const bool more = i + 1 + suffix.size() < n && (t.flags[i + 1 + suffix.size()] & kWordChar);
   if (more) return true;
   return !(suffix == U"s" || suffix == U"d" || suffix == U"ll" || suffix == U"re" || suffix == U"ve" || suffix == U"m");
@@ -510,7 +521,8 @@ bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_
     if (p.phrase_gap[k]) {
       // The phrase itself has a separator here: any run of spaces and a few
       // other separators will do, but not a clause break unless the phrase has one.
-      if (b - a - 1 > 0 && counted_gap(t, a, b, true) > static_cast<std::uint32_t>(std::max(3, p.max_skip))) return false;
+      if (b - a - 1 > 0 && counted_gap(t, a, b, true) > static_cast<std::uint32_t>(std::max(3, p.max_skip)))
+        return false;
       if (p.phrase_gap[k] == 1) {
         for (std::uint32_t i = a + 1; i < b; ++i) {
           if (t.flags[i] & kClauseBreak) return false;
@@ -613,38 +625,54 @@ void PhraseMatcher::report_hits(const Automaton& ac, std::uint32_t node, const N
   }
 }
 
-void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>& out) const {
+namespace {
+constexpr std::size_t kAnswerSlots = 64;  // a power of two
+}  // namespace
+
+const std::vector<int>& PhraseMatcher::candidates(const RegexBank& bank, int variant, RegexScratch& scratch) const {
+  if (scratch.matcher != build_id_ || scratch.answers.size() != kAnswerSlots) {
+    scratch.answers.resize(kAnswerSlots);
+    for (RegexScratch::Answer& a : scratch.answers) a.valid = false;
+    scratch.matcher = build_id_;
+  }
+  std::uint64_t hash = 0xcbf29ce484222325u ^ static_cast<std::uint64_t>(variant);
+  for (int atom : scratch.found) hash = (hash ^ static_cast<std::uint64_t>(atom)) * 0x100000001b3u;
+  RegexScratch::Answer& a = scratch.answers[(hash ^ hash >> 29) & (kAnswerSlots - 1)];
+  if (a.valid && a.variant == variant && a.atoms == scratch.found) return a.candidates;
+  a.valid = false;  // until filled in (AllPotentials might throw bad_alloc)
+  bank.filter->AllPotentials(scratch.found, &a.candidates);
+  std::sort(a.candidates.begin(), a.candidates.end());
+  a.atoms = scratch.found;
+  a.variant = variant;
+  a.valid = true;
+  return a.candidates;
+}
+
+void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>& out, RegexScratch& scratch) const {
   const RegexBank& bank = *regexes_[variant];
   if (bank.regexes.empty()) return;
-  std::vector<int> which;
+  const std::vector<int>* which = &bank.all;
   if (bank.filter) {
-    std::vector<int> found;
-    bank.atoms.scan(text.chars, found);
-    if (found.empty()) {
-      which = bank.unfiltered;  // most texts: asking the filter tree costs more than the scan
-    } else {
-      bank.filter->AllPotentials(found, &which);
-    }
-    if (which.empty()) return;  // no regex can match here
+    bank.atoms.scan(text.chars, scratch.found);
+    // Most texts hold no atom: asking the filter tree costs more than the scan.
+    which = scratch.found.empty() ? &bank.unfiltered : &candidates(bank, variant, scratch);
+    if (which->empty()) return;  // no regex can match here
   }
   text.ensure_utf8();
   const re2::StringPiece input(text.utf8);
   // With a prefilter and at most two candidates, each runs on its own (that
   // beats a pass of the whole set); else the set says which regexes match.
-  const bool use_set = bank.set && !(bank.filter && which.size() <= 2);
-  if (!bank.filter && !bank.set) {
-    for (std::size_t i = 0; i < bank.regexes.size(); ++i) which.push_back(static_cast<int>(i));
-  } else if (use_set) {
-    which.clear();
+  if (bank.set && !(bank.filter && which->size() <= 2)) {
+    scratch.which.clear();
     RE2::Set::ErrorInfo info{};
-    if (!bank.set->Match(input, &which, &info) && info.kind != RE2::Set::kNoError) {
-      // The set's DFA ran out of memory: fall back to every regex on its own.
-      which.clear();
-      for (std::size_t i = 0; i < bank.regexes.size(); ++i) which.push_back(static_cast<int>(i));
+    if (bank.set->Match(input, &scratch.which, &info) || info.kind == RE2::Set::kNoError) {
+      std::sort(scratch.which.begin(), scratch.which.end());
+      which = &scratch.which;
+    } else {
+      which = &bank.all;  // the set's DFA ran out of memory: every regex on its own
     }
   }
-  std::sort(which.begin(), which.end());
-  for (int w : which) {
+  for (int w : *which) {
     const RE2& re = *bank.regexes[static_cast<std::size_t>(w)];
     std::size_t pos = 0;
     re2::StringPiece m;

@@ -36,13 +36,15 @@ namespace chatqa::text {
 enum class WholeWord { automatic, always, never };
 
 struct MatchSettings {
-  bool traditional = false;  // fold Traditional -> Simplified before matching
-  int max_skip = 0;          // separators that may stand in a row between two phrase characters
+  bool traditional = false;                     // fold Traditional -> Simplified before matching
+  int max_skip = 0;                             // separators that may stand in a row between two phrase characters
   WholeWord whole_word = WholeWord::automatic;  // automatic: only at Latin/Greek/Cyrillic phrase edges
 };
 
 inline constexpr int kVariants = 2;  // 0: plain, 1: Traditional folded to Simplified
-inline int variant_of(const MatchSettings& s) { return s.traditional ? 1 : 0; }
+inline int variant_of(const MatchSettings& s) {
+  return s.traditional ? 1 : 0;
+}
 
 struct Hit {
   std::uint32_t pattern = 0;
@@ -63,6 +65,24 @@ struct PatternInfo {
   // separator there, 2 the phrase has a clause break there.
   std::vector<std::uint8_t> phrase_gap;
   bool word_start = false, word_end = false;
+};
+
+// The caller's working memory for PhraseMatcher::match_regexes, reused from
+// message to message and session to session (one per thread, never shared).
+// Besides the atom and candidate lists it remembers the prefilter's answers
+// (which regexes can match, given the atoms a text holds): texts hold the
+// same few sets of atoms again and again, and RE2's filter tree allocates
+// each time it is asked. The answers belong to one built matcher; used with
+// another, the scratch forgets them.
+struct RegexScratch {
+  struct Answer {
+    bool valid = false;
+    int variant = 0;
+    std::vector<int> atoms, candidates;
+  };
+  std::vector<int> found, which;
+  std::uint64_t matcher = 0;    // PhraseMatcher::build_id() the answers belong to
+  std::vector<Answer> answers;  // kAnswerSlots, indexed by a hash of (variant, atoms)
 };
 
 class PhraseMatcher {
@@ -94,13 +114,17 @@ class PhraseMatcher {
   // the same hits as match_literals for each variant, in one scan.
   void match_literals_all_variants(const NormText& text, std::vector<Hit>& out) const;
   // Appends all hits of regexes of `variant` in `text`.
-  void match_regexes(NormText& text, int variant, std::vector<Hit>& out) const;
+  void match_regexes(NormText& text, int variant, std::vector<Hit>& out, RegexScratch& scratch) const;
+  // Tells built matchers apart (a new number for each build() in the process).
+  std::uint64_t build_id() const { return build_id_; }
 
  private:
   struct Automaton;
   struct RegexBank;
   bool verify(const PatternInfo& p, const NormText& text, std::uint32_t skel_end, Hit& hit) const;
   static void build_prefilter(RegexBank& bank);
+  // The regexes of `variant` that can match a text holding the atoms in scratch.found (sorted).
+  const std::vector<int>& candidates(const RegexBank& bank, int variant, RegexScratch& scratch) const;
   void scan_literals(const Automaton& ac, const NormText& text, std::vector<Hit>& out) const;
   // The verified hits of the phrases that end at skeleton char `skel_end` (the scan reached `node`).
   __attribute__((noinline)) void report_hits(const Automaton& ac, std::uint32_t node, const NormText& text,
@@ -114,6 +138,7 @@ class PhraseMatcher {
   std::vector<std::unique_ptr<RegexBank>> regexes_;
   bool variant_used_[kVariants] = {false, false};
   std::size_t literal_count_ = 0;
+  std::uint64_t build_id_ = 0;
 };
 
 }  // namespace chatqa::text

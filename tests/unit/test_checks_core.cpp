@@ -15,7 +15,9 @@ std::string response_item(const std::string& params) {
   return R"([{"id": "rt", "points": 2, "check": {"type": "response_time", )" + params + "}}]";
 }
 
-const ItemResult& rt(const Report& r) { return item_of(r, "rt"); }
+const ItemResult& rt(const Report& r) {
+  return item_of(r, "rt");
+}
 
 }  // namespace
 
@@ -38,7 +40,8 @@ TEST_CASE("response_time first: slow first reply", "[checks][response_time]") {
 }
 
 TEST_CASE("response_time first: a reply exactly at the limit passes", "[checks][response_time]") {
-  Report r = run(response_item(R"("mode": "first", "limit_seconds": 30)"), chat({{"customer", 0, "在吗"}, {"agent", 30, "您好"}}));
+  Report r = run(response_item(R"("mode": "first", "limit_seconds": 30)"),
+                 chat({{"customer", 0, "在吗"}, {"agent", 30, "您好"}}));
   CHECK(rt(r).status == ItemStatus::passed);
   CHECK(r.score == 100);
 }
@@ -70,7 +73,8 @@ TEST_CASE("response_time: no agent reply at all", "[checks][response_time]") {
 }
 
 TEST_CASE("response_time: a burst of customer messages starts the clock at the first", "[checks][response_time]") {
-  const Session s = chat({{"customer", 0, "在吗"}, {"customer", 5, "我的快递"}, {"customer", 20, "到哪了"}, {"agent", 40, "您好"}});
+  const Session s =
+      chat({{"customer", 0, "在吗"}, {"customer", 5, "我的快递"}, {"customer", 20, "到哪了"}, {"agent", 40, "您好"}});
   for (const char* mode : {"first", "each", "max"}) {
     INFO(mode);
     Report r = run(response_item(std::string(R"("mode": ")") + mode + R"(", "limit_seconds": 30)"), s);
@@ -83,8 +87,12 @@ TEST_CASE("response_time: a burst of customer messages starts the clock at the f
 
 TEST_CASE("response_time modes each / mean / max over several turns", "[checks][response_time]") {
   // Turns: 10 s, 40 s, 50 s.
-  const Session s = chat({{"customer", 0, "a"}, {"agent", 10, "b"}, {"customer", 20, "c"}, {"agent", 60, "d"},
-                          {"customer", 70, "e"}, {"agent", 120, "f"}});
+  const Session s = chat({{"customer", 0, "a"},
+                          {"agent", 10, "b"},
+                          {"customer", 20, "c"},
+                          {"agent", 60, "d"},
+                          {"customer", 70, "e"},
+                          {"agent", 120, "f"}});
   Report each = run(response_item(R"("mode": "each", "limit_seconds": 30)"), s);
   REQUIRE(rt(each).findings.size() == 2);
   CHECK(rt(each).findings[0].at.message == 3);
@@ -106,7 +114,8 @@ TEST_CASE("response_time modes each / mean / max over several turns", "[checks][
 }
 
 TEST_CASE("response_time: a last customer message left unanswered", "[checks][response_time]") {
-  const Session s = chat({{"customer", 0, "a"}, {"agent", 10, "b"}, {"customer", 20, "谢谢"}, {"customer", 25, "再见"}});
+  const Session s =
+      chat({{"customer", 0, "a"}, {"agent", 10, "b"}, {"customer", 20, "谢谢"}, {"customer", 25, "再见"}});
   CHECK(rt(run(response_item(R"("mode": "each", "limit_seconds": 30)"), s)).status == ItemStatus::passed);
   Report v = run(response_item(R"("mode": "each", "limit_seconds": 30, "unanswered": "violation")"), s);
   REQUIRE(rt(v).findings.size() == 1);
@@ -119,13 +128,15 @@ TEST_CASE("response_time: a last customer message left unanswered", "[checks][re
 }
 
 TEST_CASE("response_time: no customer message is not_applicable", "[checks][response_time]") {
-  Report r = run(response_item(R"("mode": "first", "limit_seconds": 30)"), chat({{"agent", 0, "您好"}, {"agent", 10, "在吗"}}));
+  Report r = run(response_item(R"("mode": "first", "limit_seconds": 30)"),
+                 chat({{"agent", 0, "您好"}, {"agent", 10, "在吗"}}));
   CHECK(rt(r).status == ItemStatus::not_applicable);
   CHECK(r.score == 100);
 }
 
 TEST_CASE("response_time: bot and system messages are not replies unless the rule says so", "[checks][response_time]") {
-  const Session s = chat({{"customer", 0, "在吗"}, {"bot", 2, "自动回复:客服马上就来"}, {"system", 3, "转人工"}, {"agent", 50, "您好"}});
+  const Session s = chat(
+      {{"customer", 0, "在吗"}, {"bot", 2, "自动回复:客服马上就来"}, {"system", 3, "转人工"}, {"agent", 50, "您好"}});
   Report agent_only = run(response_item(R"("mode": "first", "limit_seconds": 30)"), s);
   REQUIRE(rt(agent_only).findings.size() == 1);
   CHECK(rt(agent_only).findings[0].value == 50);
@@ -147,12 +158,15 @@ namespace {
 std::string required_item(const std::string& params) {
   return R"([{"id": "req", "points": 2, "check": {"type": "required_phrase", )" + params + "}}]";
 }
-const ItemResult& req(const Report& r) { return item_of(r, "req"); }
+const ItemResult& req(const Report& r) {
+  return item_of(r, "req");
+}
 }  // namespace
 
 TEST_CASE("required_phrase in the first N agent messages", "[checks][required_phrase]") {
   const std::string item = required_item(R"("phrases": ["您好"], "window": {"first_messages": 1})");
-  CHECK(req(run(item, chat({{"customer", 0, "在吗"}, {"agent", 5, "您好,请问有什么可以帮您?"}}))).status == ItemStatus::passed);
+  CHECK(req(run(item, chat({{"customer", 0, "在吗"}, {"agent", 5, "您好,请问有什么可以帮您?"}}))).status ==
+        ItemStatus::passed);
   // Spaced out or full-width punctuation in between still counts.
   CHECK(req(run(item, chat({{"agent", 5, "您 好!"}}))).status == ItemStatus::passed);
   Report late = run(item, chat({{"customer", 0, "在吗"}, {"agent", 5, "在的"}, {"agent", 6, "您好"}}));
@@ -165,8 +179,10 @@ TEST_CASE("required_phrase in the first N agent messages", "[checks][required_ph
 }
 
 TEST_CASE("required_phrase in the last N messages, pending while live", "[checks][required_phrase]") {
-  const std::string item = required_item(R"("phrases": ["感谢您的咨询", "祝您生活愉快"], "window": {"last_messages": 2})");
-  const Session good = chat({{"agent", 0, "您好"}, {"customer", 5, "谢谢"}, {"agent", 10, "感谢您的咨询!"}, {"agent", 11, "再见"}});
+  const std::string item =
+      required_item(R"("phrases": ["感谢您的咨询", "祝您生活愉快"], "window": {"last_messages": 2})");
+  const Session good =
+      chat({{"agent", 0, "您好"}, {"customer", 5, "谢谢"}, {"agent", 10, "感谢您的咨询!"}, {"agent", 11, "再见"}});
   CHECK(req(run(item, good)).status == ItemStatus::passed);
   const Session early = chat({{"agent", 0, "感谢您的咨询"}, {"agent", 5, "a"}, {"agent", 10, "b"}});
   CHECK(req(run(item, early)).status == ItemStatus::failed);
@@ -196,19 +212,55 @@ TEST_CASE("required_phrase match any / all", "[checks][required_phrase]") {
 }
 
 TEST_CASE("required_phrase with no message of the role in the window", "[checks][required_phrase]") {
-  Report r = run(required_item(R"("phrases": ["您好"], "window": {"first_messages": 1})"), chat({{"customer", 0, "在吗"}}));
+  Report r =
+      run(required_item(R"("phrases": ["您好"], "window": {"first_messages": 1})"), chat({{"customer", 0, "在吗"}}));
   REQUIRE(req(r).status == ItemStatus::failed);
   CHECK(req(r).findings[0].at.message == -1);
   CHECK(req(r).findings[0].explanation.rfind("no agent message in", 0) == 0);
+}
+
+TEST_CASE("required_phrase windows of a long session (more messages than a window keeps inline)",
+          "[checks][required_phrase]") {
+  // 150 agent messages, 您好 only in #0, 感谢您的咨询 only in #148: windows
+  // of 100 and 140 messages and "last 2" of 150 are selected past the 64
+  // indices a window holds without the heap.
+  std::vector<chatqa::testing::Line> rows;
+  for (int i = 0; i < 150; ++i) {
+    std::string text = "第" + std::to_string(i) + "条";
+    if (i == 0) text = "您好";
+    if (i == 148) text = "感谢您的咨询";
+    rows.push_back({"agent", static_cast<double>(i), text});
+  }
+  const Session s = chat(rows);
+  CHECK(req(run(required_item(R"("phrases": ["感谢您的咨询"], "window": {"last_messages": 2})"), s)).status ==
+        ItemStatus::passed);
+  CHECK(req(run(required_item(R"("phrases": ["感谢您的咨询"], "window": {"first_messages": 140})"), s)).status ==
+        ItemStatus::failed);
+  CHECK(req(run(required_item(R"("phrases": ["感谢您的咨询"], "window": {"first_messages": 149})"), s)).status ==
+        ItemStatus::passed);
+  Report last = run(required_item(R"("phrases": ["您好"], "window": {"last_messages": 100})"), s);
+  REQUIRE(req(last).status == ItemStatus::failed);
+  CHECK(req(last).findings[0].at.message == 50);  // the window's first message
+  CHECK(req(run(required_item(R"("phrases": ["您好"], "window": {"last_messages": 150})"), s)).status ==
+        ItemStatus::passed);
+  // The whole session: a banned phrase in message 120 is found there.
+  rows[120].text = "这个我不知道";
+  Report ban =
+      run(R"([{"id": "req", "points": 2, "check": {"type": "banned_phrase", "phrases": ["不知道"]}}])", chat(rows));
+  REQUIRE(req(ban).findings.size() == 1);
+  CHECK(req(ban).findings[0].at.message == 120);
 }
 
 // ------------------------------------------------------------- banned_phrase
 
 namespace {
 std::string banned_item(const std::string& params, const std::string& extra = "") {
-  return R"([{"id": "ban", "points": 5, "per_hit": 1, )" + extra + R"("check": {"type": "banned_phrase", )" + params + "}}]";
+  return R"([{"id": "ban", "points": 5, "per_hit": 1, )" + extra + R"("check": {"type": "banned_phrase", )" + params +
+         "}}]";
 }
-const ItemResult& ban(const Report& r) { return item_of(r, "ban"); }
+const ItemResult& ban(const Report& r) {
+  return item_of(r, "ban");
+}
 }  // namespace
 
 TEST_CASE("banned_phrase: one finding per occurrence, agent messages only by default", "[checks][banned_phrase]") {
@@ -231,7 +283,8 @@ TEST_CASE("banned_phrase: one finding per occurrence, agent messages only by def
 }
 
 TEST_CASE("banned_phrase in full-width form", "[checks][banned_phrase]") {
-  Report r = run(banned_item(R"("phrases": ["stupid", "SB"])"), chat({{"agent", 0, "你才是ＳＢ,You are ＳＴＵＰＩＤ!"}}));
+  Report r =
+      run(banned_item(R"("phrases": ["stupid", "SB"])"), chat({{"agent", 0, "你才是ＳＢ,You are ＳＴＵＰＩＤ!"}}));
   REQUIRE(ban(r).findings.size() == 2);
   CHECK(ban(r).findings[0].at.quote == "ＳＢ");
   CHECK(ban(r).findings[0].at.span_begin == 3);
@@ -246,18 +299,21 @@ TEST_CASE("banned_phrase in full-width form", "[checks][banned_phrase]") {
 }
 
 TEST_CASE("banned_phrase: a longer allowed phrase covering the hit wins", "[checks][banned_phrase]") {
-  Report r = run(banned_item(R"("phrases": ["不能"], "allow": ["不能为空"])"), chat({{"agent", 0, "密码不能为空,我不能帮您改"}}));
+  Report r = run(banned_item(R"("phrases": ["不能"], "allow": ["不能为空"])"),
+                 chat({{"agent", 0, "密码不能为空,我不能帮您改"}}));
   REQUIRE(ban(r).findings.size() == 1);
   CHECK(ban(r).findings[0].at.span_begin == 8);
   CHECK(ban(r).findings[0].at.span_end == 10);
   CHECK(ban(r).findings[0].at.quote == "不能");
 
   // An allowed phrase that only overlaps the hit does not excuse it.
-  Report overlap = run(banned_item(R"("phrases": ["不知道"], "allow": ["知道了"])"), chat({{"agent", 0, "我不知道了"}}));
+  Report overlap =
+      run(banned_item(R"("phrases": ["不知道"], "allow": ["知道了"])"), chat({{"agent", 0, "我不知道了"}}));
   CHECK(ban(overlap).hits == 1);
   // Lexicon from the brief: 不知道 allowed inside 不知道您是否.
-  Report brief = run(banned_item(R"("phrases": ["@shirking"], "allow": ["不知道您是否"])"),
-                     chat({{"agent", 0, "不知道您是否方便?这个我不知道"}}), true, R"({"shirking": ["不知道", "不清楚"]})");
+  Report brief =
+      run(banned_item(R"("phrases": ["@shirking"], "allow": ["不知道您是否"])"),
+          chat({{"agent", 0, "不知道您是否方便?这个我不知道"}}), true, R"({"shirking": ["不知道", "不清楚"]})");
   REQUIRE(ban(brief).findings.size() == 1);
   CHECK(ban(brief).findings[0].at.span_begin == 12);
   CHECK(ban(brief).findings[0].explanation == "banned phrase 不知道 (shirking)");
@@ -265,7 +321,8 @@ TEST_CASE("banned_phrase: a longer allowed phrase covering the hit wins", "[chec
 
 TEST_CASE("banned_phrase spans are code points of the original text", "[checks][banned_phrase]") {
   // 😀 and 𠀀 are outside the BMP (4 UTF-8 bytes, 2 UTF-16 units); ｘ is full-width.
-  Report r = run(banned_item(R"("phrases": ["不知道"], "regex": ["你.到底"])"), chat({{"agent", 0, "😀𠀀ｘ不知道,😀你们到底想怎样"}}));
+  Report r = run(banned_item(R"("phrases": ["不知道"], "regex": ["你.到底"])"),
+                 chat({{"agent", 0, "😀𠀀ｘ不知道,😀你们到底想怎样"}}));
   REQUIRE(ban(r).findings.size() == 2);
   CHECK(ban(r).findings[0].at.span_begin == 3);
   CHECK(ban(r).findings[0].at.span_end == 6);
@@ -282,7 +339,9 @@ namespace {
 std::string typo_item(const std::string& params) {
   return R"([{"id": "typo", "points": 5, "per_hit": 1, "check": {"type": "typo_count", )" + params + "}}]";
 }
-const ItemResult& typo(const Report& r) { return item_of(r, "typo"); }
+const ItemResult& typo(const Report& r) {
+  return item_of(r, "typo");
+}
 }  // namespace
 
 TEST_CASE("typo_count: each hit is a finding with its correction", "[checks][typo_count]") {

@@ -5,17 +5,18 @@
 #include <set>
 #include <tuple>
 
-#include <catch2/catch.hpp>
 #include <re2/re2.h>
+#include <catch2/catch.hpp>
 
 #include "text/normalizer.hpp"
 #include "text/phrase_matcher.hpp"
 
 using chatqa::text::Hit;
 using chatqa::text::MatchSettings;
-using chatqa::text::NormText;
 using chatqa::text::Normalizer;
+using chatqa::text::NormText;
 using chatqa::text::PhraseMatcher;
+using chatqa::text::RegexScratch;
 
 namespace {
 
@@ -48,9 +49,9 @@ Found brute_force(const std::vector<std::string>& patterns, NormText& text) {
   return out;
 }
 
-Found matched(const PhraseMatcher& matcher, NormText& text) {
+Found matched(const PhraseMatcher& matcher, NormText& text, RegexScratch& scratch) {
   std::vector<Hit> hits;
-  matcher.match_regexes(text, 0, hits);
+  matcher.match_regexes(text, 0, hits, scratch);
   Found out;
   for (const Hit& h : hits) out.emplace(h.pattern, h.norm_begin, h.norm_end);
   return out;
@@ -77,20 +78,34 @@ TEST_CASE("the regex prefilter never drops a hit", "[matcher][regex][prefilter]"
       R"(\d{11})",
       "ab|cd",
   };
-  PhraseMatcher matcher;
-  for (std::uint32_t id = 0; id < patterns.size(); ++id) {
+  auto build = [](const std::vector<std::string>& regexes) {
+    PhraseMatcher m;
+    for (std::uint32_t id = 0; id < regexes.size(); ++id) {
+      std::string error;
+      REQUIRE(m.add_regex(regexes[id], 0, MatchSettings{}, 8u << 20, &error) == static_cast<int>(id));
+    }
     std::string error;
-    REQUIRE(matcher.add_regex(patterns[id], 0, MatchSettings{}, 8u << 20, &error) == static_cast<int>(id));
-  }
-  std::string error;
-  REQUIRE(matcher.build(64u << 20, &error));
+    REQUIRE(m.build(64u << 20, &error));
+    return m;
+  };
+  const PhraseMatcher matcher = build(patterns);
+  // The same regexes in the opposite order: the same atoms stand for other
+  // regex ids, so an answer remembered for one matcher is wrong for the other.
+  const std::vector<std::string> reversed(patterns.rbegin(), patterns.rend());
+  const PhraseMatcher other = build(reversed);
+  REQUIRE(other.build_id() != matcher.build_id());
+  RegexScratch shared;  // kept across texts and used with both matchers, as a worker keeps one
 
   // Pieces the regexes are made of, and filler, glued at random.
   const std::vector<std::string> pieces = {
-      "稍候", "稍", "候", "。", "!", "?", "？", "～", "…", " ", "\n", "7", "12345678901", "a", "b", "c", "d",
-      "号客服", "号", "客服", "我的", "本次", "服务", "评价", "打分", "什么", "啥", "为什么", "如何", "你", "到底",
-      "究竟", "说什么", "自己", "去", "找", "别的", "部门", "人", "问", "查", "拨", "打", "电话", "态度", "怎么了",
-      "哪不好", "order number ", "ORDER NO. ", "123456", "REFUND", "Refund", "您好", "谢谢", "x", "y", "的", "好",
+      "稍候",       "稍",     "候",     "。",     "!",           "?",      "？",     "～",
+      "…",          " ",      "\n",     "7",      "12345678901", "a",      "b",      "c",
+      "d",          "号客服", "号",     "客服",   "我的",        "本次",   "服务",   "评价",
+      "打分",       "什么",   "啥",     "为什么", "如何",        "你",     "到底",   "究竟",
+      "说什么",     "自己",   "去",     "找",     "别的",        "部门",   "人",     "问",
+      "查",         "拨",     "打",     "电话",   "态度",        "怎么了", "哪不好", "order number ",
+      "ORDER NO. ", "123456", "REFUND", "Refund", "您好",        "谢谢",   "x",      "y",
+      "的",         "好",
   };
   std::mt19937 rng(20241123);
   std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), count(0, 14);
@@ -99,12 +114,17 @@ TEST_CASE("the regex prefilter never drops a hit", "[matcher][regex][prefilter]"
   for (int round = 0; round < 4000; ++round) {
     std::string text;
     for (std::size_t k = count(rng); k > 0; --k) text += pieces[pick(rng)];
-    NormText a, b;
+    NormText a, b, c, d;
     normalizer.normalize(text, false, a);
     normalizer.normalize(text, false, b);
+    normalizer.normalize(text, false, c);
+    normalizer.normalize(text, false, d);
     const Found expected = brute_force(patterns, a);
     INFO(text);
-    CHECK(matched(matcher, b) == expected);
+    RegexScratch fresh;
+    CHECK(matched(matcher, b, fresh) == expected);
+    CHECK(matched(matcher, c, shared) == expected);
+    CHECK(matched(other, d, shared) == brute_force(reversed, d));
     with_hits += !expected.empty();
   }
   CHECK(with_hits > 1000);  // the texts do exercise the regexes
