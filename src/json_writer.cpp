@@ -1,5 +1,6 @@
 #include "json_writer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -8,10 +9,19 @@
 
 namespace chatqa::detail {
 
+void JsonWriter::grow(std::size_t n) {
+  // Into the memory reserved already (to_json reserves its estimate), else
+  // at least doubled: a report written piece by piece is copied a few times at most.
+  out_.resize(std::max({out_.capacity(), out_.size() * 2, std::size_t{256}, length_ + n}));
+}
+
 void JsonWriter::newline() {
   if (indent_ < 0) return;
-  out_ += '\n';
-  out_.append(depth_ * static_cast<std::size_t>(indent_), ' ');
+  const std::size_t spaces = depth_ * static_cast<std::size_t>(indent_);
+  char* p = room(1 + spaces);
+  *p = '\n';
+  std::memset(p + 1, ' ', spaces);
+  length_ += 1 + spaces;
 }
 
 void JsonWriter::before_value() {
@@ -21,14 +31,14 @@ void JsonWriter::before_value() {
   }
   if (depth_ == 0) return;
   Level& level = top();
-  if (!level.empty) out_ += ',';
+  if (!level.empty) put(',');
   level.empty = false;
   newline();
 }
 
 void JsonWriter::open(char c) {
   before_value();
-  out_ += c;
+  put(c);
   const Level level{c == '[', true};
   if (depth_ < kInlineDepth) {
     inline_[depth_] = level;
@@ -43,26 +53,26 @@ void JsonWriter::close(char c) {
   if (depth_ > kInlineDepth) deep_.pop_back();
   --depth_;
   if (!empty) newline();
-  out_ += c;
+  put(c);
 }
 
 void JsonWriter::key(std::string_view k) {
   before_value();
-  out_ += '"';
-  out_.append(k.data(), k.size());
-  if (indent_ < 0) {
-    out_.append("\":", 2);
-  } else {
-    out_.append("\": ", 3);
-  }
+  char* p = room(k.size() + 4);
+  *p = '"';
+  std::memcpy(p + 1, k.data(), k.size());
+  std::memcpy(p + 1 + k.size(), "\": ", 3);  // the space only when indented
+  length_ += k.size() + (indent_ < 0 ? 3 : 4);
   after_key_ = true;
 }
 
 void JsonWriter::literal(std::string_view s) {
   before_value();
-  out_ += '"';
-  out_.append(s.data(), s.size());
-  out_ += '"';
+  char* p = room(s.size() + 2);
+  *p = '"';
+  std::memcpy(p + 1, s.data(), s.size());
+  p[1 + s.size()] = '"';
+  length_ += s.size() + 2;
 }
 
 namespace {
@@ -86,7 +96,7 @@ void JsonWriter::raw_string(std::string_view s) {
   // writes one for a whole truncated sequence).
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
-  out_ += '"';
+  put('"');
   std::size_t run = 0, i = 0;
   while (i < n) {
     // Eight plain ASCII bytes at a time (ids, times, Latin text).
@@ -109,30 +119,30 @@ void JsonWriter::raw_string(std::string_view s) {
         i += len;
         continue;
       }
-      out_.append(s.data() + run, i - run);
-      out_ += "\xEF\xBF\xBD";
+      put(s.data() + run, i - run);
+      put("\xEF\xBF\xBD", 3);
       run = ++i;
       continue;
     }
-    out_.append(s.data() + run, i - run);
+    put(s.data() + run, i - run);
     run = ++i;
     switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\b': out_ += "\\b"; break;
-      case '\f': out_ += "\\f"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\t': out_ += "\\t"; break;
+      case '"': put("\\\"", 2); break;
+      case '\\': put("\\\\", 2); break;
+      case '\b': put("\\b", 2); break;
+      case '\f': put("\\f", 2); break;
+      case '\n': put("\\n", 2); break;
+      case '\r': put("\\r", 2); break;
+      case '\t': put("\\t", 2); break;
       default: {
         static const char kHex[] = "0123456789abcdef";
         const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out_.append(esc, sizeof esc);
+        put(esc, sizeof esc);
       }
     }
   }
-  out_.append(s.data() + run, n - run);
-  out_ += '"';
+  put(s.data() + run, n - run);
+  put('"');
 }
 
 void JsonWriter::value(std::string_view s) {
@@ -142,22 +152,33 @@ void JsonWriter::value(std::string_view s) {
 
 void JsonWriter::value(bool b) {
   before_value();
-  out_ += b ? "true" : "false";
+  put(b ? std::string_view("true") : std::string_view("false"));
 }
 
 void JsonWriter::value(long long n) {
-  before_value();
-  out_ += std::to_string(n);
+  if (n < 0) {
+    before_value();
+    put(std::to_string(n));
+    return;
+  }
+  value(static_cast<unsigned long long>(n));
 }
 
 void JsonWriter::value(unsigned long long n) {
   before_value();
-  out_ += std::to_string(n);
+  char digits[20];
+  char* end = digits + sizeof digits;
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  put(p, static_cast<std::size_t>(end - p));
 }
 
 void JsonWriter::number(double v) {
   before_value();
-  out_ += format_points(v == 0 ? 0.0 : v);  // never "-0"
+  put(format_points(v == 0 ? 0.0 : v));  // never "-0"
 }
 
 }  // namespace chatqa::detail

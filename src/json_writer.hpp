@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,7 +13,15 @@ namespace chatqa::detail {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out, int indent = -1) : out_(out), indent_(indent) {}
+  // Appends to `out`. Until finish() (or the destructor) `out` may hold
+  // spare bytes past what was written: the writer fills its memory directly
+  // rather than through std::string's out-of-line append per piece.
+  explicit JsonWriter(std::string& out, int indent = -1) : out_(out), length_(out.size()), indent_(indent) {}
+  ~JsonWriter() { finish(); }
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+  // Cuts `out` to what was written.
+  void finish() { out_.resize(length_); }
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -58,7 +67,24 @@ class JsonWriter {
 
   Level& top() { return depth_ <= kInlineDepth ? inline_[depth_ - 1] : deep_[depth_ - kInlineDepth - 1]; }
 
+  // Room for n more bytes at out_.data() + length_.
+  char* room(std::size_t n) {
+    if (length_ + n > out_.size()) grow(n);
+    return &out_[length_];
+  }
+  void grow(std::size_t n);
+  void put(char c) {
+    *room(1) = c;
+    ++length_;
+  }
+  void put(const char* s, std::size_t n) {
+    std::memcpy(room(n), s, n);
+    length_ += n;
+  }
+  void put(std::string_view s) { put(s.data(), s.size()); }
+
   std::string& out_;
+  std::size_t length_;  // bytes of out_ written; the rest is room
   int indent_;
   // The open objects and arrays: a report nests a few levels deep, so they
   // live in the writer (no allocation per report); deeper ones in deep_.

@@ -119,6 +119,7 @@ std::string to_json(const Report& report, const JsonReportOptions& options) {
   }
   w.end_array();
   w.end_object();
+  w.finish();
   return out;
 }
 
@@ -135,6 +136,7 @@ std::string error_record_json(const InputError& error, const std::string& input_
   if (!error.json_pointer.empty()) w.member("pointer", error.json_pointer);
   w.end_object();
   w.end_object();
+  w.finish();
   return out;
 }
 
