@@ -141,6 +141,44 @@ TEST_CASE("invalid UTF-8 does not crash the normaliser", "[normalizer][utf8]") {
   CHECK(u8(t.skeleton).find("知道") != std::string::npos);
 }
 
+TEST_CASE("a reused NormText equals a fresh one, for valid and invalid UTF-8", "[normalizer][utf8]") {
+  // The arrays are sized by the bytes that start a code point; stray
+  // continuation bytes (each one more U+FFFD) must make room for themselves,
+  // whatever size the buffers had from the text before.
+  const std::vector<std::string> texts = {"您好,很高兴为您服务",
+                                          "\x80\x80\x80\x80\x80\x80" "abc",
+                                          "a",
+                                          "\xBF不\x80知\x80道\x80",
+                                          "ＮＯ ｗａｙ ß ﬁ ㈱",
+                                          std::string(300, '\x80'),
+                                          "",
+                                          "短",
+                                          "\xE4\xB8\xE4\xB8\xE4",
+                                          "👨‍👩‍👧 1️⃣ 不 知 道"};
+  const Normalizer& n = Normalizer::instance();
+  NormText reused;
+  std::u32string reused_skeleton;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& text : texts) {
+      INFO(round << " " << text);
+      n.normalize(text, false, reused);
+      const NormText fresh = norm(text);
+      check_invariants(reused);
+      CHECK(reused.original == fresh.original);
+      CHECK(reused.orig_bytes == fresh.orig_bytes);
+      CHECK(reused.chars == fresh.chars);
+      CHECK(reused.orig == fresh.orig);
+      CHECK(reused.skeleton == fresh.skeleton);
+      CHECK(reused.orig_length == fresh.orig_length);
+      n.skeleton_of(text, reused_skeleton);
+      CHECK(reused_skeleton == fresh.skeleton);
+    }
+  }
+  const NormText strays = norm(std::string(300, '\x80'));
+  CHECK(strays.orig_length == 300);
+  CHECK(strays.orig_bytes.back() == 300);
+}
+
 TEST_CASE("UTF-8 view of the normalised text maps bytes back", "[normalizer]") {
   NormText t = norm("Ａ不😊");
   t.ensure_utf8();
