@@ -45,9 +45,10 @@ struct PhraseMatcher::Automaton {
   std::vector<std::uint32_t> pending;  // pattern ids added before build
 
   static std::uint32_t popcount(std::uint64_t x) {
-#if defined(__POPCNT__)
+#if defined(__POPCNT__) || (defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__))
+    // One instruction where the POPCNT build of scan_literals inlines it.
     return static_cast<std::uint32_t>(__builtin_popcountll(x));
-#else  // portable x86-64 builds have no popcnt instruction; this beats libgcc's call
+#else  // portable builds without popcnt: this beats libgcc's call
     x -= (x >> 1) & 0x5555555555555555ull;
     x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
     x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
