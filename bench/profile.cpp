@@ -47,11 +47,13 @@ __attribute__((noinline)) std::size_t profile_score_pass(const std::vector<std::
   std::size_t bytes = 0;
   chatqa::EvalScratch scratch;  // as each worker of `chatqa score` keeps one,
   chatqa::Report report;        // with its report
+  std::string json;             // and its output string
   for (const std::string& line : lines) {
     chatqa::ParsedSession p = chatqa::parse_session(line);
     if (!p.session) continue;
     chatqa::evaluate(rules, *p.session, scratch, report);
-    bytes += chatqa::to_json(report).size();
+    chatqa::to_json(report, json);
+    bytes += json.size();
   }
   return bytes;
 }

@@ -351,15 +351,18 @@ int main(int argc, char** argv) {
     chatqa::ParsedSession p = chatqa::parse_session(line);
     return p.session ? static_cast<long>(p.session->messages.size()) : -1;
   };
-  // One EvalScratch and one Report per worker, as `chatqa score` keeps them per thread.
+  // One EvalScratch, Report and output string per worker, as `chatqa score`
+  // keeps them per thread.
   std::vector<chatqa::EvalScratch> eval_scratch(static_cast<std::size_t>(std::max(threads, 1)));
   std::vector<chatqa::Report> reports(eval_scratch.size());
-  auto score = [&rules, &eval_scratch, &reports](std::string_view line, int worker) -> long {
+  std::vector<std::string> outputs(eval_scratch.size());
+  auto score = [&rules, &eval_scratch, &reports, &outputs](std::string_view line, int worker) -> long {
     chatqa::ParsedSession p = chatqa::parse_session(line);
     if (!p.session) return -1;
     const auto w = static_cast<std::size_t>(worker);
     chatqa::evaluate(rules, *p.session, eval_scratch[w], reports[w]);
-    return static_cast<long>(chatqa::to_json(reports[w]).size());
+    chatqa::to_json(reports[w], outputs[w]);
+    return static_cast<long>(outputs[w].size());
   };
   Pool one(1);
   std::unique_ptr<Pool> many;

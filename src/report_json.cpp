@@ -91,6 +91,12 @@ std::size_t estimated_size(const Report& report) {
 
 std::string to_json(const Report& report, const JsonReportOptions& options) {
   std::string out;
+  to_json(report, out, options);
+  return out;
+}
+
+void to_json(const Report& report, std::string& out, const JsonReportOptions& options) {
+  out.clear();
   // Escapes and indentation can make it longer: then it grows as usual.
   out.reserve(estimated_size(report) * (options.pretty ? 2 : 1));
   JsonWriter w(out, options.pretty ? 2 : -1);
@@ -120,7 +126,6 @@ std::string to_json(const Report& report, const JsonReportOptions& options) {
   w.end_array();
   w.end_object();
   w.finish();
-  return out;
 }
 
 std::string error_record_json(const InputError& error, const std::string& input_name) {

@@ -72,7 +72,7 @@ std::vector<std::string> score_all(const std::shared_ptr<const chatqa::RuleSet>&
       const chatqa::ParsedSession& record = records[i];
       if (record.session) {
         chatqa::evaluate(*rules, *record.session, scratch, report);
-        out[i] = chatqa::to_json(report);
+        chatqa::to_json(report, out[i]);  // written straight into its slot
       } else {
         out[i] = chatqa::error_record_json(*record.error, input_name);
       }

@@ -135,6 +135,12 @@ struct JsonReportOptions {
 
 // One JSON object (no trailing newline). Deterministic, byte for byte.
 std::string to_json(const Report& report, const JsonReportOptions& options = {});
+// The same text written into `out` (its old content replaced), reusing its
+// memory: a worker that keeps one output string, as it keeps its EvalScratch
+// and Report, writes each report without allocating. (A fresh string per
+// report is a large allocation each time, and glibc's malloc answers one by
+// merging every small block freed since the last: the session's parse tree.)
+void to_json(const Report& report, std::string& out, const JsonReportOptions& options = {});
 // The error record that stands in for an input record that could not be scored.
 std::string error_record_json(const InputError& error, const std::string& input_name);
 // A short text form for people; `session` (optional) lets it quote messages.

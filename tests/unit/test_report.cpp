@@ -95,6 +95,25 @@ TEST_CASE("spans are code points into the ORIGINAL text", "[report]") {
   CHECK(to_json(ok).find(R"("quote":"ＯＫ","span":[2,4])") != std::string::npos);
 }
 
+TEST_CASE("to_json into a kept string replaces what it held", "[report]") {
+  const Report r = sample_report();
+  Report empty;  // no items: a short report
+  empty.session_id = "S-0";
+  for (const JsonReportOptions options : {JsonReportOptions{}, JsonReportOptions{true, true}}) {
+    std::string out = std::string(20000, 'x');  // longer than any report here, and not JSON
+    to_json(r, out, options);
+    CHECK(out == to_json(r, options));
+    to_json(empty, out, options);  // shorter than what the string held
+    CHECK(out == to_json(empty, options));
+    to_json(r, out, options);
+    CHECK(out == to_json(r, options));
+  }
+  std::string small;
+  small.reserve(8);  // less than the report needs: it grows
+  to_json(r, small);
+  CHECK(small == to_json(r));
+}
+
 TEST_CASE("include_passed and pretty options", "[report]") {
   const Report r = sample_report();
   CHECK(to_json(r).find("\n") == std::string::npos);

@@ -108,9 +108,18 @@ std::string format_error(const InputError& e, const std::string& input, const Co
   return error_record_json(e, input);
 }
 
-std::string format_report(const Report& report, const Session& session, const Context& ctx) {
-  if (ctx.format == "jsonl") return to_json(report, {ctx.include_passed, false});
-  if (ctx.format == "json") return to_json(report, {ctx.include_passed, true});
+std::string format_text_or_csv(const Report& report, const Session& session, const Context& ctx);
+
+// Writes the report into `out` (JSON formats reuse its memory: see to_json).
+void format_report(const Report& report, const Session& session, const Context& ctx, std::string& out) {
+  if (ctx.format == "jsonl" || ctx.format == "json") {
+    to_json(report, out, {ctx.include_passed, ctx.format == "json"});
+    return;
+  }
+  out = format_text_or_csv(report, session, ctx);
+}
+
+std::string format_text_or_csv(const Report& report, const Session& session, const Context& ctx) {
   if (ctx.format == "text") return to_text(report, &session) + "\n";
   // CSV
   const std::string head = csv_field(report.session_id) + "," + csv_field(report.agent) + "," + csv_field(report.team);
@@ -152,27 +161,31 @@ std::string format_report(const Report& report, const Session& session, const Co
   return rows;
 }
 
-Result score_record(const Record& record, const Context& ctx, EvalScratch& scratch, Report& report) {
-  Result out;
+// Overwrites every field of `out` (a result of an earlier batch, whose
+// text's memory the JSON formats reuse).
+void score_record(const Record& record, const Context& ctx, EvalScratch& scratch, Report& report, Result& out) {
+  out.scored = false;
+  out.score = 0;
+  out.error_code.clear();
+  out.digest.reset();
   const std::size_t columns = ctx.rules->items().size();
   if (record.error) {
     out.error_code = record.error->code;
     out.text = format_error(*record.error, record.input, ctx, columns);
-    return out;
+    return;
   }
   ParsedSession parsed = parse_session(record.text, ctx.session_options);
   if (parsed.error) {
     locate_error(*parsed.error, record);
     out.error_code = parsed.error->code;
     out.text = format_error(*parsed.error, record.input, ctx, columns);
-    return out;
+    return;
   }
   evaluate(*ctx.rules, *parsed.session, scratch, report);
-  out.text = format_report(report, *parsed.session, ctx);
+  format_report(report, *parsed.session, ctx, out.text);
   out.scored = report.error.empty();
   out.score = report.score;
   if (ctx.want_digest) out.digest = digest_of(report);
-  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -295,13 +308,18 @@ class Pipeline {
     done_ready_.notify_all();
   }
 
-  // Worker side: false when there is no more work.
+  // Worker side: false when there is no more work. The batch comes with
+  // the results of one already written, if there is one, to overwrite.
   bool take(Batch& out) {
     std::unique_lock<std::mutex> lock(mutex_);
     work_ready_.wait(lock, [this] { return !work_.empty() || closed_; });
     if (work_.empty()) return false;
     out = std::move(work_.front());
     work_.pop_front();
+    if (!spare_results_.empty()) {
+      out.results = std::move(spare_results_.back());
+      spare_results_.pop_back();
+    }
     return true;
   }
 
@@ -324,9 +342,16 @@ class Pipeline {
     return true;
   }
 
-  void written() {
+  // Writer side, after writing a batch: its results go back to the workers,
+  // whose next reports are written into the same memory (a fresh string per
+  // report is a large allocation each time). Outsized texts are not kept.
+  void written(std::vector<Result>&& results) {
+    for (Result& r : results) {
+      if (r.text.capacity() > kKeepTextBytes) std::string().swap(r.text);
+    }
     std::lock_guard<std::mutex> lock(mutex_);
     --in_flight_;
+    if (spare_results_.size() < max_in_flight_) spare_results_.push_back(std::move(results));
     space_.notify_one();
   }
 
@@ -336,6 +361,8 @@ class Pipeline {
   std::condition_variable space_, work_ready_, done_ready_;
   std::deque<Batch> work_;
   std::map<std::uint64_t, Batch> done_;
+  static constexpr std::size_t kKeepTextBytes = 64u << 10;
+  std::vector<std::vector<Result>> spare_results_;
   std::size_t in_flight_ = 0;
   std::uint64_t next_seq_ = 0, next_write_ = 0;
   bool closed_ = false;
@@ -410,8 +437,10 @@ int run_score(const ScoreArgs& args) {
       EvalScratch scratch;  // this worker's working memory, reused for every session
       Report report;        // and its report's
       while (pipeline.take(b)) {
-        b.results.reserve(b.records.size());
-        for (const Record& r : b.records) b.results.push_back(score_record(r, ctx, scratch, report));
+        b.results.resize(b.records.size());
+        for (std::size_t i = 0; i < b.records.size(); ++i) {
+          score_record(b.records[i], ctx, scratch, report, b.results[i]);
+        }
         b.records.clear();
         pipeline.finished(std::move(b));
         b = Batch{};
@@ -447,8 +476,8 @@ int run_score(const ScoreArgs& args) {
       first = false;
     }
     records_written.fetch_add(b.results.size(), std::memory_order_relaxed);
+    pipeline.written(std::move(b.results));
     b = Batch{};
-    pipeline.written();
   }
   reader.join();
   for (auto& w : workers) w.join();
