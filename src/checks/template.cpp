@@ -15,6 +15,11 @@ namespace {
 struct Part {
   std::string literal;  // text, or the placeholder name when is_field
   bool is_field = false;
+  // The literal's skeleton, made at compile time. Normalisation maps each
+  // code point on its own, so a filled template's skeleton is its parts'
+  // skeletons one after another: only the placeholders' values are
+  // normalised per session.
+  std::u32string skeleton;
 };
 using Template = std::vector<Part>;
 
@@ -22,6 +27,7 @@ class TemplateCheck final : public Check {
  public:
   RoleMask roles = RoleMask::of(Role::agent);
   Scope scope;
+  std::string window_text;                                  // scope.describe(roles)
   std::vector<std::pair<std::string, Template>> templates;  // (as written, parts)
 
   static std::optional<std::string> field(const Session& s, const std::string& name) {
@@ -73,9 +79,11 @@ class TemplateCheck final : public Check {
     std::vector<std::pair<std::string, std::u32string>> filled;  // (text, skeleton)
     for (const auto& [written, parts] : templates) {
       std::string text;
+      std::u32string skel;
       for (const Part& part : parts) {
         if (!part.is_field) {
           text += part.literal;
+          skel += part.skeleton;
           continue;
         }
         auto v = field(ctx.session(), part.literal);
@@ -84,8 +92,9 @@ class TemplateCheck final : public Check {
           return;
         }
         text += *v;
+        skel += skeleton(*v);
       }
-      filled.emplace_back(text, skeleton(text));
+      filled.emplace_back(std::move(text), std::move(skel));
     }
     MessageList window;
     if (!scope.select(ctx, roles, window)) {
@@ -103,9 +112,9 @@ class TemplateCheck final : public Check {
     std::string wanted;
     for (const auto& [text, skel] : filled) wanted += (wanted.empty() ? "「" : " / 「") + text + "」";
     f.matched = templates.front().first;
-    f.explanation = window.empty() ? "no " + describe(roles) + " message in " + scope.describe(roles) +
-                                         " (required: " + wanted + ")"
-                                   : "required text missing in " + scope.describe(roles) + ": " + wanted;
+    f.explanation = window.empty()
+                        ? "no " + describe(roles) + " message in " + window_text + " (required: " + wanted + ")"
+                        : "required text missing in " + window_text + ": " + wanted;
     out.findings.push_back(std::move(f));
   }
 };
@@ -134,12 +143,12 @@ std::optional<Template> parse_template(CompileContext& ctx, const std::string& t
       ctx.error("E0105", ptr, msg);
       return std::nullopt;
     }
-    if (!literal.empty()) out.push_back({literal, false});
+    if (!literal.empty()) out.push_back({literal, false, {}});
     literal.clear();
-    out.push_back({name, true});
+    out.push_back({name, true, {}});
     i = close;
   }
-  if (!literal.empty()) out.push_back({literal, false});
+  if (!literal.empty()) out.push_back({literal, false, {}});
   if (out.empty()) {
     ctx.error("E0105", ptr, "empty template");
     return std::nullopt;
@@ -154,13 +163,19 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   auto written = p.strings("template");
   if (!p.has("template")) ctx.error("E0103", ptr, "missing required key \"template\"");
   for (auto& [text, text_ptr] : written) {
-    if (auto t = parse_template(ctx, text, text_ptr)) check->templates.emplace_back(text, std::move(*t));
+    if (auto t = parse_template(ctx, text, text_ptr)) {
+      for (Part& part : *t) {
+        if (!part.is_field) part.skeleton = TemplateCheck::skeleton(part.literal);
+      }
+      check->templates.emplace_back(text, std::move(*t));
+    }
   }
   if (p.has("template") && written.empty()) ctx.error("E0105", p.pointer("template"), "\"template\" is empty");
   text::MatchSettings settings;
   settings.traditional = ctx.default_traditional();
   settings.max_skip = 3;
   check->scope = parse_scope(p, "window", check->roles, settings);
+  check->window_text = check->scope.describe(check->roles);
   return check;
 }
 

@@ -21,6 +21,19 @@ TEST_CASE("template: the opening must name the session's own agent", "[checks][t
         ItemStatus::failed);
 }
 
+TEST_CASE("template: placeholder values are normalised like the rest of the text", "[checks][template]") {
+  // The literal parts are normalised once, when the rule set is compiled, a
+  // value for each session: full-width, case and separators inside a value
+  // match as they would inside the literal.
+  const std::string check = R"({"type": "template", "template": "您好，{agent}号客服 为您服务！"})";
+  CHECK(run(one_item(check), chat({{"agent", 0, "您好 a102号客服为您服务"}}, R"({"agent": "Ａ１０２"})")).status ==
+        ItemStatus::passed);
+  CHECK(run(one_item(check), chat({{"agent", 0, "您好A102号客服为您服务"}}, R"({"agent": "a-1 0 2"})")).status ==
+        ItemStatus::passed);
+  CHECK(run(one_item(check), chat({{"agent", 0, "您好A103号客服为您服务"}}, R"({"agent": "Ａ１０２"})")).status ==
+        ItemStatus::failed);
+}
+
 TEST_CASE("template: team and meta placeholders, several templates, edge cases", "[checks][template]") {
   const std::string check = R"({"type": "template", "template": ["欢迎光临{meta.shop}", "{team}为您服务"]})";
   auto s = chat({{"agent", 0, "欢迎光临小米之家!"}}, R"({"meta": {"shop": "小米之家"}})");
