@@ -213,19 +213,27 @@ struct PhraseMatcher::Automaton {
 };
 
 // Finds which of a few literal strings ("atoms") occur in a text of code
-// points: Aho–Corasick with sorted edge lists, and a bit set of the
-// characters that occur in any atom, so the many characters that do not
-// reset the automaton without a lookup.
+// points: Aho–Corasick over the atoms' characters. A bit set of the BMP
+// characters that occur in any atom answers for the many that do not (they
+// reset the automaton); the others are numbered by their rank in the bit
+// set, and a full transition table (failures resolved: one lookup a
+// character) drives the automaton while it is small enough (a few hundred
+// atoms; beyond, sorted edge lists and failure links).
 class AtomScanner {
  public:
   void build(const std::vector<std::u32string>& atoms) {
     present_.assign(0x10000 / 64, 0);
+    astral_.clear();
     std::vector<std::map<char32_t, std::uint32_t>> trie(1);
     std::vector<std::vector<std::uint32_t>> outs(1);
     for (std::uint32_t id = 0; id < atoms.size(); ++id) {
       std::uint32_t node = 0;
       for (char32_t c : atoms[id]) {
-        present_[(c & 0xFFFF) >> 6] |= std::uint64_t{1} << (c & 63);
+        if (c < 0x10000) {
+          present_[c >> 6] |= std::uint64_t{1} << (c & 63);
+        } else {
+          astral_.push_back(c);
+        }
         auto it = trie[node].find(c);
         if (it == trie[node].end()) {
           it = trie[node].emplace(c, static_cast<std::uint32_t>(trie.size())).first;
@@ -236,6 +244,15 @@ class AtomScanner {
       }
       outs[node].push_back(id);
     }
+    std::sort(astral_.begin(), astral_.end());
+    astral_.erase(std::unique(astral_.begin(), astral_.end()), astral_.end());
+    rank_base_.assign(present_.size(), 0);
+    std::uint32_t below = 0;
+    for (std::size_t w = 0; w < present_.size(); ++w) {
+      rank_base_[w] = below;
+      below += static_cast<std::uint32_t>(__builtin_popcountll(present_[w]));
+    }
+    symbols_ = below + static_cast<std::uint32_t>(astral_.size()) + 1;  // 0: in no atom
     const std::size_t n = trie.size();
     fail_.assign(n, 0);
     std::vector<std::uint32_t> queue;
@@ -274,26 +291,53 @@ class AtomScanner {
     }
     edge_begin_[n] = static_cast<std::uint32_t>(edge_char_.size());
     out_begin_[n] = static_cast<std::uint32_t>(out_ids_.size());
+    // The full table, row by row in BFS order (a row's failure row is done
+    // before it): a missing edge goes where the failure state's does.
+    delta_.clear();
+    if (n * symbols_ > kMaxTableEntries) return;
+    delta_.assign(n * symbols_, 0);
+    for (auto& [c, to] : trie[0]) delta_[symbol(c)] = to;
+    for (std::uint32_t u : queue) {
+      std::copy_n(delta_.begin() + static_cast<std::ptrdiff_t>(fail_[u] * symbols_), symbols_,
+                  delta_.begin() + static_cast<std::ptrdiff_t>(u * symbols_));
+      for (auto& [c, v] : trie[u]) delta_[u * symbols_ + symbol(c)] = v;
+    }
   }
 
-  // The ids of the atoms that occur in `text`, sorted, each once.
-  void scan(const std::u32string& text, std::vector<int>& found) const {
+  // The ids of the atoms that occur in `text`, sorted, each once. (Inlined
+  // into each build of find_atoms, so the rank below is POPCNT's there.)
+  __attribute__((always_inline)) void scan(const std::u32string& text, std::vector<int>& found) const {
     found.clear();
     std::uint32_t node = 0;
+    const bool table = !delta_.empty();
     for (char32_t c : text) {
-      if (!(present_[(c & 0xFFFF) >> 6] >> (c & 63) & 1)) {  // in no atom
+      const std::uint32_t s = symbol(c);
+      if (s == 0) {  // in no atom
         node = 0;
         continue;
       }
-      node = next(node, c);
-      for (std::uint32_t o = out_begin_[node]; o < out_begin_[node + 1]; ++o)
-        found.push_back(static_cast<int>(out_ids_[o]));
+      node = table ? delta_[node * symbols_ + s] : next(node, c);
+      for (std::uint32_t o = out_begin_[node]; o < out_begin_[node + 1]; ++o) found.push_back(static_cast<int>(out_ids_[o]));
     }
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
   }
 
  private:
+  static constexpr std::size_t kMaxTableEntries = std::size_t{1} << 18;  // 1 MB of rows
+
+  // 1 + the character's rank among the atoms' characters; 0 if in no atom.
+  __attribute__((always_inline)) std::uint32_t symbol(char32_t c) const {
+    if (c < 0x10000) {
+      const std::uint64_t word = present_[c >> 6];
+      const unsigned bit = c & 63;
+      if (!(word >> bit & 1)) return 0;
+      return rank_base_[c >> 6] + static_cast<std::uint32_t>(__builtin_popcountll(word & ((std::uint64_t{1} << bit) - 1))) + 1;
+    }
+    const auto it = std::lower_bound(astral_.begin(), astral_.end(), c);
+    if (it == astral_.end() || *it != c) return 0;
+    return symbols_ - static_cast<std::uint32_t>(astral_.end() - it);
+  }
   std::uint32_t next(std::uint32_t node, char32_t c) const {
     for (;;) {
       const auto first = edge_char_.begin() + edge_begin_[node], last = edge_char_.begin() + edge_begin_[node + 1];
@@ -305,9 +349,20 @@ class AtomScanner {
   }
 
   std::vector<std::uint64_t> present_;
+  std::vector<std::uint32_t> rank_base_;  // per word of present_: set bits in the words before it
+  std::vector<char32_t> astral_;          // atom characters beyond the BMP, sorted
+  std::uint32_t symbols_ = 1;
+  std::vector<std::uint32_t> delta_;  // node * symbols_ + symbol -> node (empty: too big, use next())
   std::vector<std::uint32_t> edge_begin_, edge_to_, fail_, out_begin_, out_ids_;
   std::vector<char32_t> edge_char_;
 };
+
+namespace {
+// AtomScanner::scan in the builds CHATQA_POPCNT_CLONES makes (it ranks characters too).
+CHATQA_POPCNT_CLONES void find_atoms(const AtomScanner& atoms, const std::u32string& text, std::vector<int>& found) {
+  atoms.scan(text, found);
+}
+}  // namespace
 
 struct PhraseMatcher::RegexBank {
   std::vector<std::uint32_t> ids;             // pattern id per regex
@@ -654,7 +709,7 @@ void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>&
   if (bank.regexes.empty()) return;
   const std::vector<int>* which = &bank.all;
   if (bank.filter) {
-    bank.atoms.scan(text.chars, scratch.found);
+    find_atoms(bank.atoms, text.chars, scratch.found);
     // Most texts hold no atom: asking the filter tree costs more than the scan.
     which = scratch.found.empty() ? &bank.unfiltered : &candidates(bank, variant, scratch);
     if (which->empty()) return;  // no regex can match here

@@ -31,6 +31,16 @@ class RE2;
 class Set;
 }  // namespace re2
 
+// The scans that rank characters in a bit set (the literal automaton's and
+// the regex atoms') are built twice where the compiler can (GCC on x86-64):
+// with the POPCNT instruction a rank is one instruction, and nearly every
+// x86-64 machine has it; the loader picks the build the CPU runs.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__POPCNT__)
+#define CHATQA_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#else
+#define CHATQA_POPCNT_CLONES
+#endif
+
 namespace chatqa::text {
 
 enum class WholeWord { automatic, always, never };
@@ -125,14 +135,7 @@ class PhraseMatcher {
   static void build_prefilter(RegexBank& bank);
   // The regexes of `variant` that can match a text holding the atoms in scratch.found (sorted).
   const std::vector<int>& candidates(const RegexBank& bank, int variant, RegexScratch& scratch) const;
-  // Built twice where the compiler can (GCC on x86-64): with the POPCNT
-  // instruction the symbol lookup's rank is one instruction, and nearly every
-  // x86-64 machine has it; the loader picks the build the CPU runs.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__POPCNT__)
-  __attribute__((target_clones("popcnt", "default")))
-#endif
-  void
-  scan_literals(const Automaton& ac, const NormText& text, std::vector<Hit>& out) const;
+  CHATQA_POPCNT_CLONES void scan_literals(const Automaton& ac, const NormText& text, std::vector<Hit>& out) const;
   // The verified hits of the phrases that end at skeleton char `skel_end` (the scan reached `node`).
   __attribute__((noinline)) void report_hits(const Automaton& ac, std::uint32_t node, const NormText& text,
                                              std::uint32_t skel_end, std::vector<Hit>& out) const;

@@ -77,6 +77,8 @@ TEST_CASE("the regex prefilter never drops a hit", "[matcher][regex][prefilter]"
       "x*y?",  // matches empty everywhere: never a hit, never filtered
       R"(\d{11})",
       "ab|cd",
+      "𠀀𠀁+号",  // atoms beyond the BMP
+      "(𠀁|好)的",
   };
   auto build = [](const std::vector<std::string>& regexes) {
     PhraseMatcher m;
@@ -105,7 +107,7 @@ TEST_CASE("the regex prefilter never drops a hit", "[matcher][regex][prefilter]"
       "说什么",     "自己",   "去",     "找",     "别的",        "部门",   "人",     "问",
       "查",         "拨",     "打",     "电话",   "态度",        "怎么了", "哪不好", "order number ",
       "ORDER NO. ", "123456", "REFUND", "Refund", "您好",        "谢谢",   "x",      "y",
-      "的",         "好",
+      "的",         "好",     "𠀀",     "𠀁",     "𠀀𠀁",        "𠀁的",
   };
   std::mt19937 rng(20241123);
   std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), count(0, 14);
@@ -128,4 +130,63 @@ TEST_CASE("the regex prefilter never drops a hit", "[matcher][regex][prefilter]"
     with_hits += !expected.empty();
   }
   CHECK(with_hits > 1000);  // the texts do exercise the regexes
+}
+
+TEST_CASE("the regex prefilter with many atoms and atoms beyond the BMP", "[matcher][regex][prefilter]") {
+  // 600 regexes of three-ideograph literals: more atom states times atom
+  // characters than the scanner's full transition table takes, so it walks
+  // edge lists and failure links instead; and atoms of astral ideographs.
+  std::vector<std::string> patterns;
+  std::vector<std::string> pieces = {"𠀀𠀁", "𠀁", "𠀀", "的", "好", " ", "?"};
+  std::u32string han;
+  for (char32_t c = 0x4E00; han.size() < 1800; c += 7) han.push_back(c);
+  auto utf8 = [](std::u32string_view cps) {
+    std::string out;
+    for (char32_t c : cps) {
+      if (c < 0x10000) {
+        out += static_cast<char>(0xE0 | (c >> 12));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      } else {
+        out += static_cast<char>(0xF0 | (c >> 18));
+        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      }
+    }
+    return out;
+  };
+  for (std::size_t k = 0; k < 600; ++k) {
+    const std::string word = utf8(std::u32string_view(han).substr(3 * k, 3));
+    patterns.push_back(word + "[0-9]*");
+    pieces.push_back(word);
+    pieces.push_back(utf8(std::u32string_view(han).substr(3 * k + 1, 3)));  // overlaps two words
+  }
+  patterns.push_back("𠀀𠀁+号");
+  patterns.push_back("(𠀁|好)的");
+  PhraseMatcher matcher;
+  for (std::uint32_t id = 0; id < patterns.size(); ++id) {
+    std::string error;
+    REQUIRE(matcher.add_regex(patterns[id], 0, MatchSettings{}, 8u << 20, &error) == static_cast<int>(id));
+  }
+  std::string error;
+  REQUIRE(matcher.build(256u << 20, &error));
+  pieces.push_back("号");
+  pieces.push_back("7");
+  std::mt19937 rng(20261207);
+  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), count(0, 12);
+  RegexScratch scratch;
+  std::size_t with_hits = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string text;
+    for (std::size_t k = count(rng); k > 0; --k) text += pieces[pick(rng)];
+    NormText a, b;
+    Normalizer::instance().normalize(text, false, a);
+    Normalizer::instance().normalize(text, false, b);
+    const Found expected = brute_force(patterns, a);
+    INFO(text);
+    CHECK(matched(matcher, b, scratch) == expected);
+    with_hits += !expected.empty();
+  }
+  CHECK(with_hits > 100);
 }
