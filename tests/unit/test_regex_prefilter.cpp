@@ -57,6 +57,18 @@ Found matched(const PhraseMatcher& matcher, NormText& text, RegexScratch& scratc
   return out;
 }
 
+// A matcher of `regexes` (pattern id = index), built with a set budget of `set_max_mem`.
+PhraseMatcher build(const std::vector<std::string>& regexes, std::size_t set_max_mem = 64u << 20) {
+  PhraseMatcher m;
+  for (std::uint32_t id = 0; id < regexes.size(); ++id) {
+    std::string error;
+    REQUIRE(m.add_regex(regexes[id], 0, MatchSettings{}, 8u << 20, &error) == static_cast<int>(id));
+  }
+  std::string error;
+  REQUIRE(m.build(set_max_mem, &error));
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE("the regex prefilter never drops a hit", "[matcher][regex][prefilter]") {
@@ -79,16 +91,6 @@ TEST_CASE("the regex prefilter never drops a hit", "[matcher][regex][prefilter]"
       "ab|cd",
       "𠀀𠀁+号",  // atoms beyond the BMP
       "(𠀁|好)的",
-  };
-  auto build = [](const std::vector<std::string>& regexes) {
-    PhraseMatcher m;
-    for (std::uint32_t id = 0; id < regexes.size(); ++id) {
-      std::string error;
-      REQUIRE(m.add_regex(regexes[id], 0, MatchSettings{}, 8u << 20, &error) == static_cast<int>(id));
-    }
-    std::string error;
-    REQUIRE(m.build(64u << 20, &error));
-    return m;
   };
   const PhraseMatcher matcher = build(patterns);
   // The same regexes in the opposite order: the same atoms stand for other
@@ -164,13 +166,7 @@ TEST_CASE("the regex prefilter with many atoms and atoms beyond the BMP", "[matc
   }
   patterns.push_back("𠀀𠀁+号");
   patterns.push_back("(𠀁|好)的");
-  PhraseMatcher matcher;
-  for (std::uint32_t id = 0; id < patterns.size(); ++id) {
-    std::string error;
-    REQUIRE(matcher.add_regex(patterns[id], 0, MatchSettings{}, 8u << 20, &error) == static_cast<int>(id));
-  }
-  std::string error;
-  REQUIRE(matcher.build(256u << 20, &error));
+  const PhraseMatcher matcher = build(patterns, 256u << 20);
   pieces.push_back("号");
   pieces.push_back("7");
   std::mt19937 rng(20261207);
