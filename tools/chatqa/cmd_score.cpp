@@ -351,7 +351,8 @@ class Pipeline {
     }
     std::lock_guard<std::mutex> lock(mutex_);
     --in_flight_;
-    if (spare_results_.size() < max_in_flight_) spare_results_.push_back(std::move(results));
+    // About one a worker: batches come back at the rate workers take them.
+    if (spare_results_.size() < max_in_flight_ / 4 + 1) spare_results_.push_back(std::move(results));
     space_.notify_one();
   }
 
