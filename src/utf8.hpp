@@ -60,7 +60,8 @@ void decode(std::string_view text, std::u32string& out, std::vector<std::uint32_
 void append(std::string& out, char32_t cp);
 std::string encode(std::u32string_view cps);
 
-// Number of code points in valid UTF-8.
+// Number of code points in valid UTF-8: the bytes that do not continue a
+// sequence (in invalid UTF-8, a stray continuation byte is not counted).
 std::size_t length(std::string_view text) noexcept;
 
 }  // namespace chatqa::utf8

@@ -30,24 +30,16 @@ constexpr const char* kVariantPairs =
     "辺边鉄铁遅迟亜亚剤剂労劳営营栄荣桜樱沢泽涙泪焼烧獣兽粋粹絵绘総总縦纵聴听舎舍蔵藏蛍萤譲让豊丰鉱矿錬炼"
     "霊灵騒骚髄髓齢龄竜龙";
 
-// Bytes that do not continue a UTF-8 sequence: the number of code points of
-// valid UTF-8, and a bound of what the normaliser writes for each of them.
-// Sizing the per-message arrays by it, not by bytes (three a Chinese
-// character), saves filling two thirds of them with zeros.
-std::size_t lead_bytes(const unsigned char* s, std::size_t n) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < n; ++i) count += (s[i] & 0xC0) != 0x80;
-  return count;
-}
-
 // Decodes `text`; each byte that does not start a valid sequence becomes one
 // U+FFFD (what utf8::find_invalid calls invalid). One pass: validating and
-// decoding together, writing into arrays sized for valid UTF-8 (a stray
-// continuation byte, which is one more code point, makes room for itself).
+// decoding together, writing into arrays sized by utf8::length (the code
+// points of valid UTF-8, not the bytes: three a Chinese character, which
+// were two thirds zero fill); a stray continuation byte, one more code point
+// than utf8::length counts, makes room for itself.
 void decode_lenient(std::string_view text, std::u32string& out, std::vector<std::uint32_t>& offsets) {
   const std::size_t n = text.size();
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t size = lead_bytes(s, n);
+  const std::size_t size = utf8::length(text);
   out.resize(size);
   offsets.resize(size + 1);
   char32_t* o = out.data();
@@ -67,7 +59,7 @@ void decode_lenient(std::string_view text, std::u32string& out, std::vector<std:
       o[k++] = cp;
       i += len;
     } else {
-      if ((c & 0xC0) == 0x80) {  // not counted by lead_bytes
+      if ((c & 0xC0) == 0x80) {  // not counted by utf8::length
         out.resize(out.size() + 1);
         offsets.resize(offsets.size() + 1);
         o = out.data();
@@ -353,7 +345,7 @@ void Normalizer::skeleton_of(std::string_view original, std::u32string& out) con
   const auto* bytes = reinterpret_cast<const unsigned char*>(original.data());
   // At most one skeleton character per code point (an invalid byte is a
   // separator), but for a rare expansion, which makes room below.
-  out.resize(lead_bytes(bytes, nb));
+  out.resize(utf8::length(original));
   char32_t* sk = out.data();
   std::size_t k = 0;
   const std::uint32_t* map = bmp_map_.data();
