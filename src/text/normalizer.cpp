@@ -259,83 +259,133 @@ void Normalizer::append_mapping(char32_t c, std::u32string& out) const {
   }
 }
 
+namespace {
+
+// The write positions of normalize()'s arrays. Kept in locals (not captured by
+// reference) so that the loop holds them in registers; only growing them
+// (rare) goes through the NormText.
+struct NormArrays {
+  char32_t* chars;
+  std::uint32_t* orig;
+  std::uint8_t* flags;
+  char32_t* skeleton;
+  std::uint32_t* skeleton_pos;
+};
+
+__attribute__((noinline)) NormArrays size_norm(NormText& out, std::size_t size) {
+  out.chars.resize(size);
+  out.orig.resize(size);
+  out.flags.resize(size);
+  out.skeleton.resize(size);
+  out.skeleton_pos.resize(size);
+  return {out.chars.data(), out.orig.data(), out.flags.data(), out.skeleton.data(), out.skeleton_pos.data()};
+}
+
+}  // namespace
+
 void Normalizer::normalize(std::string_view original, bool traditional, NormText& out) const {
   if (traditional) build_traditional_table();
   out.has_utf8 = false;
-  decode_lenient(original, out.original, out.orig_bytes);
-  const std::u32string& decoded = out.original;
-  const std::size_t n = decoded.size();
-  out.orig_length = static_cast<std::uint32_t>(n);
-  // Written through pointers into arrays sized for one normalised character
-  // per original one (nearly all text); a rare expansion (ß -> ss, ㈱) grows
-  // them. Invariant at the top of the loop: k + (n - i) <= cap.
-  std::size_t cap = n, k = 0, sk = 0;
-  char32_t* chars = nullptr;
-  std::uint32_t* orig = nullptr;
-  std::uint8_t* flags = nullptr;
-  char32_t* skeleton = nullptr;
-  std::uint32_t* skeleton_pos = nullptr;
-  auto size_to = [&](std::size_t size, std::size_t skeleton_size) {
-    out.chars.resize(size);
-    out.orig.resize(size);
-    out.flags.resize(size);
-    out.skeleton.resize(skeleton_size);
-    out.skeleton_pos.resize(skeleton_size);
-    chars = out.chars.data();
-    orig = out.orig.data();
-    flags = out.flags.data();
-    skeleton = out.skeleton.data();
-    skeleton_pos = out.skeleton_pos.data();
-  };
-  size_to(cap, cap);
+  // One pass decodes (as decode_lenient: each byte that does not start a
+  // valid sequence becomes one U+FFFD) and normalises. The arrays of the
+  // original are sized by utf8::length, the code points of valid UTF-8; a
+  // stray continuation byte, which it does not count, makes room for itself.
+  // The normalised arrays hold one character per original one (nearly all
+  // text); a rare expansion (ß -> ss, ㈱) grows them. Invariant at the top of
+  // the loop: k + (coming - i) <= cap, where coming is the original's size.
+  const std::size_t nb = original.size();
+  const auto* bytes = reinterpret_cast<const unsigned char*>(original.data());
+  std::size_t coming = utf8::length(original);
+  out.original.resize(coming);
+  out.orig_bytes.resize(coming + 1);
+  char32_t* decoded = out.original.data();
+  std::uint32_t* offsets = out.orig_bytes.data();
+  std::size_t cap = coming, k = 0, sk = 0, i = 0;
+  NormArrays a = size_norm(out, cap);
   const std::uint32_t* map = bmp_map_.data();
   const std::uint8_t* table_flags = bmp_flags_.data();
   const char32_t* to_simplified = traditional ? simplified_.data() : nullptr;  // 0x10000 entries once built
+  const bool han_fast = han_identity_ && !to_simplified;
   bool digit_or_at = false;
-  auto emit = [&](char32_t mapped, std::uint32_t i, bool after_zwj) {
+  auto emit = [&](char32_t mapped, std::uint32_t at, bool after_zwj) {
     if (to_simplified && may_fold(mapped)) mapped = to_simplified[mapped];
     digit_or_at |= (mapped >= '0' && mapped <= '9') || mapped == '@';
     std::uint8_t f = mapped < kTableSize ? table_flags[mapped] : compute_flags(mapped);
     if (after_zwj && (f & kSymbol)) f |= kJoined;
-    chars[k] = mapped;
-    orig[k] = i;
-    flags[k] = f;
+    a.chars[k] = mapped;
+    a.orig[k] = at;
+    a.flags[k] = f;
     if (!(f & kSeparator)) {
-      skeleton[sk] = mapped;
-      skeleton_pos[sk] = static_cast<std::uint32_t>(k);
+      a.skeleton[sk] = mapped;
+      a.skeleton_pos[sk] = static_cast<std::uint32_t>(k);
       ++sk;
     }
     ++k;
   };
   std::u32string expansion;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const char32_t c = decoded[i];
-    // An emoji joined to the one before by a ZWJ (👨‍👩‍👧) is part of one picture.
-    if (c >= kHanFirst && c <= kHanLast && han_identity_ && !to_simplified) {  // an ideograph: itself, kHan
-      chars[k] = c;
-      orig[k] = i;
-      flags[k] = kHan;
-      skeleton[sk] = c;
-      skeleton_pos[sk] = static_cast<std::uint32_t>(k);
+  char32_t previous = 0;
+  std::size_t b = 0;
+  while (b < nb) {
+    char32_t c = bytes[b];
+    offsets[i] = static_cast<std::uint32_t>(b);
+    if (c < 0x80) {
+      ++b;
+    } else if (const std::size_t len = utf8::decode_sequence(bytes + b, nb - b, c)) {
+      b += len;
+    } else {
+      if ((bytes[b] & 0xC0) == 0x80) {  // not counted by utf8::length
+        ++coming;
+        out.original.resize(coming);
+        out.orig_bytes.resize(coming + 1);
+        decoded = out.original.data();
+        offsets = out.orig_bytes.data();
+        if (k + (coming - i) > cap) {
+          cap = std::max(cap * 2, k + (coming - i));
+          a = size_norm(out, cap);
+        }
+      }
+      c = 0xFFFD;
+      ++b;
+    }
+    decoded[i] = c;
+    const auto at = static_cast<std::uint32_t>(i);
+    ++i;
+    if (c >= kHanFirst && c <= kHanLast && han_fast) {  // an ideograph: itself, kHan
+      a.chars[k] = c;
+      a.orig[k] = at;
+      a.flags[k] = kHan;
+      a.skeleton[sk] = c;
+      a.skeleton_pos[sk] = static_cast<std::uint32_t>(k);
       ++sk;
       ++k;
+      previous = c;
       continue;
     }
-    const bool after_zwj = i > 0 && decoded[i - 1] == 0x200D && k > 0 && (flags[k - 1] & kSymbol);
+    // An emoji joined to the one before by a ZWJ (👨‍👩‍👧) is part of one picture.
+    const bool after_zwj = previous == 0x200D && k > 0 && (a.flags[k - 1] & kSymbol);
+    previous = c;
     if (c < kTableSize && !(map[c] & kIndirect)) {  // one code point to one
-      emit(map[c], i, after_zwj);
+      emit(map[c], at, after_zwj);
       continue;
     }
     expansion.clear();
     append_mapping(c, expansion);
-    const std::size_t need = k + expansion.size() + (n - i - 1);
+    const std::size_t need = k + expansion.size() + (coming - i);
     if (need > cap) {
       cap = std::max(cap * 2, need);
-      size_to(cap, cap);
+      a = size_norm(out, cap);
     }
-    for (char32_t mapped : expansion) emit(mapped, i, after_zwj);
+    for (char32_t mapped : expansion) emit(mapped, at, after_zwj);
   }
-  size_to(k, sk);
+  offsets[i] = static_cast<std::uint32_t>(nb);
+  out.original.resize(i);
+  out.orig_bytes.resize(i + 1);
+  out.orig_length = static_cast<std::uint32_t>(i);
+  out.chars.resize(k);
+  out.orig.resize(k);
+  out.flags.resize(k);
+  out.skeleton.resize(sk);
+  out.skeleton_pos.resize(sk);
   out.has_digit_or_at = digit_or_at;
 }
 

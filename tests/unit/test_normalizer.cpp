@@ -32,6 +32,7 @@ void check_invariants(const NormText& t) {
   REQUIRE(t.flags.size() == t.chars.size());
   REQUIRE(t.skeleton.size() == t.skeleton_pos.size());
   REQUIRE(t.orig_bytes.size() == t.orig_length + 1);
+  REQUIRE(t.original.size() == t.orig_length);
   for (std::size_t i = 0; i < t.orig.size(); ++i) {
     CHECK(t.orig[i] < t.orig_length);
     if (i > 0) CHECK(t.orig[i - 1] <= t.orig[i]);
@@ -130,10 +131,17 @@ TEST_CASE("Traditional to Simplified, per character", "[normalizer][traditional]
 TEST_CASE("normalize_phrase agrees with normalize", "[normalizer]") {
   std::u32string chars;
   std::vector<std::uint8_t> flags;
-  for (const std::string s : {"不 知 道", "ＣＡＬＭ ｄｏｗｎ", "這不關我", "Straße"}) {
+  // normalize() decodes and maps in one loop; normalize_phrase() decodes
+  // first, then maps each code point: invalid bytes, expansions (ß, ﬁ, ㈱)
+  // and both together must come out the same.
+  for (const std::string s : {std::string("不 知 道"), std::string("ＣＡＬＭ ｄｏｗｎ"), std::string("這不關我"),
+                              std::string("Straße"), std::string("\x80\x80ß\x80ﬁ㈱\x80\xE4\xB8不"),
+                              std::string("ß\xBF\xBF\xBF\xBF"), std::string("㈱") + std::string(40, '\x80') + "ﬃ"}) {
     for (bool trad : {false, true}) {
+      INFO(s << " " << trad);
       Normalizer::instance().normalize_phrase(s, trad, chars, flags);
       const NormText t = norm(s, trad);
+      check_invariants(t);
       CHECK(chars == t.chars);
       CHECK(flags == t.flags);
     }
