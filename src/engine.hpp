@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -194,6 +195,12 @@ struct EvalBuffers {
   std::vector<std::string> times;         // "" until formatted
   std::vector<std::u32string> skeletons;  // skeleton-only normalisations (see EvalContext::skeleton)
   std::vector<std::uint8_t> skeleton_built;
+  // Findings (and related locations) of the caller's last report, whose
+  // strings' memory EvalContext::finding() hands out again: a report's
+  // strings (times, quotes, explanations) are mostly too long to be stored
+  // inside std::string, so a fresh finding costs several allocations.
+  std::vector<Finding> spare_findings;
+  std::vector<Location> spare_locations;
 
   // Frees everything (after a huge session, so one outlier does not pin its memory).
   void release() { *this = EvalBuffers(); }
@@ -230,8 +237,20 @@ class EvalContext {
   // A location for message i (whole message) or a span of it.
   Location at(std::size_t i);
   Location at(std::size_t i, std::uint32_t begin, std::uint32_t end);
+  // The same, written into `loc` (every field), whose strings keep their memory.
+  void locate(std::size_t i, Location& loc);
+  void locate(std::size_t i, std::uint32_t begin, std::uint32_t end, Location& loc);
+  // An empty Finding (as Finding{}), made of the memory of one from an
+  // earlier report where there is one. Checks fill it in with locate(),
+  // related() and set_text(), which keep that memory, and push it.
+  Finding finding();
+  // f.related, engaged (a default Location, also made of kept memory where
+  // there is some) if it was not.
+  Location& related(Finding& f);
+  // Keeps the memory of findings the report no longer holds, for finding().
+  void recycle(std::vector<Finding>& findings);
   // Quotes code points [begin, end) of message i's original text.
-  std::string quote(std::size_t i, std::uint32_t begin, std::uint32_t end);
+  std::string_view quoted(std::size_t i, std::uint32_t begin, std::uint32_t end);
 
  private:
   void match_message(std::size_t i);
@@ -249,6 +268,14 @@ inline double seconds_between(const Message& a, const Message& b) {
   return static_cast<double>(b.time.epoch_ms - a.time.epoch_ms) / 1000.0;
 }
 std::string format_seconds(double seconds);
+
+// out = the parts one after another, written into out's own memory (where
+// `out = a + b + c` would build a new string and free out's).
+template <typename... Parts>
+void set_text(std::string& out, const Parts&... parts) {
+  out.clear();
+  (out.append(std::string_view(parts)), ...);
+}
 
 }  // namespace chatqa::detail
 

@@ -177,29 +177,99 @@ const std::string& EvalContext::time_of(std::size_t i) {
   return t;
 }
 
-Location EvalContext::at(std::size_t i) {
-  Location loc;
+void EvalContext::locate(std::size_t i, Location& loc) {
   loc.message = static_cast<long>(i);
   loc.time = time_of(i);
   loc.role = session_.messages[i].role;
+  loc.quote.clear();
+  loc.span_begin = loc.span_end = 0;
+  loc.has_span = false;
+}
+
+void EvalContext::locate(std::size_t i, std::uint32_t begin, std::uint32_t end, Location& loc) {
+  locate(i, loc);
+  loc.quote.assign(quoted(i, begin, end));
+  loc.span_begin = begin;
+  loc.span_end = end;
+  loc.has_span = true;
+}
+
+Location EvalContext::at(std::size_t i) {
+  Location loc;
+  locate(i, loc);
   return loc;
 }
 
-std::string EvalContext::quote(std::size_t i, std::uint32_t begin, std::uint32_t end) {
+Location EvalContext::at(std::size_t i, std::uint32_t begin, std::uint32_t end) {
+  Location loc;
+  locate(i, begin, end, loc);
+  return loc;
+}
+
+std::string_view EvalContext::quoted(std::size_t i, std::uint32_t begin, std::uint32_t end) {
   const text::NormText& t = norm(i, 0);
   if (begin > t.orig_length) begin = t.orig_length;
   if (end > t.orig_length) end = t.orig_length;
   if (end < begin) end = begin;
-  return session_.messages[i].text.substr(t.orig_bytes[begin], t.orig_bytes[end] - t.orig_bytes[begin]);
+  return std::string_view(session_.messages[i].text).substr(t.orig_bytes[begin], t.orig_bytes[end] - t.orig_bytes[begin]);
 }
 
-Location EvalContext::at(std::size_t i, std::uint32_t begin, std::uint32_t end) {
-  Location loc = at(i);
-  loc.quote = quote(i, begin, end);
-  loc.span_begin = begin;
-  loc.span_end = end;
-  loc.has_span = true;
-  return loc;
+namespace {
+
+// Findings kept for reuse: enough for a busy session; a finding holding a
+// long string (a quote of a huge message) is not kept.
+constexpr std::size_t kSpareFindings = 256;
+constexpr std::size_t kSpareStringBytes = 1024;
+
+std::size_t string_bytes(const Location& loc) {
+  return loc.time.capacity() + loc.quote.capacity();
+}
+
+void clear_location(Location& loc) {
+  loc.message = -1;
+  loc.time.clear();
+  loc.role.reset();
+  loc.quote.clear();
+  loc.span_begin = loc.span_end = 0;
+  loc.has_span = false;
+}
+
+}  // namespace
+
+void EvalContext::recycle(std::vector<Finding>& findings) {
+  for (Finding& f : findings) {
+    if (buf_.spare_findings.size() >= kSpareFindings) break;
+    const std::size_t bytes = string_bytes(f.at) + (f.related ? string_bytes(*f.related) : 0) +
+                              f.explanation.capacity() + f.suggestion.capacity() + f.matched.capacity();
+    if (bytes <= kSpareStringBytes) buf_.spare_findings.push_back(std::move(f));
+  }
+  findings.clear();
+}
+
+Finding EvalContext::finding() {
+  if (buf_.spare_findings.empty()) return Finding();
+  Finding f = std::move(buf_.spare_findings.back());
+  buf_.spare_findings.pop_back();
+  if (f.related) {
+    buf_.spare_locations.push_back(std::move(*f.related));
+    f.related.reset();
+  }
+  clear_location(f.at);
+  f.explanation.clear();
+  f.suggestion.clear();
+  f.matched.clear();
+  f.value = 0;
+  f.has_value = false;
+  return f;
+}
+
+Location& EvalContext::related(Finding& f) {
+  if (f.related) return *f.related;
+  if (buf_.spare_locations.empty()) return f.related.emplace();
+  f.related.emplace(std::move(buf_.spare_locations.back()));
+  buf_.spare_locations.pop_back();
+  clear_location(*f.related);
+  return *f.related;
 }
 
 namespace {
@@ -229,6 +299,14 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
   // The caller's report may hold an earlier session's items: assigning into
   // them (rather than building new ones) keeps their strings' and finding
   // arrays' memory.
+  // The last report's findings go back to the context, whose finding() reuses their memory.
+  for (ItemResult& r : report.items) {
+    if (r.findings.capacity() > 256) {
+      std::vector<Finding>().swap(r.findings);  // an outlier's findings are not kept
+    } else {
+      ctx.recycle(r.findings);
+    }
+  }
   report.items.resize(rules.items.size());
   for (std::size_t index = 0; index < rules.items.size(); ++index) {
     const CompiledItem& item = rules.items[index];
@@ -244,11 +322,6 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
     r.awarded = 0;
     r.hits = 0;
     r.also_of.clear();
-    if (r.findings.capacity() > 256) {
-      std::vector<Finding>().swap(r.findings);  // an outlier's findings are not kept
-    } else {
-      r.findings.clear();
-    }
     if (!item.check) {
       r.status = ItemStatus::manual_review;
       continue;
@@ -291,8 +364,8 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
       linked.status = ItemStatus::failed;
       linked.deducted = linked.points;
       linked.also_of = report.items[i].id;
-      Finding f;
-      f.explanation = "deducted together with item " + report.items[i].id;
+      Finding f = ctx.finding();
+      set_text(f.explanation, "deducted together with item ", report.items[i].id);
       linked.findings.push_back(std::move(f));
     }
   }

@@ -83,7 +83,7 @@ class NotCheck final : public Check {
       case State::clean: break;
     }
     out.condition_only = true;
-    Finding f;
+    Finding f = ctx.finding();
     f.explanation = explanation.empty() ? "the negated " + inner_type + " check found nothing" : explanation;
     out.findings.push_back(std::move(f));
   }

@@ -16,8 +16,8 @@ class EventCheck final : public Check {
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       const std::string& event = ctx.message(i).event;
       if (event.empty() || std::find(events.begin(), events.end(), event) == events.end()) continue;
-      Finding f;
-      f.at = ctx.at(i);
+      Finding f = ctx.finding();
+      ctx.locate(i, f.at);
       f.matched = event;
       f.explanation = "event " + event;
       out.findings.push_back(std::move(f));

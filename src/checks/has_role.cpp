@@ -15,8 +15,8 @@ class HasRoleCheck final : public Check {
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role)) continue;
       out.condition_only = true;
-      Finding f;
-      f.at = ctx.at(i);
+      Finding f = ctx.finding();
+      ctx.locate(i, f.at);
       f.explanation = "the session has a " + std::string(to_string(ctx.message(i).role)) + " message";
       out.findings.push_back(std::move(f));
       return;

@@ -26,8 +26,8 @@ class LengthCheck final : public Check {
       long chars = 0;
       for (char32_t c : cps) chars += !(c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000);
       if (chars > max_chars) {
-        Finding f;
-        f.at = ctx.at(i);
+        Finding f = ctx.finding();
+        ctx.locate(i, f.at);
         f.value = static_cast<double>(chars);
         f.has_value = true;
         f.explanation = describe(roles) + " message of " + std::to_string(chars) + " characters (limit " +
@@ -37,7 +37,7 @@ class LengthCheck final : public Check {
     }
     const bool live = !ctx.options().session_closed;
     auto session_finding = [&](double value, const std::string& text) {
-      Finding f;
+      Finding f = ctx.finding();
       f.value = value;
       f.has_value = true;
       f.explanation = text;

@@ -16,7 +16,7 @@ class MessageCountCheck final : public Check {
     for (std::size_t i = 0; i < ctx.size(); ++i) count += roles.has(ctx.message(i).role);
     if (count < min || (max >= 0 && count > max)) return;
     out.condition_only = true;
-    Finding f;
+    Finding f = ctx.finding();
     f.value = static_cast<double>(count);
     f.has_value = true;
     f.explanation = "the session has " + std::to_string(count) + " " +

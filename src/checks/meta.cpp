@@ -19,7 +19,7 @@ class MetaCheck final : public Check {
     if (it == meta.end() || it->second.empty()) return;
     if (!values.empty() && std::find(values.begin(), values.end(), it->second) == values.end()) return;
     out.condition_only = true;
-    Finding f;
+    Finding f = ctx.finding();
     f.explanation = "meta." + field + " is " + it->second;
     out.findings.push_back(std::move(f));
   }

@@ -197,7 +197,7 @@ Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text:
 std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit) {
   const text::NormText& t = ctx.norm(i);
   if (t.orig_length <= limit) return ctx.message(i).text;
-  return ctx.quote(i, 0, static_cast<std::uint32_t>(limit)) + "…";
+  return std::string(ctx.quoted(i, 0, static_cast<std::uint32_t>(limit))) + "…";
 }
 
 std::optional<text::Hit> first_hit(EvalContext& ctx, std::size_t i, std::uint32_t group,

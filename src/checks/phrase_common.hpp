@@ -131,8 +131,8 @@ void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, 
   for (std::size_t i : window) {
     visible_hits(ctx, i, group, allow, hits);
     for (const text::Hit& h : hits) {
-      Finding f;
-      f.at = ctx.at(i, h.begin, h.end);
+      Finding f = ctx.finding();
+      ctx.locate(i, h.begin, h.end, f.at);
       f.matched = ctx.rules().matcher.pattern(h.pattern).text;
       describe(f, h);
       out.findings.push_back(std::move(f));

@@ -201,8 +201,8 @@ class PiiCheck final : public Check {
       for (const Found& hit : found) {
         static const char* kWhat[] = {"", "mobile number", "resident ID number", "", "bank card number", "", "",
                                       "", "e-mail address"};
-        Finding f;
-        f.at = ctx.at(i, hit.begin, hit.end);
+        Finding f = ctx.finding();
+        ctx.locate(i, hit.begin, hit.end, f.at);
         f.at.quote = hit.masked;  // never the number itself
         f.matched = kKindNames[hit.kind == kPhone ? 0 : hit.kind == kIdCard ? 1 : hit.kind == kBankCard ? 2 : 3];
         f.suggestion = hit.masked;

@@ -386,11 +386,11 @@ class PunctuationCheck final : public Check {
       if (!roles.has(ctx.message(i).role) || ctx.message(i).text.empty()) continue;
       auto problem = inspect(ctx.norm(i).original, cls, scratch);  // the original code points, decoded once per message
       if (!problem) continue;
-      Finding f;
+      Finding f = ctx.finding();
       if (problem->kind == kNoPunct) {
-        f.at = ctx.at(i);
+        ctx.locate(i, f.at);
       } else {
-        f.at = ctx.at(i, problem->begin, problem->end);
+        ctx.locate(i, problem->begin, problem->end, f.at);
       }
       f.explanation = "punctuation: " + problem->what;
       found.push_back(std::move(f));

@@ -269,9 +269,9 @@ class RepetitionCheck final : public Check {
         members.push_back(msgs[m].message);
         if (m == g.last) break;
       }
-      Finding f;
-      f.at = ctx.at(members[static_cast<std::size_t>(min_repeats) - 1]);
-      f.related = ctx.at(members.front());
+      Finding f = ctx.finding();
+      ctx.locate(members[static_cast<std::size_t>(min_repeats) - 1], f.at);
+      ctx.locate(members.front(), ctx.related(f));
       f.value = static_cast<double>(members.size());
       f.has_value = true;
       std::string quotes;

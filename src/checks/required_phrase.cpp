@@ -41,12 +41,14 @@ class RequiredPhraseCheck final : public Check {
         continue;
       }
       if (!match_all && g != groups.back()) continue;
-      Finding f;
-      if (!in.empty()) f.at = ctx.at(in.front());
+      Finding f = ctx.finding();
+      if (!in.empty()) ctx.locate(in.front(), f.at);
       const std::string& phrases = match_all ? samples[static_cast<std::size_t>(&g - groups.data())] : all_samples;
-      f.explanation = in.empty()
-                          ? "no " + describe(roles) + " message in " + window_text + " (required: " + phrases + ")"
-                          : "required phrase missing in " + window_text + ": " + phrases;
+      if (in.empty()) {
+        set_text(f.explanation, "no ", describe(roles), " message in ", window_text, " (required: ", phrases, ")");
+      } else {
+        set_text(f.explanation, "required phrase missing in ", window_text, ": ", phrases);
+      }
       out.findings.push_back(std::move(f));
     }
   }

@@ -60,13 +60,13 @@ class ResponseTimeCheck final : public Check {
       return;
     }
     auto late = [&](const Turn& t) {
-      Finding f;
-      f.at = ctx.at(static_cast<std::size_t>(t.reply));
-      f.related = ctx.at(t.start);
+      Finding f = ctx.finding();
+      ctx.locate(static_cast<std::size_t>(t.reply), f.at);
+      ctx.locate(t.start, ctx.related(f));
       f.value = t.delay;
       f.has_value = true;
-      f.explanation = std::string(mode == Mode::first ? "first reply" : "reply") + " after " + format_seconds(t.delay) +
-                      " (limit " + format_seconds(limit) + ")";
+      set_text(f.explanation, mode == Mode::first ? "first reply" : "reply", " after ", format_seconds(t.delay),
+               " (limit ", format_seconds(limit), ")");
       return f;
     };
     switch (mode) {
@@ -90,11 +90,11 @@ class ResponseTimeCheck final : public Check {
         for (const Turn& t : turns) sum += t.delay;
         const double mean = sum / static_cast<double>(turns.size());
         if (mean > limit) {
-          Finding f;
+          Finding f = ctx.finding();
           f.value = mean;
           f.has_value = true;
-          f.explanation = "mean reply time " + format_seconds(mean) + " over " + std::to_string(turns.size()) +
-                          " replies (limit " + format_seconds(limit) + ")";
+          set_text(f.explanation, "mean reply time ", format_seconds(mean), " over ", std::to_string(turns.size()),
+                   " replies (limit ", format_seconds(limit), ")");
           out.findings.push_back(std::move(f));
         }
         break;
@@ -105,8 +105,8 @@ class ResponseTimeCheck final : public Check {
         if (out.findings.empty()) out.pending = true;
         return;
       }
-      Finding f;
-      f.at = ctx.at(static_cast<std::size_t>(open));
+      Finding f = ctx.finding();
+      ctx.locate(static_cast<std::size_t>(open), f.at);
       f.explanation = turns.empty() && mode == Mode::first ? "the customer never got a reply"
                                                            : "customer message left unanswered at the end of the session";
       out.findings.push_back(std::move(f));

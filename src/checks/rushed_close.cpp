@@ -80,8 +80,8 @@ class RushedCloseCheck final : public Check {
         std::vector<text::Hit> hits;
         visible_hits(ctx, i, *urge, std::nullopt, hits);
         for (const text::Hit& h : hits) {
-          Finding f;
-          f.at = ctx.at(i, h.begin, h.end);
+          Finding f = ctx.finding();
+          ctx.locate(i, h.begin, h.end, f.at);
           f.matched = ctx.rules().matcher.pattern(h.pattern).text;
           f.explanation = "urges the customer to leave: " + describe_pattern(ctx.rules(), h.pattern);
           out.findings.push_back(std::move(f));
@@ -93,18 +93,18 @@ class RushedCloseCheck final : public Check {
         const bool answered = agent_since || (closes && other_chars(ctx, i) >= min_answer_chars);
         if (!answered && is_question(ctx, q)) {
           question_reported[q] = true;
-          Finding f;
-          f.related = ctx.at(q);
+          Finding f = ctx.finding();
+          ctx.locate(q, ctx.related(f));
           f.related->quote = short_quote(ctx, q);
           if (closes) {
             auto [b, e] = ctx.hits(i, *closing);
-            f.at = ctx.at(i, b->begin, b->end);
+            ctx.locate(i, b->begin, b->end, f.at);
             f.matched = ctx.rules().matcher.pattern(b->pattern).text;
             f.explanation = "closed with " + describe_pattern(ctx.rules(), b->pattern) +
                             " while the customer's question was unanswered: 「" + f.related->quote + "」 (#" +
                             std::to_string(q) + ")";
           } else {
-            f.at = ctx.at(i);
+            ctx.locate(i, f.at);
             f.explanation = "session closed (event " + m.event + ") while the customer's question was unanswered: 「" +
                             f.related->quote + "」 (#" + std::to_string(q) + ")";
           }

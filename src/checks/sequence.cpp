@@ -159,11 +159,11 @@ class SequenceCheck final : public Check {
           open_window = true;  // the response can still come
           continue;
         }
-        Finding f;
+        Finding f = ctx.finding();
         f.matched = response.text;
         if (late) {
           f.at = *late;
-          f.related = trig_at;
+          ctx.related(f) = trig_at;
           const double delay = seconds_between(tm, ctx.message(late_index));
           f.value = delay;
           f.has_value = true;
@@ -177,9 +177,9 @@ class SequenceCheck final : public Check {
         out.findings.push_back(std::move(f));
       } else if (found && !reported_response[found_index]) {
         reported_response[found_index] = true;
-        Finding f;
+        Finding f = ctx.finding();
         f.at = *found;
-        f.related = trig_at;
+        ctx.related(f) = trig_at;
         f.matched = response.text;
         f.value = seconds_between(tm, ctx.message(found_index));
         f.has_value = true;

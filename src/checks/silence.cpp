@@ -59,14 +59,14 @@ class SilenceCheck final : public Check {
     for (const Wait& w : waits) {
       total += w.seconds;
       if (max_gap >= 0 && w.seconds > max_gap) {
-        Finding f;
+        Finding f = ctx.finding();
         if (w.end >= 0) {
-          f.at = ctx.at(static_cast<std::size_t>(w.end));
-          f.related = ctx.at(w.start);
+          ctx.locate(static_cast<std::size_t>(w.end), f.at);
+          ctx.locate(w.start, ctx.related(f));
           f.explanation =
               "customer waited " + format_seconds(w.seconds) + " for a reply (limit " + format_seconds(max_gap) + ")";
         } else {
-          f.at = ctx.at(w.start);
+          ctx.locate(w.start, f.at);
           f.explanation = "customer left waiting " + format_seconds(w.seconds) + " with no reply at the end (limit " +
                           format_seconds(max_gap) + ")";
         }
@@ -76,7 +76,7 @@ class SilenceCheck final : public Check {
       }
     }
     if (max_total >= 0 && total > max_total) {
-      Finding f;
+      Finding f = ctx.finding();
       f.value = total;
       f.has_value = true;
       f.explanation = "customer waited " + format_seconds(total) + " in total over " + std::to_string(waits.size()) +

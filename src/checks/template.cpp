@@ -30,31 +30,20 @@ class TemplateCheck final : public Check {
   std::string window_text;                                  // scope.describe(roles)
   std::vector<std::pair<std::string, Template>> templates;  // (as written, parts)
 
-  static std::optional<std::string> field(const Session& s, const std::string& name) {
-    std::string v;
+  // The value of placeholder `name` in the session; null if it has none.
+  static const std::string* field(const Session& s, const std::string& name) {
+    const std::string* v = nullptr;
     if (name == "agent") {
-      v = s.agent;
+      v = &s.agent;
     } else if (name == "team") {
-      v = s.team;
+      v = &s.team;
     } else if (name == "id") {
-      v = s.id;
+      v = &s.id;
     } else {
       auto it = s.meta.find(name.substr(5));  // "meta.NAME"
-      if (it != s.meta.end()) v = it->second;
+      if (it != s.meta.end()) v = &it->second;
     }
-    if (v.empty()) return std::nullopt;
-    return v;
-  }
-
-  static std::u32string skeleton(const std::string& text) {
-    std::u32string chars;
-    std::vector<std::uint8_t> flags;
-    text::Normalizer::instance().normalize_phrase(text, false, chars, flags);
-    std::u32string out;
-    for (std::size_t k = 0; k < chars.size(); ++k) {
-      if (!(flags[k] & text::kSeparator)) out.push_back(chars[k]);
-    }
-    return out;
+    return v && !v->empty() ? v : nullptr;
   }
 
   static bool alnum(char32_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'); }
@@ -76,25 +65,26 @@ class TemplateCheck final : public Check {
       out.pending = true;
       return;
     }
-    std::vector<std::pair<std::string, std::u32string>> filled;  // (text, skeleton)
-    for (const auto& [written, parts] : templates) {
-      std::string text;
-      std::u32string skel;
-      for (const Part& part : parts) {
+    // The filled templates' skeletons: the literal parts' made at compile
+    // time, each placeholder's value normalised here. The filled texts are
+    // only written when a finding quotes them.
+    std::vector<std::u32string> filled;
+    std::u32string value;
+    for (const auto& written_parts : templates) {
+      std::u32string& skel = filled.emplace_back();
+      for (const Part& part : written_parts.second) {
         if (!part.is_field) {
-          text += part.literal;
           skel += part.skeleton;
           continue;
         }
-        auto v = field(ctx.session(), part.literal);
+        const std::string* v = field(ctx.session(), part.literal);
         if (!v) {
           out.applicable = false;  // nothing to fill the placeholder with
           return;
         }
-        text += *v;
-        skel += skeleton(*v);
+        text::Normalizer::instance().skeleton_of(*v, value);
+        skel += value;
       }
-      filled.emplace_back(std::move(text), std::move(skel));
     }
     MessageList window;
     if (!scope.select(ctx, roles, window)) {
@@ -103,18 +93,24 @@ class TemplateCheck final : public Check {
     }
     for (std::size_t i : window) {
       const std::u32string& message = ctx.norm(i).skeleton;
-      for (const auto& [text, skel] : filled) {
+      for (const std::u32string& skel : filled) {
         if (contains(message, skel)) return;
       }
     }
-    Finding f;
-    if (!window.empty()) f.at = ctx.at(window.front());
+    Finding f = ctx.finding();
+    if (!window.empty()) ctx.locate(window.front(), f.at);
     std::string wanted;
-    for (const auto& [text, skel] : filled) wanted += (wanted.empty() ? "「" : " / 「") + text + "」";
+    for (const auto& written_parts : templates) {
+      wanted += wanted.empty() ? "「" : " / 「";
+      for (const Part& part : written_parts.second) wanted += part.is_field ? *field(ctx.session(), part.literal) : part.literal;
+      wanted += "」";
+    }
     f.matched = templates.front().first;
-    f.explanation = window.empty()
-                        ? "no " + describe(roles) + " message in " + window_text + " (required: " + wanted + ")"
-                        : "required text missing in " + window_text + ": " + wanted;
+    if (window.empty()) {
+      set_text(f.explanation, "no ", describe(roles), " message in ", window_text, " (required: ", wanted, ")");
+    } else {
+      set_text(f.explanation, "required text missing in ", window_text, ": ", wanted);
+    }
     out.findings.push_back(std::move(f));
   }
 };
@@ -165,7 +161,7 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   for (auto& [text, text_ptr] : written) {
     if (auto t = parse_template(ctx, text, text_ptr)) {
       for (Part& part : *t) {
-        if (!part.is_field) part.skeleton = TemplateCheck::skeleton(part.literal);
+        if (!part.is_field) text::Normalizer::instance().skeleton_of(part.literal, part.skeleton);
       }
       check->templates.emplace_back(text, std::move(*t));
     }

@@ -22,12 +22,12 @@ class TypoCountCheck final : public Check {
       if (!roles.has(ctx.message(i).role)) continue;
       visible_hits(ctx, i, group, std::nullopt, hits);
       for (const text::Hit& h : hits) {
-        Finding f;
-        f.at = ctx.at(i, h.begin, h.end);
+        Finding f = ctx.finding();
+        ctx.locate(i, h.begin, h.end, f.at);
         f.matched = ctx.rules().matcher.pattern(h.pattern).text;
         auto c = corrections.find(h.pattern);
         if (c != corrections.end()) f.suggestion = c->second;
-        f.explanation = "typo " + f.at.quote + " -> " + f.suggestion;
+        set_text(f.explanation, "typo ", f.at.quote, " -> ", f.suggestion);
         found.push_back(std::move(f));
       }
     }

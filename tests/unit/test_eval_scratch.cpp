@@ -166,3 +166,44 @@ TEST_CASE("a reused Report is overwritten completely by the next evaluation", "[
   CHECK(item_of(report, "rude").findings.empty());
   CHECK(item_of(report, "greet").status == ItemStatus::passed);
 }
+
+TEST_CASE("a report's findings lend their memory to the next report's, field by field cleared",
+          "[report][scratch]") {
+  // evaluate() into a kept report reuses the memory of the last report's
+  // findings for new ones, of any item. The typo item comes last, so its
+  // findings (suggestion, quote, span) are the first reused, by the next
+  // session's late reply (related message, value) and banned phrase; the
+  // late reply's (related, value) then go to findings without them.
+  const auto rules = rules_ok(rule_set(R"([
+    {"id": "late", "points": 5, "per_hit": 1, "check": {"type": "response_time", "mode": "each", "limit_seconds": 30}},
+    {"id": "banned", "points": 5, "per_hit": 1, "check": {"type": "banned_phrase", "phrases": ["不知道"], "role": "agent"}},
+    {"id": "typo", "points": 5, "per_hit": 1, "check": {"type": "typo_count", "dictionary": {"登陆": "登录"}}}
+  ])"));
+  const Session typos = session_of({{Role::customer, "登陆不了"}, {Role::agent, "请重新登陆,登陆后再试"}});
+  const Session late = chat({{"customer", 0, "在吗"}, {"agent", 60, "我不知道"}, {"customer", 70, "?"}, {"agent", 75, "好的"}});
+  const Session banned = session_of({{Role::customer, "在吗"}, {Role::agent, "不知道,不知道"}});
+  EvalScratch scratch;
+  Report report;
+  for (const Session* s : {&typos, &late, &banned, &typos, &banned, &late, &late, &typos}) {
+    INFO("session " << s->messages.at(1).text);
+    evaluate(*rules, *s, scratch, report);
+    const Report fresh = evaluate(*rules, *s);
+    CHECK(to_json(report, JsonReportOptions{true, false}) == to_json(fresh, JsonReportOptions{true, false}));
+    REQUIRE(report.items.size() == fresh.items.size());
+    for (std::size_t i = 0; i < fresh.items.size(); ++i) {
+      REQUIRE(report.items[i].findings.size() == fresh.items[i].findings.size());
+      for (std::size_t k = 0; k < fresh.items[i].findings.size(); ++k) {
+        const Finding& a = report.items[i].findings[k];
+        const Finding& b = fresh.items[i].findings[k];
+        CHECK(a.suggestion == b.suggestion);
+        CHECK(a.matched == b.matched);
+        CHECK(a.explanation == b.explanation);
+        CHECK(a.at.quote == b.at.quote);
+        CHECK(a.at.has_span == b.at.has_span);
+        CHECK(a.has_value == b.has_value);
+        CHECK(a.related.has_value() == b.related.has_value());
+      }
+    }
+  }
+  CHECK(item_of(report, "typo").findings.size() == 2);
+}
