@@ -9,6 +9,7 @@
 // Findings quote the number MASKED, never in full: a report must not spread
 // what it flags. The span still points at the real digits.
 #include <algorithm>
+#include <string_view>
 
 #include "checks/phrase_common.hpp"
 #include "utf8.hpp"
@@ -82,17 +83,21 @@ class PiiCheck final : public Check {
   RoleMask roles = RoleMask::of(Role::agent);
   unsigned kinds = kPhone | kIdCard | kBankCard | kEmail;
   std::vector<std::u32string> context;  // lower-case words that make a number not personal
-  std::size_t context_chars = 12;
+  static constexpr std::size_t kContextChars = 12;  // characters before a number searched for a context word
 
   bool after_context(const std::u32string& s, std::size_t begin) const {
-    std::u32string before;
-    for (std::size_t k = begin > context_chars ? begin - context_chars : 0; k < begin; ++k) {
+    // The folded characters before the number (on the stack: a string of 12 would allocate).
+    const std::size_t first = begin > kContextChars ? begin - kContextChars : 0;
+    const std::size_t n = begin - first;
+    char32_t folded[kContextChars];
+    for (std::size_t k = first; k < begin; ++k) {
       char32_t c = fold(s[k]);
       if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
-      before.push_back(c);
+      folded[k - first] = c;
     }
+    const std::u32string_view window(folded, n);
     return std::any_of(context.begin(), context.end(),
-                       [&](const std::u32string& w) { return !w.empty() && before.find(w) != std::u32string::npos; });
+                       [&](const std::u32string& w) { return !w.empty() && window.find(w) != std::u32string_view::npos; });
   }
 
   // Judges the digits d (positions pos) as a whole; pushes a hit if it is one.
@@ -117,14 +122,16 @@ class PiiCheck final : public Check {
   }
 
   void scan_numbers(const std::u32string& s, std::vector<Found>& out) const {
+    std::string d;                                            // the number's digits
+    std::vector<std::pair<std::size_t, std::size_t>> pieces;  // its separator-free runs [b, e)
     for (std::size_t i = 0; i < s.size();) {
       if (digit(s[i]) < 0) {
         ++i;
         continue;
       }
       const std::size_t start = i;
-      std::string d;
-      std::vector<std::pair<std::size_t, std::size_t>> pieces;  // separator-free runs [b, e)
+      d.clear();
+      pieces.clear();
       std::size_t piece_begin = i;
       std::size_t j = i;
       while (j < s.size()) {

@@ -39,18 +39,35 @@ class SequenceCheck final : public Check {
   bool include_trigger_message = false;
   long look_back_messages = 0;
 
+  // Where a side matched: message i, and the span of its phrase (none for
+  // an event or any message). Locations (times, quotes) are only written for
+  // findings.
+  struct Mark {
+    std::size_t message = 0;
+    std::uint32_t begin = 0, end = 0;
+    bool has_span = false;
+  };
+
   // The span a side matched in message i, if it matched there.
-  std::optional<Location> match(EvalContext& ctx, const Side& side, std::size_t i) const {
+  std::optional<Mark> match(EvalContext& ctx, const Side& side, std::size_t i) const {
     const Message& m = ctx.message(i);
     if (!side.roles.has(m.role)) return std::nullopt;
     if (!side.event.empty()) {
       if (m.event != side.event) return std::nullopt;
-      return ctx.at(i);
+      return Mark{i};
     }
-    if (!side.group) return ctx.at(i);
+    if (!side.group) return Mark{i};
     auto hit = first_hit(ctx, i, *side.group, side.allow);
     if (!hit) return std::nullopt;
-    return ctx.at(i, hit->begin, hit->end);
+    return Mark{i, hit->begin, hit->end, true};
+  }
+
+  static void locate(EvalContext& ctx, const Mark& mark, Location& loc) {
+    if (mark.has_span) {
+      ctx.locate(mark.message, mark.begin, mark.end, loc);
+    } else {
+      ctx.locate(mark.message, loc);
+    }
   }
 
   std::string trigger_text(EvalContext& ctx, const Location& at) const {
@@ -93,30 +110,21 @@ class SequenceCheck final : public Check {
       const Message& tm = ctx.message(t);
 
       // Look back: response-role messages before the trigger.
-      std::optional<Location> found;
-      std::size_t found_index = 0;
+      std::optional<Mark> found;
       if (look_back_messages > 0) {
         long seen = 0;
         for (std::size_t k = t; k-- > 0 && seen < look_back_messages;) {
           if (!response.counts(ctx.message(k))) continue;
           ++seen;
-          if (auto r = match(ctx, response, k)) {
-            found = r;
-            found_index = k;
-            break;
-          }
+          if ((found = match(ctx, response, k))) break;
         }
       }
       // Look forward within the window; remember the first match after it (late).
-      std::optional<Location> late;
-      std::size_t late_index = 0;
+      std::optional<Mark> late;
       std::size_t window_end = t;
       bool window_closed = false;  // the window ended inside the session
       if (include_trigger_message && !found) {
-        if (auto r = match(ctx, response, t)) {
-          found = r;
-          found_index = t;
-        }
+        found = match(ctx, response, t);
       }
       long counted = 0;
       for (std::size_t k = t + 1; k < n && !found; ++k) {
@@ -129,30 +137,22 @@ class SequenceCheck final : public Check {
           if (must_follow) {
             // Keep looking for a late response, to say how late it was.
             for (std::size_t l = k; l < n; ++l) {
-              if (auto r = match(ctx, response, l)) {
-                late = r;
-                late_index = l;
-                break;
-              }
+              if ((late = match(ctx, response, l))) break;
             }
           }
           break;
         }
         window_end = k;
         if (counts) ++counted;
-        if (auto r = match(ctx, response, k)) {
-          found = r;
-          found_index = k;
-        }
+        found = match(ctx, response, k);
       }
       if (!window_closed && !found && within_messages >= 0 && counted >= within_messages) window_closed = true;
 
       have_previous = true;
       previous_satisfied = found.has_value();
-      resolved_at = found ? found_index : window_end;
+      resolved_at = found ? found->message : window_end;
       previous_window_end = window_closed ? window_end : n;
 
-      const Location trig_at = *trig;
       if (must_follow) {
         if (found) continue;
         if (!window_closed && !ctx.options().session_closed) {
@@ -162,28 +162,31 @@ class SequenceCheck final : public Check {
         Finding f = ctx.finding();
         f.matched = response.text;
         if (late) {
-          f.at = *late;
-          ctx.related(f) = trig_at;
-          const double delay = seconds_between(tm, ctx.message(late_index));
+          locate(ctx, *late, f.at);
+          Location& trig_at = ctx.related(f);
+          locate(ctx, *trig, trig_at);
+          const double delay = seconds_between(tm, ctx.message(late->message));
           f.value = delay;
           f.has_value = true;
-          f.explanation = "late response " + response.text + ": came " + format_seconds(delay) + " " +
-                          trigger_text(ctx, trig_at) + ", expected " + limit_text();
+          set_text(f.explanation, "late response ", response.text, ": came ", format_seconds(delay), " ",
+                   trigger_text(ctx, trig_at), ", expected ", limit_text());
         } else {
-          f.at = trig_at;
-          f.explanation =
-              "missing response " + response.text + " " + trigger_text(ctx, trig_at) + ": none " + limit_text();
+          locate(ctx, *trig, f.at);
+          set_text(f.explanation, "missing response ", response.text, " ", trigger_text(ctx, f.at), ": none ",
+                   limit_text());
         }
         out.findings.push_back(std::move(f));
-      } else if (found && !reported_response[found_index]) {
-        reported_response[found_index] = true;
+      } else if (found && !reported_response[found->message]) {
+        reported_response[found->message] = true;
         Finding f = ctx.finding();
-        f.at = *found;
-        ctx.related(f) = trig_at;
+        locate(ctx, *found, f.at);
+        Location& trig_at = ctx.related(f);
+        locate(ctx, *trig, trig_at);
         f.matched = response.text;
-        f.value = seconds_between(tm, ctx.message(found_index));
+        f.value = seconds_between(tm, ctx.message(found->message));
         f.has_value = true;
-        f.explanation = "forbidden response " + response.text + " " + trigger_text(ctx, trig_at) + ", " + limit_text();
+        set_text(f.explanation, "forbidden response ", response.text, " ", trigger_text(ctx, trig_at), ", ",
+                 limit_text());
         out.findings.push_back(std::move(f));
       }
     }
