@@ -10,9 +10,10 @@
 namespace chatqa::detail {
 
 void JsonWriter::grow(std::size_t n) {
-  // Into the memory reserved already (to_json reserves its estimate), else
-  // at least doubled: a report written piece by piece is copied a few times at most.
-  out_.resize(std::max({out_.capacity(), out_.size() * 2, std::size_t{256}, length_ + n}));
+  // At least doubled: a report written piece by piece is copied a few times
+  // at most. Not to the whole capacity: resize zero-fills what it adds, and a
+  // string kept across reports may have room for the largest one ever written.
+  out_.resize(std::max({out_.size() * 2, std::size_t{256}, length_ + n}));
 }
 
 void JsonWriter::newline() {

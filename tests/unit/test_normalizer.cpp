@@ -272,3 +272,25 @@ TEST_CASE("has_digit_or_at tells whether the PII check has anything to read", "[
   Normalizer::instance().fold_traditional(norm("電話 138"), folded);
   CHECK(folded.has_digit_or_at);
 }
+
+TEST_CASE("utf8::length counts the bytes that do not continue a sequence", "[utf8]") {
+  // Counted eight bytes at a time, then one by one: every length from 0 to
+  // 40 and every offset of the multi-byte characters against the 8-byte
+  // words, compared with the byte-by-byte definition.
+  const std::string pool = "a不😊ñ\x80\xBF\xC3(Ｚ\n\xF0\x9F";
+  auto one_by_one = [](const std::string& s) {
+    std::size_t n = 0;
+    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+  };
+  std::string s;
+  for (std::size_t i = 0; i < 40; ++i) {
+    CHECK(chatqa::utf8::length(s) == one_by_one(s));
+    s += pool[(i * 7) % pool.size()];
+  }
+  CHECK(chatqa::utf8::length("") == 0);
+  CHECK(chatqa::utf8::length("您好,很高兴为您服务") == 10);
+  CHECK(chatqa::utf8::length(std::string(17, '\x80')) == 0);
+  CHECK(chatqa::utf8::length("abcdefghijklmnopq") == 17);
+  CHECK(chatqa::utf8::length("😊😊😊😊😊") == 5);
+}
