@@ -267,6 +267,8 @@ std::uint32_t CompileContext::new_group(RoleMask roles, const text::MatchSetting
   g.settings = settings;
   impl_.groups.push_back(g);
   impl_.matched_roles = impl_.matched_roles | roles;
+  // A message is matched only for the groups of its role (EvalContext::match_message).
+  impl_.matcher.set_audience(g.id, roles.bits);
   return g.id;
 }
 

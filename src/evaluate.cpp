@@ -125,20 +125,22 @@ void EvalContext::match_message(std::size_t i) {
   buf_.hits_begin[i] = buf_.hits_end[i] = begin;
   if (!rules_.matched_roles.has(role) || session_.messages[i].text.empty()) return;
   const text::PhraseMatcher& matcher = rules_.matcher;
+  // Only the groups of the message's role are matched (set_audience at compile time).
+  const text::Audience audience = RoleMask::of(role).bits;
   if (matcher.uses_variant(0) && matcher.uses_variant(1) && (norm(i, 1), buf_.norm_state[1][i] == kSameAsPlain)) {
     // No Traditional characters: both variants are the plain text, whose
     // literals of every variant one scan finds.
     text::NormText& t = buf_.norm[0][i];
-    matcher.match_literals_all_variants(t, buf_.hits);
-    for (int v = 0; v < text::kVariants; ++v) matcher.match_regexes(t, v, buf_.hits, buf_.regex);
+    matcher.match_literals_all_variants(t, buf_.hits, audience);
+    for (int v = 0; v < text::kVariants; ++v) matcher.match_regexes(t, v, buf_.hits, buf_.regex, audience);
   } else {
     for (int v = 0; v < text::kVariants; ++v) {
       if (!matcher.uses_variant(v)) continue;
       norm(i, v);
       // The regex matcher builds the UTF-8 form on the text it is given.
       text::NormText& t = buf_.norm_state[v][i] == kSameAsPlain ? buf_.norm[0][i] : buf_.norm[v][i];
-      matcher.match_literals(t, v, buf_.hits);
-      matcher.match_regexes(t, v, buf_.hits, buf_.regex);
+      matcher.match_literals(t, v, buf_.hits, audience);
+      matcher.match_regexes(t, v, buf_.hits, buf_.regex, audience);
     }
   }
   const auto first = buf_.hits.begin() + begin;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <map>
 
 #include <re2/filtered_re2.h>
@@ -464,9 +465,17 @@ int PhraseMatcher::add_regex(std::string_view pattern, std::uint32_t group, cons
   return static_cast<int>(id);
 }
 
+void PhraseMatcher::set_audience(std::uint32_t group, Audience audience) {
+  if (group_audience_.size() <= group) group_audience_.resize(group + 1, kEveryAudience);
+  group_audience_[group] = audience;
+}
+
 bool PhraseMatcher::build(std::size_t set_max_mem, std::string* error) {
   static std::atomic<std::uint64_t> builds{0};
   build_id_ = ++builds;
+  for (PatternInfo& p : patterns_) {
+    p.audience = p.group < group_audience_.size() ? group_audience_[p.group] : kEveryAudience;
+  }
   std::size_t literal_variants = 0;
   for (int v = 0; v < kVariants; ++v) literal_variants += !automata_[v]->pending.empty();
   if (literal_variants > 1) {
@@ -636,19 +645,22 @@ bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_
   return true;
 }
 
-void PhraseMatcher::match_literals(const NormText& text, int variant, std::vector<Hit>& out) const {
-  scan_literals(*automata_[variant], text, out);
+void PhraseMatcher::match_literals(const NormText& text, int variant, std::vector<Hit>& out,
+                                   Audience audience) const {
+  scan_literals(*automata_[variant], text, out, audience);
 }
 
-void PhraseMatcher::match_literals_all_variants(const NormText& text, std::vector<Hit>& out) const {
+void PhraseMatcher::match_literals_all_variants(const NormText& text, std::vector<Hit>& out,
+                                                Audience audience) const {
   if (all_variants_) {
-    scan_literals(*all_variants_, text, out);
+    scan_literals(*all_variants_, text, out, audience);
     return;
   }
-  for (int v = 0; v < kVariants; ++v) scan_literals(*automata_[v], text, out);
+  for (int v = 0; v < kVariants; ++v) scan_literals(*automata_[v], text, out, audience);
 }
 
-void PhraseMatcher::scan_literals(const Automaton& ac, const NormText& text, std::vector<Hit>& out) const {
+void PhraseMatcher::scan_literals(const Automaton& ac, const NormText& text, std::vector<Hit>& out,
+                                  Audience audience) const {
   if (ac.out_ids.empty()) return;
   std::uint32_t node = 0;
   const char32_t* skel = text.skeleton.data();
@@ -662,16 +674,17 @@ void PhraseMatcher::scan_literals(const Automaton& ac, const NormText& text, std
       continue;
     }
     node = ac.step(node, s);
-    if (ac.nodes[node].report != 0) report_hits(ac, node, text, j, out);
+    if (ac.nodes[node].report != 0) report_hits(ac, node, text, j, out, audience);
   }
 }
 
 void PhraseMatcher::report_hits(const Automaton& ac, std::uint32_t node, const NormText& text, std::uint32_t skel_end,
-                                std::vector<Hit>& out) const {
+                                std::vector<Hit>& out, Audience audience) const {
   for (std::uint32_t m = ac.nodes[node].report; m != 0; m = ac.dict[m]) {
     for (std::uint32_t o = ac.out_begin[m]; o < ac.out_begin[m + 1]; ++o) {
       const std::uint32_t id = ac.out_ids[o];
       const PatternInfo& p = patterns_[id];
+      if (!(p.audience & audience)) continue;
       Hit hit;
       if (!verify(p, text, skel_end, hit)) continue;
       hit.pattern = id;
@@ -704,7 +717,8 @@ const std::vector<int>& PhraseMatcher::candidates(const RegexBank& bank, int var
   return a.candidates;
 }
 
-void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>& out, RegexScratch& scratch) const {
+void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>& out, RegexScratch& scratch,
+                                  Audience audience) const {
   const RegexBank& bank = *regexes_[variant];
   if (bank.regexes.empty()) return;
   const std::vector<int>* which = &bank.all;
@@ -712,8 +726,14 @@ void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>&
     find_atoms(bank.atoms, text.chars, scratch.found);
     // Most texts hold no atom: asking the filter tree costs more than the scan.
     which = scratch.found.empty() ? &bank.unfiltered : &candidates(bank, variant, scratch);
-    if (which->empty()) return;  // no regex can match here
   }
+  auto for_audience = [&](int w) { return (patterns_[bank.ids[static_cast<std::size_t>(w)]].audience & audience) != 0; };
+  if (!std::all_of(which->begin(), which->end(), for_audience)) {  // only the audience's regexes run
+    scratch.wanted.clear();
+    std::copy_if(which->begin(), which->end(), std::back_inserter(scratch.wanted), for_audience);
+    which = &scratch.wanted;
+  }
+  if (which->empty()) return;  // no regex can match here
   text.ensure_utf8();
   const re2::StringPiece input(text.utf8);
   // With a prefilter and at most two candidates, each runs on its own (that
@@ -722,11 +742,13 @@ void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>&
     scratch.which.clear();
     RE2::Set::ErrorInfo info{};
     if (bank.set->Match(input, &scratch.which, &info) || info.kind == RE2::Set::kNoError) {
+      // The set holds every regex: keep those that can match here (a candidate, for the audience).
       std::sort(scratch.which.begin(), scratch.which.end());
+      scratch.which.erase(std::remove_if(scratch.which.begin(), scratch.which.end(),
+                                         [&](int w) { return !std::binary_search(which->begin(), which->end(), w); }),
+                          scratch.which.end());
       which = &scratch.which;
-    } else {
-      which = &bank.all;  // the set's DFA ran out of memory: every regex on its own
-    }
+    }  // else the set's DFA ran out of memory: each candidate on its own
   }
   for (int w : *which) {
     const RE2& re = *bank.regexes[static_cast<std::size_t>(w)];

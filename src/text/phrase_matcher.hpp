@@ -63,10 +63,18 @@ struct Hit {
   std::uint32_t begin = 0, end = 0;            // code points of the original text
 };
 
+// Whom a pattern is matched for: a bit set of the caller's (chatqa: one bit
+// per message role). A text matched for an audience reports only the
+// patterns whose audience shares a bit with it; the others are not verified
+// (literals) or not run (regexes).
+using Audience = std::uint8_t;
+constexpr Audience kEveryAudience = 0xFF;
+
 struct PatternInfo {
   std::string text;   // as written in the rule set
   std::string label;  // lexicon the phrase came from, for explanations ("" if inline)
   std::uint32_t group = 0;
+  Audience audience = kEveryAudience;  // its group's (set_audience), from build()
   bool is_regex = false;
   int variant = 0;
   int max_skip = 0;
@@ -90,7 +98,7 @@ struct RegexScratch {
     int variant = 0;
     std::vector<int> atoms, candidates;
   };
-  std::vector<int> found, which;
+  std::vector<int> found, which, wanted;  // atoms found; regexes to run; candidates for the audience
   std::uint64_t matcher = 0;    // PhraseMatcher::build_id() the answers belong to
   std::vector<Answer> answers;  // kAnswerSlots, indexed by a hash of (variant, atoms)
 };
@@ -116,15 +124,21 @@ class PhraseMatcher {
   std::size_t pattern_count() const { return patterns_.size(); }
   const PatternInfo& pattern(std::uint32_t id) const { return patterns_[id]; }
   void set_label(std::uint32_t id, std::string label) { patterns_[id].label = std::move(label); }
+  // The audience of the patterns of `group` (before build(); every audience unless set).
+  void set_audience(std::uint32_t group, Audience audience);
 
-  // Appends all verified hits of literal phrases in `text` (normalised as `variant`).
-  void match_literals(const NormText& text, int variant, std::vector<Hit>& out) const;
+  // Appends all verified hits of literal phrases in `text` (normalised as
+  // `variant`), of the patterns for `audience`.
+  void match_literals(const NormText& text, int variant, std::vector<Hit>& out,
+                      Audience audience = kEveryAudience) const;
   // Appends the hits of the literals of EVERY variant in `text`, for a text
   // that every variant normalises the same way (no Traditional characters):
   // the same hits as match_literals for each variant, in one scan.
-  void match_literals_all_variants(const NormText& text, std::vector<Hit>& out) const;
-  // Appends all hits of regexes of `variant` in `text`.
-  void match_regexes(NormText& text, int variant, std::vector<Hit>& out, RegexScratch& scratch) const;
+  void match_literals_all_variants(const NormText& text, std::vector<Hit>& out,
+                                   Audience audience = kEveryAudience) const;
+  // Appends all hits of regexes of `variant` in `text`, of the regexes for `audience`.
+  void match_regexes(NormText& text, int variant, std::vector<Hit>& out, RegexScratch& scratch,
+                     Audience audience = kEveryAudience) const;
   // Tells built matchers apart (a new number for each build() in the process).
   std::uint64_t build_id() const { return build_id_; }
 
@@ -135,12 +149,15 @@ class PhraseMatcher {
   static void build_prefilter(RegexBank& bank);
   // The regexes of `variant` that can match a text holding the atoms in scratch.found (sorted).
   const std::vector<int>& candidates(const RegexBank& bank, int variant, RegexScratch& scratch) const;
-  CHATQA_POPCNT_CLONES void scan_literals(const Automaton& ac, const NormText& text, std::vector<Hit>& out) const;
-  // The verified hits of the phrases that end at skeleton char `skel_end` (the scan reached `node`).
+  CHATQA_POPCNT_CLONES void scan_literals(const Automaton& ac, const NormText& text, std::vector<Hit>& out,
+                                          Audience audience) const;
+  // The verified hits of the phrases for `audience` that end at skeleton
+  // char `skel_end` (the scan reached `node`).
   __attribute__((noinline)) void report_hits(const Automaton& ac, std::uint32_t node, const NormText& text,
-                                             std::uint32_t skel_end, std::vector<Hit>& out) const;
+                                             std::uint32_t skel_end, std::vector<Hit>& out, Audience audience) const;
 
   std::vector<PatternInfo> patterns_;
+  std::vector<Audience> group_audience_;  // by group; kEveryAudience beyond
   std::vector<std::unique_ptr<Automaton>> automata_;
   // The literals of all variants in one automaton (null unless more than one
   // variant has literals): a text without Traditional characters is scanned once.

@@ -132,6 +132,52 @@ TEST_CASE("the regex prefilter never drops a hit", "[matcher][regex][prefilter]"
     with_hits += !expected.empty();
   }
   CHECK(with_hits > 1000);  // the texts do exercise the regexes
+
+  // Matched for an audience, only the regexes (and literals) of that
+  // audience report; the others' hits are exactly the ones left out. Each
+  // pattern has a group of its own: audience 1, 2 or both by its id.
+  PhraseMatcher mixed;
+  auto audience_of = [](std::uint32_t group) -> chatqa::text::Audience { return group % 3 == 2 ? 3 : 1 + group % 3; };
+  for (std::uint32_t id = 0; id < patterns.size(); ++id) {
+    std::string error;
+    REQUIRE(mixed.add_regex(patterns[id], id, MatchSettings{}, 8u << 20, &error) == static_cast<int>(id));
+  }
+  const std::vector<std::string> literals = {"您好", "什么", "电话", "谢谢", "号客服", "refund"};
+  for (std::size_t k = 0; k < literals.size(); ++k) {
+    const auto group = static_cast<std::uint32_t>(patterns.size() + k);
+    REQUIRE(mixed.add_literal(literals[k], group, MatchSettings{}, nullptr) >= 0);
+  }
+  for (std::uint32_t g = 0; g < patterns.size() + literals.size(); ++g) mixed.set_audience(g, audience_of(g));
+  std::string error;
+  REQUIRE(mixed.build(64u << 20, &error));
+  std::size_t left_out = 0;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    for (std::size_t k = count(rng); k > 0; --k) text += pieces[pick(rng)];
+    NormText t;
+    normalizer.normalize(text, false, t);
+    INFO(text);
+    std::vector<Hit> all;
+    mixed.match_literals(t, 0, all);
+    mixed.match_regexes(t, 0, all, shared);
+    for (chatqa::text::Audience audience : {1, 2}) {
+      std::vector<Hit> got;
+      mixed.match_literals(t, 0, got, audience);
+      mixed.match_regexes(t, 0, got, shared, audience);
+      Found expected, found;
+      for (const Hit& h : all) {
+        if (audience_of(h.group) & audience) {
+          expected.emplace(h.pattern, h.norm_begin, h.norm_end);
+        } else {
+          ++left_out;
+        }
+      }
+      for (const Hit& h : got) found.emplace(h.pattern, h.norm_begin, h.norm_end);
+      CHECK(found == expected);
+      CHECK(got.size() == expected.size());
+    }
+  }
+  CHECK(left_out > 500);  // the filter did have hits to leave out
 }
 
 TEST_CASE("the regex prefilter with many atoms and atoms beyond the BMP", "[matcher][regex][prefilter]") {
