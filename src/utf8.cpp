@@ -1,7 +1,10 @@
 #include "utf8.hpp"
 
 #include <cstdint>
-#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace chatqa::utf8 {
 
@@ -79,20 +82,27 @@ std::string encode(std::u32string_view cps) {
 }
 
 std::size_t length(std::string_view s) noexcept {
-  // Eight bytes at a time: a continuation byte has bit 7 set and bit 6
-  // clear; (w << 1) brings each byte's bit 6 under its bit 7.
-  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  // Counts the continuation bytes (10xxxxxx) and subtracts them.
   const char* p = s.data();
   const std::size_t size = s.size();
-  std::size_t n = 0, i = 0;
-  for (; i + 8 <= size; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    const std::uint64_t continuation = w & ~(w << 1) & kHigh;
-    n += 8 - static_cast<std::size_t>(((continuation >> 7) * 0x0101010101010101ull) >> 56);  // bytes flagged
+  std::size_t continuation = 0, i = 0;
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: as signed bytes, 0x80..0xBF are the ones below
+  // -64 (0xC0). Each lane counts its own (up to 255 rounds), then all are summed.
+  const __m128i below = _mm_set1_epi8(-64);
+  while (i + 16 <= size) {
+    __m128i counts = _mm_setzero_si128();
+    for (int round = 0; round < 255 && i + 16 <= size; ++round, i += 16) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      counts = _mm_sub_epi8(counts, _mm_cmplt_epi8(bytes, below));  // a true lane is -1
+    }
+    const __m128i sums = _mm_sad_epu8(counts, _mm_setzero_si128());  // two sums of eight lanes
+    continuation +=
+        static_cast<std::size_t>(_mm_cvtsi128_si32(sums) + _mm_cvtsi128_si32(_mm_unpackhi_epi64(sums, sums)));
   }
-  for (; i < size; ++i) n += (static_cast<unsigned char>(p[i]) & 0xC0) != 0x80;
-  return n;
+#endif
+  for (; i < size; ++i) continuation += (static_cast<unsigned char>(p[i]) & 0xC0) == 0x80;
+  return size - continuation;
 }
 
 }  // namespace chatqa::utf8

@@ -399,6 +399,7 @@ void Normalizer::skeleton_of(std::string_view original, std::u32string& out) con
   char32_t* sk = out.data();
   std::size_t k = 0;
   const std::uint32_t* map = bmp_map_.data();
+  const std::uint8_t* table_flags = bmp_flags_.data();
   std::u32string expansion;
   std::size_t b = 0;
   while (b < nb) {
@@ -420,7 +421,8 @@ void Normalizer::skeleton_of(std::string_view original, std::u32string& out) con
     }
     if (c < kTableSize && !(map[c] & kIndirect)) {
       const char32_t mapped = map[c];
-      if (!(flags_of(mapped) & kSeparator)) sk[k++] = mapped;
+      const std::uint8_t f = mapped < kTableSize ? table_flags[mapped] : compute_flags(mapped);
+      if (!(f & kSeparator)) sk[k++] = mapped;
       continue;
     }
     expansion.clear();

@@ -293,4 +293,13 @@ TEST_CASE("utf8::length counts the bytes that do not continue a sequence", "[utf
   CHECK(chatqa::utf8::length(std::string(17, '\x80')) == 0);
   CHECK(chatqa::utf8::length("abcdefghijklmnopq") == 17);
   CHECK(chatqa::utf8::length("😊😊😊😊😊") == 5);
+  // Long texts: per-lane counters are summed before they could overflow
+  // (a lane sees at most one byte per 16).
+  std::string chinese;
+  for (int i = 0; i < 5000; ++i) chinese += "不";
+  CHECK(chatqa::utf8::length(chinese) == 5000);
+  CHECK(chatqa::utf8::length(std::string(100000, '\x80')) == 0);
+  std::string mixed;
+  for (std::size_t i = 0; i < 20000; ++i) mixed += pool[(i * 13) % pool.size()];
+  CHECK(chatqa::utf8::length(mixed) == one_by_one(mixed));
 }
