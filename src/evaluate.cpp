@@ -213,7 +213,8 @@ std::string_view EvalContext::quoted(std::size_t i, std::uint32_t begin, std::ui
   if (begin > t.orig_length) begin = t.orig_length;
   if (end > t.orig_length) end = t.orig_length;
   if (end < begin) end = begin;
-  return std::string_view(session_.messages[i].text).substr(t.orig_bytes[begin], t.orig_bytes[end] - t.orig_bytes[begin]);
+  return std::string_view(session_.messages[i].text)
+      .substr(t.orig_bytes[begin], t.orig_bytes[end] - t.orig_bytes[begin]);
 }
 
 namespace {

@@ -96,8 +96,9 @@ class PiiCheck final : public Check {
       folded[k - first] = c;
     }
     const std::u32string_view window(folded, n);
-    return std::any_of(context.begin(), context.end(),
-                       [&](const std::u32string& w) { return !w.empty() && window.find(w) != std::u32string_view::npos; });
+    return std::any_of(context.begin(), context.end(), [&](const std::u32string& w) {
+      return !w.empty() && window.find(w) != std::u32string_view::npos;
+    });
   }
 
   // Judges the digits d (positions pos) as a whole; pushes a hit if it is one.

@@ -102,7 +102,8 @@ class TemplateCheck final : public Check {
     std::string wanted;
     for (const auto& written_parts : templates) {
       wanted += wanted.empty() ? "「" : " / 「";
-      for (const Part& part : written_parts.second) wanted += part.is_field ? *field(ctx.session(), part.literal) : part.literal;
+      for (const Part& part : written_parts.second)
+        wanted += part.is_field ? *field(ctx.session(), part.literal) : part.literal;
       wanted += "」";
     }
     f.matched = templates.front().first;

@@ -645,13 +645,11 @@ bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_
   return true;
 }
 
-void PhraseMatcher::match_literals(const NormText& text, int variant, std::vector<Hit>& out,
-                                   Audience audience) const {
+void PhraseMatcher::match_literals(const NormText& text, int variant, std::vector<Hit>& out, Audience audience) const {
   scan_literals(*automata_[variant], text, out, audience);
 }
 
-void PhraseMatcher::match_literals_all_variants(const NormText& text, std::vector<Hit>& out,
-                                                Audience audience) const {
+void PhraseMatcher::match_literals_all_variants(const NormText& text, std::vector<Hit>& out, Audience audience) const {
   if (all_variants_) {
     scan_literals(*all_variants_, text, out, audience);
     return;
@@ -727,7 +725,9 @@ void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>&
     // Most texts hold no atom: asking the filter tree costs more than the scan.
     which = scratch.found.empty() ? &bank.unfiltered : &candidates(bank, variant, scratch);
   }
-  auto for_audience = [&](int w) { return (patterns_[bank.ids[static_cast<std::size_t>(w)]].audience & audience) != 0; };
+  auto for_audience = [&](int w) {
+    return (patterns_[bank.ids[static_cast<std::size_t>(w)]].audience & audience) != 0;
+  };
   if (!std::all_of(which->begin(), which->end(), for_audience)) {  // only the audience's regexes run
     scratch.wanted.clear();
     std::copy_if(which->begin(), which->end(), std::back_inserter(scratch.wanted), for_audience);

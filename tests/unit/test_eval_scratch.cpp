@@ -167,8 +167,7 @@ TEST_CASE("a reused Report is overwritten completely by the next evaluation", "[
   CHECK(item_of(report, "greet").status == ItemStatus::passed);
 }
 
-TEST_CASE("a report's findings lend their memory to the next report's, field by field cleared",
-          "[report][scratch]") {
+TEST_CASE("a report's findings lend their memory to the next report's, field by field cleared", "[report][scratch]") {
   // evaluate() into a kept report reuses the memory of the last report's
   // findings for new ones, of any item. The typo item comes last, so its
   // findings (suggestion, quote, span) are the first reused, by the next
@@ -180,7 +179,8 @@ TEST_CASE("a report's findings lend their memory to the next report's, field by 
     {"id": "typo", "points": 5, "per_hit": 1, "check": {"type": "typo_count", "dictionary": {"登陆": "登录"}}}
   ])"));
   const Session typos = session_of({{Role::customer, "登陆不了"}, {Role::agent, "请重新登陆,登陆后再试"}});
-  const Session late = chat({{"customer", 0, "在吗"}, {"agent", 60, "我不知道"}, {"customer", 70, "?"}, {"agent", 75, "好的"}});
+  const Session late =
+      chat({{"customer", 0, "在吗"}, {"agent", 60, "我不知道"}, {"customer", 70, "?"}, {"agent", 75, "好的"}});
   const Session banned = session_of({{Role::customer, "在吗"}, {Role::agent, "不知道,不知道"}});
   EvalScratch scratch;
   Report report;
