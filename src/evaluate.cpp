@@ -416,10 +416,12 @@ void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptio
     report.started.clear();
     report.error.clear();
     if (!session.messages.empty()) {
-      report.started =
+      const Timestamp& first =
           std::min_element(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {
             return a.time.epoch_ms < b.time.epoch_ms;
-          })->time.to_iso8601();
+          })->time;
+      char text[detail::kIso8601Max];
+      report.started.assign(text, detail::format_iso8601(first, text));  // into the report's own memory
     }
     const bool ordered =
         std::is_sorted(session.messages.begin(), session.messages.end(),
