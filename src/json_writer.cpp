@@ -107,38 +107,45 @@ void JsonWriter::raw_string(std::string_view s) {
       if (any_special(w)) break;
       i += 8;
     }
-    if (i >= n) break;
-    const unsigned char c = p[i];
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      char32_t cp;
-      const std::size_t len = utf8::decode_sequence(p + i, n - i, cp);
-      if (len != 0) {
-        i += len;
+    // Byte by byte through the eight that stopped it (or the last few).
+    const std::size_t stop = std::min(n, i + 8);
+    while (i < stop) {
+      const unsigned char c = p[i];
+      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        ++i;
         continue;
       }
+      if (c >= 0x80) {
+        // A run of multi-byte characters (Chinese text) in one go, not
+        // back to the eight-byte test after each.
+        do {
+          char32_t cp;
+          const std::size_t len = utf8::decode_sequence(p + i, n - i, cp);
+          if (len != 0) {
+            i += len;
+            continue;
+          }
+          put(s.data() + run, i - run);
+          put("\xEF\xBF\xBD", 3);
+          run = ++i;
+        } while (i < n && p[i] >= 0x80);
+        break;
+      }
       put(s.data() + run, i - run);
-      put("\xEF\xBF\xBD", 3);
       run = ++i;
-      continue;
-    }
-    put(s.data() + run, i - run);
-    run = ++i;
-    switch (c) {
-      case '"': put("\\\"", 2); break;
-      case '\\': put("\\\\", 2); break;
-      case '\b': put("\\b", 2); break;
-      case '\f': put("\\f", 2); break;
-      case '\n': put("\\n", 2); break;
-      case '\r': put("\\r", 2); break;
-      case '\t': put("\\t", 2); break;
-      default: {
-        static const char kHex[] = "0123456789abcdef";
-        const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        put(esc, sizeof esc);
+      switch (c) {
+        case '"': put("\\\"", 2); break;
+        case '\\': put("\\\\", 2); break;
+        case '\b': put("\\b", 2); break;
+        case '\f': put("\\f", 2); break;
+        case '\n': put("\\n", 2); break;
+        case '\r': put("\\r", 2); break;
+        case '\t': put("\\t", 2); break;
+        default: {
+          static const char kHex[] = "0123456789abcdef";
+          const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          put(esc, sizeof esc);
+        }
       }
     }
   }

@@ -1,5 +1,7 @@
 // Reports: JSON layout, byte-for-byte determinism, code-point spans into the
 // original text, error records, the text form.
+#include <random>
+
 #include <catch2/catch.hpp>
 
 #include "core_helpers.hpp"
@@ -230,5 +232,27 @@ TEST_CASE("JSON strings: a byte to escape at every position of the eight-byte sc
       CHECK(out.substr(11, expected.size()) == expected);  // after {"session":
       CHECK(out[11 + expected.size()] == ',');
     }
+  }
+}
+
+TEST_CASE("JSON strings: Chinese runs mixed with escapes and invalid bytes", "[report][json]") {
+  // The writer decodes a run of multi-byte characters in one go and goes
+  // back to the eight-byte ASCII test after it: random mixes of runs, ASCII,
+  // characters to escape and stray bytes, at every alignment, are still
+  // written as nlohmann writes them.
+  const std::vector<std::string> pieces = {"中", "文字", "，", "😀",    "é",    "a",    "abcdefghij", " ",
+                                           "\"", "\\",   "\n", "\x01", "\x7f", "\x80", "\xBF\xBF",   "号客服"};
+  std::mt19937 rng(20261207);
+  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), count(0, 24);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    for (std::size_t k = count(rng); k > 0; --k) text += pieces[pick(rng)];
+    INFO(text);
+    Report report;
+    report.session_id = text;
+    const std::string expected = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string out = to_json(report);
+    CHECK(out.substr(11, expected.size()) == expected);  // after {"session":
+    CHECK(out[11 + expected.size()] == ',');
   }
 }
