@@ -25,57 +25,6 @@ void JsonWriter::newline() {
   length_ += 1 + spaces;
 }
 
-void JsonWriter::before_value() {
-  if (after_key_) {
-    after_key_ = false;
-    return;
-  }
-  if (depth_ == 0) return;
-  Level& level = top();
-  if (!level.empty) put(',');
-  level.empty = false;
-  newline();
-}
-
-void JsonWriter::open(char c) {
-  before_value();
-  put(c);
-  const Level level{c == '[', true};
-  if (depth_ < kInlineDepth) {
-    inline_[depth_] = level;
-  } else {
-    deep_.push_back(level);
-  }
-  ++depth_;
-}
-
-void JsonWriter::close(char c) {
-  const bool empty = top().empty;
-  if (depth_ > kInlineDepth) deep_.pop_back();
-  --depth_;
-  if (!empty) newline();
-  put(c);
-}
-
-void JsonWriter::key(std::string_view k) {
-  before_value();
-  char* p = room(k.size() + 4);
-  *p = '"';
-  std::memcpy(p + 1, k.data(), k.size());
-  std::memcpy(p + 1 + k.size(), "\": ", 3);  // the space only when indented
-  length_ += k.size() + (indent_ < 0 ? 3 : 4);
-  after_key_ = true;
-}
-
-void JsonWriter::literal(std::string_view s) {
-  before_value();
-  char* p = room(s.size() + 2);
-  *p = '"';
-  std::memcpy(p + 1, s.data(), s.size());
-  p[1 + s.size()] = '"';
-  length_ += s.size() + 2;
-}
-
 namespace {
 
 // True if one of the 8 bytes of `w` is not printable ASCII or is '"' or

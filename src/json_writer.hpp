@@ -95,4 +95,58 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
+// The small pieces every value goes through, inline: a report is a few
+// hundred of them.
+
+inline void JsonWriter::before_value() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (depth_ == 0) return;
+  Level& level = top();
+  if (!level.empty) put(',');
+  level.empty = false;
+  if (indent_ >= 0) newline();
+}
+
+inline void JsonWriter::open(char c) {
+  before_value();
+  put(c);
+  const Level level{c == '[', true};
+  if (depth_ < kInlineDepth) {
+    inline_[depth_] = level;
+  } else {
+    deep_.push_back(level);
+  }
+  ++depth_;
+}
+
+inline void JsonWriter::close(char c) {
+  const bool empty = top().empty;
+  if (depth_ > kInlineDepth) deep_.pop_back();
+  --depth_;
+  if (!empty && indent_ >= 0) newline();
+  put(c);
+}
+
+inline void JsonWriter::key(std::string_view k) {
+  before_value();
+  char* p = room(k.size() + 4);
+  *p = '"';
+  std::memcpy(p + 1, k.data(), k.size());
+  std::memcpy(p + 1 + k.size(), "\": ", 3);  // the space only when indented
+  length_ += k.size() + (indent_ < 0 ? 3 : 4);
+  after_key_ = true;
+}
+
+inline void JsonWriter::literal(std::string_view s) {
+  before_value();
+  char* p = room(s.size() + 2);
+  *p = '"';
+  std::memcpy(p + 1, s.data(), s.size());
+  p[1 + s.size()] = '"';
+  length_ += s.size() + 2;
+}
+
 }  // namespace chatqa::detail
