@@ -219,8 +219,9 @@ std::string_view EvalContext::quoted(std::size_t i, std::uint32_t begin, std::ui
 
 namespace {
 
-// Findings kept for reuse: enough for a busy session; a finding holding a
-// long string (a quote of a huge message) is not kept.
+// Findings (and related locations) kept for reuse: enough for a busy
+// session; a finding holding a long string (a quote of a huge message) is
+// not kept.
 constexpr std::size_t kSpareFindings = 256;
 constexpr std::size_t kSpareStringBytes = 1024;
 
@@ -254,7 +255,7 @@ Finding EvalContext::finding() {
   Finding f = std::move(buf_.spare_findings.back());
   buf_.spare_findings.pop_back();
   if (f.related) {
-    buf_.spare_locations.push_back(std::move(*f.related));
+    if (buf_.spare_locations.size() < kSpareFindings) buf_.spare_locations.push_back(std::move(*f.related));
     f.related.reset();
   }
   clear_location(f.at);
@@ -301,8 +302,8 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
   EvalContext ctx(rules, session, options, buffers);
   // The caller's report may hold an earlier session's items: assigning into
   // them (rather than building new ones) keeps their strings' and finding
-  // arrays' memory.
-  // The last report's findings go back to the context, whose finding() reuses their memory.
+  // arrays' memory, and its findings go back to the context, whose
+  // finding() reuses theirs.
   for (ItemResult& r : report.items) {
     if (r.findings.capacity() > 256) {
       std::vector<Finding>().swap(r.findings);  // an outlier's findings are not kept
