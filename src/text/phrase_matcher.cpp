@@ -14,21 +14,75 @@
 
 namespace chatqa::text {
 
+// Numbers a set of characters 1, 2, ... (0: not in the set), the symbols
+// of the automata's transition tables. A BMP character's number is 1 + its
+// rank in an 8 KB bit set (one bit per BMP code point: most characters of a
+// text are in no phrase and stop there, in the L1 cache) plus a 4 KB table
+// of ranks per 64-bit word; a 64K-entry symbol table's scattered entries
+// missed the cache. The characters beyond the BMP come after, in order.
+class CharRanks {
+ public:
+  // Adds c to the set (before number()).
+  void add(char32_t c) {
+    if (c < 0x10000) {
+      present_[c >> 6] |= std::uint64_t{1} << (c & 63);
+    } else {
+      astral_.push_back(c);
+    }
+  }
+  // Numbers the characters added.
+  void number() {
+    std::uint32_t below = 0;
+    for (std::size_t w = 0; w < present_.size(); ++w) {
+      rank_base_[w] = below;
+      below += popcount(present_[w]);
+    }
+    std::sort(astral_.begin(), astral_.end());
+    astral_.erase(std::unique(astral_.begin(), astral_.end()), astral_.end());
+    count_ = below + static_cast<std::uint32_t>(astral_.size()) + 1;
+  }
+  // How many numbers there are, 0 included.
+  std::uint32_t count() const { return count_; }
+  // The bit-set word of BMP character c, for bmp() (a loop may load it ahead).
+  const std::uint64_t* words() const { return present_.data(); }
+  // The number of BMP character c, whose word is `word`.
+  __attribute__((always_inline)) std::uint32_t bmp(char32_t c, std::uint64_t word) const {
+    const unsigned bit = c & 63;
+    if (!(word >> bit & 1)) return 0;
+    return rank_base_[c >> 6] + popcount(word & ((std::uint64_t{1} << bit) - 1)) + 1;
+  }
+  __attribute__((always_inline)) std::uint32_t of(char32_t c) const {
+    if (c < 0x10000) return bmp(c, present_[c >> 6]);
+    const auto it = std::lower_bound(astral_.begin(), astral_.end(), c);
+    if (it == astral_.end() || *it != c) return 0;
+    return count_ - static_cast<std::uint32_t>(astral_.end() - it);
+  }
+
+ private:
+  __attribute__((always_inline)) static std::uint32_t popcount(std::uint64_t x) {
+#if defined(__POPCNT__) || (defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__))
+    // One instruction in the POPCNT builds of the scans that inline it.
+    return static_cast<std::uint32_t>(__builtin_popcountll(x));
+#else  // portable builds without popcnt: this beats libgcc's call
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return static_cast<std::uint32_t>((x * 0x0101010101010101ull) >> 56);
+#endif
+  }
+
+  std::vector<std::uint64_t> present_ = std::vector<std::uint64_t>(0x10000 / 64, 0);
+  std::vector<std::uint32_t> rank_base_ = std::vector<std::uint32_t>(0x10000 / 64, 0);  // set bits before each word
+  std::vector<char32_t> astral_;                                                        // beyond the BMP, sorted
+  std::uint32_t count_ = 1;
+};
+
 // Laid out for the matching loop, which is bound by cache misses (one
-// lookup per character into tables far bigger than the L1 cache): a BMP
-// character's symbol is computed from an 8 KB bit set and a 4 KB rank
-// table (no 64K-entry symbol table: its scattered entries missed the
-// cache), each node's hot fields share one 16-byte record, and an edge's
-// symbol and target sit side by side.
+// lookup per character into tables far bigger than the L1 cache): symbols
+// from CharRanks, each node's hot fields in one 16-byte record, and an
+// edge's symbol and target side by side.
 struct PhraseMatcher::Automaton {
-  // One bit per BMP code point: in some phrase (8 KB, stays in the L1 cache;
-  // most characters of a text are in no phrase and stop there).
-  std::vector<std::uint64_t> in_phrase = std::vector<std::uint64_t>(0x10000 / 64, 0);
-  // Per 64-bit word of in_phrase: the phrase characters below it. A BMP
-  // phrase character's symbol is its rank among them, plus 1.
-  std::vector<std::uint32_t> rank_base = std::vector<std::uint32_t>(0x10000 / 64, 0);
-  std::unordered_map<char32_t, std::uint32_t> sym_astral;  // symbols after the BMP ones
-  std::uint32_t alphabet = 1;                              // symbol 0: a character no phrase contains
+  CharRanks symbols;  // of the phrases' characters
   std::vector<std::uint32_t> root_next;
   struct Edge {
     std::uint32_t sym, to;
@@ -45,49 +99,12 @@ struct PhraseMatcher::Automaton {
   std::vector<std::uint32_t> out_begin, out_ids;
   std::vector<std::uint32_t> pending;  // pattern ids added before build
 
-  static std::uint32_t popcount(std::uint64_t x) {
-#if defined(__POPCNT__) || (defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__))
-    // One instruction where the POPCNT build of scan_literals inlines it.
-    return static_cast<std::uint32_t>(__builtin_popcountll(x));
-#else  // portable builds without popcnt: this beats libgcc's call
-    x -= (x >> 1) & 0x5555555555555555ull;
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-    return static_cast<std::uint32_t>((x * 0x0101010101010101ull) >> 56);
-#endif
-  }
-  // The symbol of BMP character c, whose word of in_phrase is `word` (0 if in no phrase).
-  std::uint32_t bmp_sym(char32_t c, std::uint64_t word) const {
-    const unsigned bit = c & 63;
-    if (!(word >> bit & 1)) return 0;
-    return rank_base[c >> 6] + popcount(word & ((std::uint64_t{1} << bit) - 1)) + 1;
-  }
-  std::uint32_t sym(char32_t c) const {
-    if (c < 0x10000) return bmp_sym(c, in_phrase[c >> 6]);
-    auto it = sym_astral.find(c);
-    return it == sym_astral.end() ? 0 : it->second;
-  }
   // Numbers the characters of the pending patterns (before the trie is built).
   void number_symbols(const std::vector<PatternInfo>& patterns) {
-    std::vector<char32_t> astral;
     for (std::uint32_t id : pending) {
-      for (char32_t c : patterns[id].skeleton) {
-        if (c < 0x10000) {
-          in_phrase[c >> 6] |= std::uint64_t{1} << (c & 63);
-        } else {
-          astral.push_back(c);
-        }
-      }
+      for (char32_t c : patterns[id].skeleton) symbols.add(c);
     }
-    std::uint32_t below = 0;
-    for (std::size_t w = 0; w < in_phrase.size(); ++w) {
-      rank_base[w] = below;
-      below += popcount(in_phrase[w]);
-    }
-    std::sort(astral.begin(), astral.end());
-    astral.erase(std::unique(astral.begin(), astral.end()), astral.end());
-    alphabet = below + 1;
-    for (char32_t c : astral) sym_astral[c] = alphabet++;
+    symbols.number();
   }
   std::uint32_t child(std::uint32_t node, std::uint32_t s) const {
     if (node == 0) return root_next[s];
@@ -106,7 +123,7 @@ struct PhraseMatcher::Automaton {
   // Full transition rows (goto and failure resolved) for the children of the
   // root that have more than kDenseMinChildren children (else a short scan
   // of the edges finds the child, and a miss goes to the root's row); kNoRow
-  // for other nodes. Only wide nodes get one: a row is `alphabet` entries,
+  // for other nodes. Only wide nodes get one: a row is a symbol's worth of entries,
   // and rows for every depth-1 node made megabytes that missed the cache on
   // nearly every step.
   static constexpr std::uint32_t kNoRow = 0xFFFFFFFFu;
@@ -120,7 +137,7 @@ struct PhraseMatcher::Automaton {
       const Node& nd = nodes[node];
       if (nd.edge_end - nd.edge_begin > kDenseMinChildren) {  // wide: maybe a row of its own
         const std::uint32_t row = dense_row[node];
-        if (row != kNoRow) return dense[static_cast<std::size_t>(row) * alphabet + s];
+        if (row != kNoRow) return dense[static_cast<std::size_t>(row) * symbols.count() + s];
       }
       if (std::uint32_t next = child(node, s)) return next;
       node = nd.fail;
@@ -128,12 +145,13 @@ struct PhraseMatcher::Automaton {
   }
   void build(const std::vector<PatternInfo>& patterns) {
     number_symbols(patterns);
+    const std::uint32_t alphabet = symbols.count();
     std::vector<std::map<std::uint32_t, std::uint32_t>> trie(1);
     std::vector<std::vector<std::uint32_t>> outs(1);
     for (std::uint32_t id : pending) {
       std::uint32_t node = 0;
       for (char32_t c : patterns[id].skeleton) {
-        const std::uint32_t s = sym(c);
+        const std::uint32_t s = symbols.of(c);
         auto it = trie[node].find(s);
         if (it == trie[node].end()) {
           trie[node][s] = static_cast<std::uint32_t>(trie.size());
@@ -223,18 +241,13 @@ struct PhraseMatcher::Automaton {
 class AtomScanner {
  public:
   void build(const std::vector<std::u32string>& atoms) {
-    present_.assign(0x10000 / 64, 0);
-    astral_.clear();
+    chars_ = CharRanks();
     std::vector<std::map<char32_t, std::uint32_t>> trie(1);
     std::vector<std::vector<std::uint32_t>> outs(1);
     for (std::uint32_t id = 0; id < atoms.size(); ++id) {
       std::uint32_t node = 0;
       for (char32_t c : atoms[id]) {
-        if (c < 0x10000) {
-          present_[c >> 6] |= std::uint64_t{1} << (c & 63);
-        } else {
-          astral_.push_back(c);
-        }
+        chars_.add(c);
         auto it = trie[node].find(c);
         if (it == trie[node].end()) {
           it = trie[node].emplace(c, static_cast<std::uint32_t>(trie.size())).first;
@@ -245,15 +258,8 @@ class AtomScanner {
       }
       outs[node].push_back(id);
     }
-    std::sort(astral_.begin(), astral_.end());
-    astral_.erase(std::unique(astral_.begin(), astral_.end()), astral_.end());
-    rank_base_.assign(present_.size(), 0);
-    std::uint32_t below = 0;
-    for (std::size_t w = 0; w < present_.size(); ++w) {
-      rank_base_[w] = below;
-      below += static_cast<std::uint32_t>(__builtin_popcountll(present_[w]));
-    }
-    symbols_ = below + static_cast<std::uint32_t>(astral_.size()) + 1;  // 0: in no atom
+    chars_.number();
+    const std::uint32_t symbols = chars_.count();
     const std::size_t n = trie.size();
     fail_.assign(n, 0);
     std::vector<std::uint32_t> queue;
@@ -295,13 +301,13 @@ class AtomScanner {
     // The full table, row by row in BFS order (a row's failure row is done
     // before it): a missing edge goes where the failure state's does.
     delta_.clear();
-    if (n * symbols_ > kMaxTableEntries) return;
-    delta_.assign(n * symbols_, 0);
-    for (auto& [c, to] : trie[0]) delta_[symbol(c)] = to;
+    if (n * symbols > kMaxTableEntries) return;
+    delta_.assign(n * symbols, 0);
+    for (auto& [c, to] : trie[0]) delta_[chars_.of(c)] = to;
     for (std::uint32_t u : queue) {
-      std::copy_n(delta_.begin() + static_cast<std::ptrdiff_t>(fail_[u] * symbols_), symbols_,
-                  delta_.begin() + static_cast<std::ptrdiff_t>(u * symbols_));
-      for (auto& [c, v] : trie[u]) delta_[u * symbols_ + symbol(c)] = v;
+      std::copy_n(delta_.begin() + static_cast<std::ptrdiff_t>(fail_[u] * symbols), symbols,
+                  delta_.begin() + static_cast<std::ptrdiff_t>(u * symbols));
+      for (auto& [c, v] : trie[u]) delta_[u * symbols + chars_.of(c)] = v;
     }
   }
 
@@ -311,13 +317,14 @@ class AtomScanner {
     found.clear();
     std::uint32_t node = 0;
     const bool table = !delta_.empty();
+    const std::uint32_t symbols = chars_.count();
     for (char32_t c : text) {
-      const std::uint32_t s = symbol(c);
+      const std::uint32_t s = chars_.of(c);
       if (s == 0) {  // in no atom
         node = 0;
         continue;
       }
-      node = table ? delta_[node * symbols_ + s] : next(node, c);
+      node = table ? delta_[node * symbols + s] : next(node, c);
       for (std::uint32_t o = out_begin_[node]; o < out_begin_[node + 1]; ++o) found.push_back(static_cast<int>(out_ids_[o]));
     }
     std::sort(found.begin(), found.end());
@@ -327,18 +334,6 @@ class AtomScanner {
  private:
   static constexpr std::size_t kMaxTableEntries = std::size_t{1} << 18;  // 1 MB of rows
 
-  // 1 + the character's rank among the atoms' characters; 0 if in no atom.
-  __attribute__((always_inline)) std::uint32_t symbol(char32_t c) const {
-    if (c < 0x10000) {
-      const std::uint64_t word = present_[c >> 6];
-      const unsigned bit = c & 63;
-      if (!(word >> bit & 1)) return 0;
-      return rank_base_[c >> 6] + static_cast<std::uint32_t>(__builtin_popcountll(word & ((std::uint64_t{1} << bit) - 1))) + 1;
-    }
-    const auto it = std::lower_bound(astral_.begin(), astral_.end(), c);
-    if (it == astral_.end() || *it != c) return 0;
-    return symbols_ - static_cast<std::uint32_t>(astral_.end() - it);
-  }
   std::uint32_t next(std::uint32_t node, char32_t c) const {
     for (;;) {
       const auto first = edge_char_.begin() + edge_begin_[node], last = edge_char_.begin() + edge_begin_[node + 1];
@@ -349,11 +344,8 @@ class AtomScanner {
     }
   }
 
-  std::vector<std::uint64_t> present_;
-  std::vector<std::uint32_t> rank_base_;  // per word of present_: set bits in the words before it
-  std::vector<char32_t> astral_;          // atom characters beyond the BMP, sorted
-  std::uint32_t symbols_ = 1;
-  std::vector<std::uint32_t> delta_;  // node * symbols_ + symbol -> node (empty: too big, use next())
+  CharRanks chars_;                   // of the atoms
+  std::vector<std::uint32_t> delta_;  // node * chars_.count() + symbol -> node (empty: too big, use next())
   std::vector<std::uint32_t> edge_begin_, edge_to_, fail_, out_begin_, out_ids_;
   std::vector<char32_t> edge_char_;
 };
@@ -663,10 +655,10 @@ void PhraseMatcher::scan_literals(const Automaton& ac, const NormText& text, std
   std::uint32_t node = 0;
   const char32_t* skel = text.skeleton.data();
   const auto n = static_cast<std::uint32_t>(text.skeleton.size());
-  const std::uint64_t* in_phrase = ac.in_phrase.data();
+  const std::uint64_t* words = ac.symbols.words();
   for (std::uint32_t j = 0; j < n; ++j) {
     const char32_t c = skel[j];
-    const std::uint32_t s = c < 0x10000 ? ac.bmp_sym(c, in_phrase[c >> 6]) : ac.sym(c);
+    const std::uint32_t s = c < 0x10000 ? ac.symbols.bmp(c, words[c >> 6]) : ac.symbols.of(c);
     if (s == 0) {
       node = 0;
       continue;
