@@ -234,10 +234,8 @@ class EvalContext {
 
   // Message i's time as ISO 8601, formatted once per call.
   const std::string& time_of(std::size_t i);
-  // A location for message i (whole message) or a span of it.
-  Location at(std::size_t i);
-  Location at(std::size_t i, std::uint32_t begin, std::uint32_t end);
-  // The same, written into `loc` (every field), whose strings keep their memory.
+  // Writes the location of message i (whole message) or of a span of it
+  // into `loc` (every field), whose strings keep their memory.
   void locate(std::size_t i, Location& loc);
   void locate(std::size_t i, std::uint32_t begin, std::uint32_t end, Location& loc);
   // An empty Finding (as Finding{}), made of the memory of one from an

@@ -172,10 +172,7 @@ std::pair<const text::Hit*, const text::Hit*> EvalContext::hits(std::size_t i, s
 
 const std::string& EvalContext::time_of(std::size_t i) {
   std::string& t = buf_.times[i];
-  if (t.empty()) {  // formatted into the string's own memory, kept from earlier sessions
-    char text[kIso8601Max];
-    t.assign(text, format_iso8601(session_.messages[i].time, text));
-  }
+  if (t.empty()) assign_iso8601(session_.messages[i].time, t);  // into memory kept from earlier sessions
   return t;
 }
 
@@ -194,18 +191,6 @@ void EvalContext::locate(std::size_t i, std::uint32_t begin, std::uint32_t end, 
   loc.span_begin = begin;
   loc.span_end = end;
   loc.has_span = true;
-}
-
-Location EvalContext::at(std::size_t i) {
-  Location loc;
-  locate(i, loc);
-  return loc;
-}
-
-Location EvalContext::at(std::size_t i, std::uint32_t begin, std::uint32_t end) {
-  Location loc;
-  locate(i, begin, end, loc);
-  return loc;
 }
 
 std::string_view EvalContext::quoted(std::size_t i, std::uint32_t begin, std::uint32_t end) {
@@ -421,8 +406,7 @@ void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptio
           std::min_element(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {
             return a.time.epoch_ms < b.time.epoch_ms;
           })->time;
-      char text[detail::kIso8601Max];
-      report.started.assign(text, detail::format_iso8601(first, text));  // into the report's own memory
+      detail::assign_iso8601(first, report.started);
     }
     const bool ordered =
         std::is_sorted(session.messages.begin(), session.messages.end(),

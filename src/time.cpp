@@ -127,8 +127,14 @@ std::optional<Timestamp> parse_time(std::string_view s, int default_offset) {
 }
 
 std::string Timestamp::to_iso8601() const {
-  char buf[detail::kIso8601Max];
-  return std::string(buf, detail::format_iso8601(*this, buf));
+  std::string out;
+  detail::assign_iso8601(*this, out);
+  return out;
+}
+
+void detail::assign_iso8601(const Timestamp& t, std::string& out) {
+  char buf[kIso8601Max];
+  out.assign(buf, format_iso8601(t, buf));
 }
 
 std::size_t detail::format_iso8601(const Timestamp& t, char* buf) {

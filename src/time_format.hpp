@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "chatqa/session.hpp"
 
@@ -15,5 +16,7 @@ inline constexpr std::size_t kIso8601Max = 64;
 // Writes `t` as Timestamp::to_iso8601 does to buf (kIso8601Max chars, not
 // terminated); returns the length.
 std::size_t format_iso8601(const Timestamp& t, char* buf);
+// out = `t` as Timestamp::to_iso8601 writes it, in out's own memory.
+void assign_iso8601(const Timestamp& t, std::string& out);
 
 }  // namespace chatqa::detail
