@@ -108,17 +108,6 @@ std::string format_error(const InputError& e, const std::string& input, const Co
   return error_record_json(e, input);
 }
 
-std::string format_text_or_csv(const Report& report, const Session& session, const Context& ctx);
-
-// Writes the report into `out` (JSON formats reuse its memory: see to_json).
-void format_report(const Report& report, const Session& session, const Context& ctx, std::string& out) {
-  if (ctx.format == "jsonl" || ctx.format == "json") {
-    to_json(report, out, {ctx.include_passed, ctx.format == "json"});
-    return;
-  }
-  out = format_text_or_csv(report, session, ctx);
-}
-
 std::string format_text_or_csv(const Report& report, const Session& session, const Context& ctx) {
   if (ctx.format == "text") return to_text(report, &session) + "\n";
   // CSV
@@ -159,6 +148,15 @@ std::string format_text_or_csv(const Report& report, const Session& session, con
   }
   if (!report.error.empty()) rows += head + std::string(14, ',') + csv_field(report.error) + "\r\n";
   return rows;
+}
+
+// Writes the report into `out` (JSON formats reuse its memory: see to_json).
+void format_report(const Report& report, const Session& session, const Context& ctx, std::string& out) {
+  if (ctx.format == "jsonl" || ctx.format == "json") {
+    to_json(report, out, {ctx.include_passed, ctx.format == "json"});
+    return;
+  }
+  out = format_text_or_csv(report, session, ctx);
 }
 
 // Overwrites every field of `out` (a result of an earlier batch, whose
