@@ -16,7 +16,7 @@
 #include "corpus.hpp"
 #include "text/normalizer.hpp"
 #include "text/phrase_matcher.hpp"
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace {
 

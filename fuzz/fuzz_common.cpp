@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa::fuzz {
 

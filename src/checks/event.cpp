@@ -3,7 +3,7 @@
 // survey must be sent": {"type":"not","check":{"type":"event","events":["survey_sent"]}}.
 #include <algorithm>
 
-#include "engine.hpp"
+#include "eval/engine.hpp"
 
 namespace chatqa::detail {
 namespace {

@@ -4,7 +4,7 @@
 // from first to last message. Characters are code points of the original
 // text, not counting whitespace.
 #include "checks/phrase_common.hpp"
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa::detail {
 namespace {

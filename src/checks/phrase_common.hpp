@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "engine.hpp"
+#include "eval/engine.hpp"
 
 namespace chatqa::detail {
 

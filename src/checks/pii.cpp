@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "checks/phrase_common.hpp"
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa::detail {
 namespace {

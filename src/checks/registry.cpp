@@ -1,6 +1,6 @@
 // The one list of check types. Adding a check type = one file under
 // src/checks/ and one line here.
-#include "engine.hpp"
+#include "eval/engine.hpp"
 
 namespace chatqa::detail {
 

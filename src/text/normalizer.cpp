@@ -10,7 +10,7 @@
 #include <unicode/unistr.h>
 #include <unicode/uscript.h>
 
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa::text {
 namespace {

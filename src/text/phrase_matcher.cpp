@@ -10,7 +10,7 @@
 #include <re2/set.h>
 #include <unicode/uchar.h>
 
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa::text {
 

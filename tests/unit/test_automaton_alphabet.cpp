@@ -5,7 +5,7 @@
 
 #include "text/normalizer.hpp"
 #include "text/phrase_matcher.hpp"
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 using chatqa::text::Hit;
 using chatqa::text::MatchSettings;

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "text/normalizer.hpp"
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 using chatqa::text::Normalizer;
 using chatqa::text::NormText;

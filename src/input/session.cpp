@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "chatqa/session.hpp"
-#include "json_locator.hpp"
-#include "utf8.hpp"
+#include "input/json_locator.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa {
 namespace {

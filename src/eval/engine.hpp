@@ -15,7 +15,7 @@
 #include "chatqa/report.hpp"
 #include "chatqa/rule_set.hpp"
 #include "chatqa/session.hpp"
-#include "json_locator.hpp"
+#include "input/json_locator.hpp"
 #include "text/phrase_matcher.hpp"
 
 namespace chatqa::detail {

@@ -1,6 +1,6 @@
 // Report -> JSON (deterministic: fixed key order, no hash-map iteration).
 #include "chatqa/report.hpp"
-#include "json_writer.hpp"
+#include "report/json_writer.hpp"
 
 namespace chatqa {
 namespace {

@@ -2,9 +2,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine.hpp"
-#include "lexicon.hpp"
-#include "utf8.hpp"
+#include "eval/engine.hpp"
+#include "rules/lexicon.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa::detail {
 namespace {

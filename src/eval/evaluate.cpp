@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "engine.hpp"
-#include "time_format.hpp"
+#include "eval/engine.hpp"
+#include "input/time_format.hpp"
 
 namespace chatqa {
 

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <set>
 
-#include "engine.hpp"
-#include "lexicon.hpp"
+#include "eval/engine.hpp"
+#include "rules/lexicon.hpp"
 
 namespace chatqa {
 

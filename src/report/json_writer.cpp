@@ -1,11 +1,11 @@
-#include "json_writer.hpp"
+#include "report/json_writer.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "chatqa/report.hpp"
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa::detail {
 

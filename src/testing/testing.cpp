@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine.hpp"
-#include "json_locator.hpp"
+#include "eval/engine.hpp"
+#include "input/json_locator.hpp"
 
 namespace chatqa {
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "engine.hpp"
+#include "eval/engine.hpp"
 
 namespace chatqa::detail {
 

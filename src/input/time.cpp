@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "chatqa/session.hpp"
-#include "time_format.hpp"
+#include "input/time_format.hpp"
 
 namespace chatqa {
 namespace {

@@ -1,6 +1,6 @@
-#include "json_locator.hpp"
+#include "input/json_locator.hpp"
 
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa {
 
