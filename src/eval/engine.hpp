@@ -16,6 +16,7 @@
 #include "chatqa/rule_set.hpp"
 #include "chatqa/session.hpp"
 #include "input/json_locator.hpp"
+#include "report/format.hpp"
 #include "text/phrase_matcher.hpp"
 
 namespace chatqa::detail {
@@ -31,9 +32,6 @@ struct RoleMask {
   RoleMask operator|(RoleMask o) const { return RoleMask{static_cast<std::uint8_t>(bits | o.bits)}; }
 };
 std::string describe(RoleMask roles);
-// "1 message", "3 messages": `n` and the noun, plural unless n is 1 (the noun
-// may be preceded by words: counted(2, "agent message") is "2 agent messages").
-std::string counted(std::size_t n, const std::string& noun);
 
 // A named list of phrases or typo corrections, from the rule set's "lexicons".
 struct Lexicon {
@@ -265,7 +263,6 @@ class EvalContext {
 inline double seconds_between(const Message& a, const Message& b) {
   return static_cast<double>(b.time.epoch_ms - a.time.epoch_ms) / 1000.0;
 }
-std::string format_seconds(double seconds);
 
 // out = the parts one after another, written into out's own memory (where
 // `out = a + b + c` would build a new string and free out's).

@@ -20,10 +20,6 @@ std::size_t RuleSet::phrase_count() const noexcept { return impl_->matcher.liter
 
 namespace detail {
 
-std::string counted(std::size_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
-
 std::string describe(RoleMask roles) {
   std::string out;
   for (int r = 0; r < 4; ++r) {
