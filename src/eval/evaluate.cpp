@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "eval/engine.hpp"
+#include "eval/eval_context.hpp"
 #include "input/time_format.hpp"
 
 namespace chatqa {
