@@ -44,6 +44,7 @@ struct AgreeArgs {
   std::uint64_t seed = 1;
   int context = 3;
   std::string store;
+  bool only_labelled = false;
   InputArgs input;
 };
 
@@ -557,6 +558,18 @@ int run_agree(const AgreeArgs& args) {
     }
   }
 
+  if (args.only_labelled) {
+    for (RuleSetRows& s : sets) {
+      std::vector<Row> kept;
+      for (const Row& r : s.rows) {
+        if (r.labelled() > 0 || r.misses > 0 || r.found_misses > 0 || r.gone_right > 0 || r.gone_wrong > 0) {
+          kept.push_back(r);
+        }
+      }
+      s.rows = std::move(kept);
+    }
+  }
+
   OutputFile out;
   if (std::string err = out.open(args.output); !err.empty()) {
     std::cerr << "chatqa agree: " << err << "\n";
@@ -671,6 +684,8 @@ void add_agree_command(CLI::App& app, std::function<int()>& run) {
       ->capture_default_str();
   cmd->add_option("--store", args->store,
                   "Write the merged labels to FILE without text (ids, indexes, spans, verdicts, notes only)");
+  cmd->add_flag("--only-labelled", args->only_labelled,
+                "Show only items with labels (gates still apply to every item)");
   add_input_options(cmd, args->input);
   cmd->callback([args, &run] { run = [args] { return run_agree(*args); }; });
 }
