@@ -5,11 +5,17 @@
 //   space           a space standing in for punctuation between two Han characters
 //   repeated        doubled or clashing clause marks: 。。 ，， ,, 、、 ，。 ..
 //   half_width      a half-width , . ; : ? ! right after a Han character; in
-//                   "mixed" mode (default) only when the same message also
-//                   uses full-width marks, i.e. the message mixes the two
+//                   "session" mode (default) only when the role's messages of
+//                   the session use full-width marks somewhere (the agent's
+//                   own convention: an export that never has a full-width
+//                   mark was normalised by its publisher); in "mixed" mode
+//                   only when the same message also uses full-width marks;
+//                   "always" in any Chinese text
 //   unmatched       a bracket or quote without its partner: （ 【 《 「 “ "
 // URLs, e-mail addresses and numbers are skipped, so an order number, a link
-// or a one-word reply ("好的") is never an error. The item fires from
+// or a one-word reply ("好的") is never an error. A product or order card or
+// pasted key-value text (two or more "标签:值" fields, each starting a line
+// or a space-separated field) is not prose and is skipped whole. The item fires from
 // `min_count` messages (the standards: 3 per session).
 // One pass over a message gathers the facts of every kind, marking the
 // skipped text as it goes; only a message with an e-mail address (which
@@ -155,7 +161,34 @@ class PunctuationCheck final : public Check {
   long min_count = 3;
   long min_length = 10;
   unsigned kinds = kNoPunct | kSpace | kRepeated | kHalfWidth | kUnmatched;
-  bool half_width_always = false;
+  enum class HalfWidth { session, mixed, always } half_width = HalfWidth::session;
+
+  // A card or pasted key-value text: at least two "label:" fields, a label
+  // being 1-8 letters, digits or Han characters at the start of the text, of
+  // a line, or after a space or '|'.
+  static bool is_card(std::u32string_view s) {
+    int labels = 0;
+    bool at_field_start = true;
+    int label_len = 0;
+    for (char32_t c : s) {
+      const char32_t f = fold(c);
+      if (f == '\n' || f == '\r' || f == '|' || is_space(c)) {
+        at_field_start = true;
+        label_len = 0;
+        continue;
+      }
+      if (!at_field_start) continue;
+      if (f == ':') {
+        if (label_len >= 1 && label_len <= 8 && ++labels >= 2) return true;
+        at_field_start = false;
+        continue;
+      }
+      const bool word = is_han(c) || (f >= '0' && f <= '9') || (f >= 'a' && f <= 'z') || (f >= 'A' && f <= 'Z') ||
+                        f == 0x3010 || f == 0x3011;  // 【标签】
+      if (!word || ++label_len > 8) at_field_start = false;
+    }
+    return false;
+  }
 
   // URLs, e-mail addresses and digit runs are not prose. If one of them
   // starts at s[i], marks it in `skip` (one flag per code point of `s`);
@@ -338,8 +371,20 @@ class PunctuationCheck final : public Check {
     return facts;
   }
 
+  // What a message has: its first problem with half-width marks allowed
+  // (`other`), the half-width problem if there is one (`half`, reported
+  // instead when the message's or the session's convention is full-width),
+  // and whether the message itself uses full-width marks.
+  struct Inspection {
+    std::optional<Problem> other, half;
+    bool half_first = false;  // `half` comes before `other` in the kinds' order
+    bool full_width = false;
+  };
+
   // The first problem of `s`, trying the kinds in order.
-  std::optional<Problem> inspect(std::u32string_view s, Classes cls, Scratch& scratch) const {
+  Inspection inspect(std::u32string_view s, Classes cls, Scratch& scratch) const {
+    Inspection out;
+    if (is_card(s)) return out;
     const std::size_t n = s.size();
     scratch.skip.assign(n, 0);
     std::optional<Facts> facts = scan(s, cls, scratch, false);
@@ -352,39 +397,56 @@ class PunctuationCheck final : public Check {
     auto at = [](unsigned kind, std::size_t begin, std::size_t end, const char* what) {
       return Problem{kind, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end), what};
     };
+    out.full_width = f.any_full_width;
     if ((kinds & kNoPunct) && !f.any_punct && f.units >= min_length) {
-      return Problem{kNoPunct, 0, static_cast<std::uint32_t>(n),
-                     "no punctuation in a message of " + std::to_string(f.units) + " words/characters"};
+      out.other = Problem{kNoPunct, 0, static_cast<std::uint32_t>(n),
+                          "no punctuation in a message of " + std::to_string(f.units) + " words/characters"};
+      return out;
     }
     if ((kinds & kSpace) && f.space_begin != kNone) {
-      return at(kSpace, f.space_begin, f.space_end, "space used instead of punctuation");
+      out.other = at(kSpace, f.space_begin, f.space_end, "space used instead of punctuation");
+      return out;
     }
     if ((kinds & kRepeated) && f.repeated_at != kNone) {
-      return at(kRepeated, f.repeated_at, f.repeated_at + 2, "doubled or clashing punctuation");
+      out.other = at(kRepeated, f.repeated_at, f.repeated_at + 2, "doubled or clashing punctuation");
+      return out;
     }
-    // in "mixed" mode only when the message also uses full-width marks
-    if ((kinds & kHalfWidth) && (half_width_always || f.any_full_width) && f.half_width_at != kNone) {
-      return at(kHalfWidth, f.half_width_at, f.half_width_at + 1, "half-width punctuation in Chinese text");
+    if ((kinds & kHalfWidth) && f.half_width_at != kNone) {
+      out.half = at(kHalfWidth, f.half_width_at, f.half_width_at + 1, "half-width punctuation in Chinese text");
+      out.half_first = true;
     }
     if (kinds & kUnmatched) {
-      if (f.closing_at != kNone)
-        return at(kUnmatched, f.closing_at, f.closing_at + 1, "closing mark without its opening one");
       const auto& open = scratch.open;
-      if (!open.empty()) {
-        return at(kUnmatched, open.front().second, open.front().second + 1, "opening mark never closed");
+      if (f.closing_at != kNone) {
+        out.other = at(kUnmatched, f.closing_at, f.closing_at + 1, "closing mark without its opening one");
+      } else if (!open.empty()) {
+        out.other = at(kUnmatched, open.front().second, open.front().second + 1, "opening mark never closed");
+      } else if (f.quotes % 2 == 1) {
+        out.other = at(kUnmatched, f.first_quote, f.first_quote + 1, "unmatched quotation mark");
       }
-      if (f.quotes % 2 == 1) return at(kUnmatched, f.first_quote, f.first_quote + 1, "unmatched quotation mark");
     }
-    return std::nullopt;
+    return out;
   }
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     std::vector<Finding> found;
     const Classes cls;
     Scratch scratch;
+    // Every message is inspected first: whether a half-width mark is an
+    // error depends, in "session" mode, on all of the role's messages.
+    std::vector<std::pair<std::size_t, Inspection>> inspected;
+    bool session_full_width = false;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role) || ctx.message(i).text.empty()) continue;
-      auto problem = inspect(ctx.norm(i).original, cls, scratch);  // the original code points, decoded once per message
+      Inspection in = inspect(ctx.norm(i).original, cls, scratch);  // the original code points, decoded once per message
+      session_full_width = session_full_width || in.full_width;
+      if (in.other || in.half) inspected.emplace_back(i, std::move(in));
+    }
+    for (auto& [i, in] : inspected) {
+      const bool half_counts = in.half && (half_width == HalfWidth::always ||
+                                           (half_width == HalfWidth::mixed && in.full_width) ||
+                                           (half_width == HalfWidth::session && session_full_width));
+      std::optional<Problem> problem = half_counts && (in.half_first || !in.other) ? in.half : in.other;
       if (!problem) continue;
       Finding f = ctx.finding();
       if (problem->kind == kNoPunct) {
@@ -423,7 +485,10 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
       check->kinds |= 1u << (it - kKindNames.begin());
     }
   }
-  check->half_width_always = p.string("half_width", false, {"mixed", "always"}).value_or("mixed") == "always";
+  const std::string hw = p.string("half_width", false, {"session", "mixed", "always"}).value_or("session");
+  check->half_width = hw == "always"  ? PunctuationCheck::HalfWidth::always
+                      : hw == "mixed" ? PunctuationCheck::HalfWidth::mixed
+                                      : PunctuationCheck::HalfWidth::session;
   return check;
 }
 
