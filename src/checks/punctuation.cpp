@@ -6,9 +6,10 @@
 //   repeated        doubled or clashing clause marks: 。。 ，， ,, 、、 ，。 ..
 //   half_width      a half-width , . ; : ? ! right after a Han character; in
 //                   "session" mode (default) only when the role's messages of
-//                   the session use full-width marks somewhere (the agent's
-//                   own convention: an export that never has a full-width
-//                   mark was normalised by its publisher); in "mixed" mode
+//                   the session use the full-width form of that mark
+//                   somewhere (the agent's own convention, per mark: an
+//                   export may turn every comma half-width and keep ？！);
+//                   in "mixed" mode
 //                   only when the same message also uses full-width marks;
 //                   "always" in any Chinese text
 //   unmatched       a bracket or quote without its partner: （ 【 《 「 “ "
@@ -51,6 +52,21 @@ bool is_clause_mark(char32_t folded) {
 bool is_full_width_mark(char32_t c) {
   return c == 0xFF0C || c == 0x3002 || c == 0x3001 || c == 0xFF1B || c == 0xFF1A || c == 0xFF1F || c == 0xFF01;
 }
+// The family of a mark that has a half-width and a full-width form (, ，  . 。
+// ; ；  : ：  ? ？  ! ！), 0-5, or -1. A session's convention is judged per
+// family: an export may turn every comma half-width and keep ？ and ！.
+int mark_family(char32_t c) {
+  switch (c) {
+    case ',': case 0xFF0C: return 0;
+    case '.': case 0x3002: return 1;
+    case ';': case 0xFF1B: return 2;
+    case ':': case 0xFF1A: return 3;
+    case '?': case 0xFF1F: return 4;
+    case '!': case 0xFF01: return 5;
+    default: return -1;
+  }
+}
+constexpr int kFamilies = 6;
 // Character classes, looked up in a table for the BMP (built once) instead of
 // worked out for every character of every message. Three come from ICU and
 // depend on the general category alone (u_isalpha is category L*, u_isdigit
@@ -151,7 +167,9 @@ struct Facts {
   long units = 0;  // no_punctuation: text units and whether any punctuation is present
   bool any_punct = false, any_full_width = false;
   std::size_t space_begin = kNone, space_end = 0;               // space
-  std::size_t repeated_at = kNone, half_width_at = kNone;       // repeated, half_width
+  std::size_t repeated_at = kNone, half_width_at = kNone;       // repeated, half_width (first of any family)
+  std::size_t half_at[kFamilies] = {kNone, kNone, kNone, kNone, kNone, kNone};  // first half-width mark per family
+  std::uint8_t full_width_families = 0;                          // families used full-width (bit per family)
   std::size_t closing_at = kNone, quotes = 0, first_quote = 0;  // unmatched (open brackets: Scratch::open)
 };
 
@@ -327,7 +345,11 @@ class PunctuationCheck final : public Check {
 
       if (classes & kClassMark) {
         const char32_t f = fold(c);
-        if (!skipped && is_full_width_mark(c)) facts.any_full_width = true;
+        if (!skipped && is_full_width_mark(c)) {
+          facts.any_full_width = true;
+          const int fam = mark_family(c);
+          if (fam >= 0) facts.full_width_families |= static_cast<std::uint8_t>(1u << fam);
+        }
 
         // repeated: two clause marks in a row, or a ".." that is not part of a longer run of dots
         // (prev_classes is 0 at i == 0).
@@ -339,9 +361,12 @@ class PunctuationCheck final : public Check {
         }
 
         // half_width: a half-width mark right after a Han character.
-        if (facts.half_width_at == kNone && (prev_classes & kClassHan) &&
-            (c == ',' || c == '.' || c == ';' || c == ':' || c == '?' || c == '!')) {
-          if (!(c == '.' && i + 1 < n && s[i + 1] == '.')) facts.half_width_at = i;  // "..." ellipsis
+        if ((prev_classes & kClassHan) && (c == ',' || c == '.' || c == ';' || c == ':' || c == '?' || c == '!')) {
+          const int fam = mark_family(c);
+          if (facts.half_at[fam] == kNone && !(c == '.' && i + 1 < n && s[i + 1] == '.')) {  // "..." ellipsis
+            facts.half_at[fam] = i;
+            if (facts.half_width_at == kNone) facts.half_width_at = i;
+          }
         }
 
         // unmatched: brackets on a stack, quotes counted; stops at the first closer without its opener.
@@ -376,9 +401,10 @@ class PunctuationCheck final : public Check {
   // instead when the message's or the session's convention is full-width),
   // and whether the message itself uses full-width marks.
   struct Inspection {
-    std::optional<Problem> other, half;
-    bool half_first = false;  // `half` comes before `other` in the kinds' order
-    bool full_width = false;
+    std::optional<Problem> other;
+    std::size_t half_at[kFamilies] = {kNone, kNone, kNone, kNone, kNone, kNone};
+    std::uint8_t full_width_families = 0;
+    bool full_width = false, any_half = false;
   };
 
   // The first problem of `s`, trying the kinds in order.
@@ -411,9 +437,10 @@ class PunctuationCheck final : public Check {
       out.other = at(kRepeated, f.repeated_at, f.repeated_at + 2, "doubled or clashing punctuation");
       return out;
     }
+    out.full_width_families = f.full_width_families;
     if ((kinds & kHalfWidth) && f.half_width_at != kNone) {
-      out.half = at(kHalfWidth, f.half_width_at, f.half_width_at + 1, "half-width punctuation in Chinese text");
-      out.half_first = true;
+      std::copy(std::begin(f.half_at), std::end(f.half_at), std::begin(out.half_at));
+      out.any_half = true;
     }
     if (kinds & kUnmatched) {
       const auto& open = scratch.open;
@@ -435,18 +462,27 @@ class PunctuationCheck final : public Check {
     // Every message is inspected first: whether a half-width mark is an
     // error depends, in "session" mode, on all of the role's messages.
     std::vector<std::pair<std::size_t, Inspection>> inspected;
-    bool session_full_width = false;
+    std::uint8_t session_families = 0;  // mark families the role used full-width somewhere in the session
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role) || ctx.message(i).text.empty()) continue;
       Inspection in = inspect(ctx.norm(i).original, cls, scratch);  // the original code points, decoded once per message
-      session_full_width = session_full_width || in.full_width;
-      if (in.other || in.half) inspected.emplace_back(i, std::move(in));
+      session_families |= in.full_width_families;
+      if (in.other || in.any_half) inspected.emplace_back(i, std::move(in));
     }
     for (auto& [i, in] : inspected) {
-      const bool half_counts = in.half && (half_width == HalfWidth::always ||
-                                           (half_width == HalfWidth::mixed && in.full_width) ||
-                                           (half_width == HalfWidth::session && session_full_width));
-      std::optional<Problem> problem = half_counts && (in.half_first || !in.other) ? in.half : in.other;
+      // The first half-width mark that breaks the convention in force.
+      std::size_t half = kNone;
+      for (int fam = 0; fam < kFamilies; ++fam) {
+        if (in.half_at[fam] == kNone) continue;
+        const bool counts = half_width == HalfWidth::always || (half_width == HalfWidth::mixed && in.full_width) ||
+                            (half_width == HalfWidth::session && (session_families >> fam & 1u));
+        if (counts) half = std::min(half, in.half_at[fam]);
+      }
+      std::optional<Problem> problem = in.other;
+      if (half != kNone && (!problem || problem->kind == kUnmatched)) {
+        problem = Problem{kHalfWidth, static_cast<std::uint32_t>(half), static_cast<std::uint32_t>(half + 1),
+                          "half-width punctuation in Chinese text"};
+      }
       if (!problem) continue;
       Finding f = ctx.finding();
       if (problem->kind == kNoPunct) {

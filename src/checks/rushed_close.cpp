@@ -36,7 +36,7 @@ class RushedCloseCheck final : public Check {
  public:
   RoleMask roles = RoleMask::of(Role::agent);
   RoleMask customer = RoleMask::of(Role::customer);
-  std::optional<std::uint32_t> closing, urge, not_answer, complaint, acknowledgements;
+  std::optional<std::uint32_t> closing, urge, not_answer, complaint, acknowledgements, closers;
   std::uint32_t question = 0, question_allow = 0;
   long min_info_chars = 4;
   std::vector<std::string> closing_events = {"closed"};
@@ -85,7 +85,10 @@ class RushedCloseCheck final : public Check {
   const char* needs_answer(EvalContext& ctx, std::size_t i) const {
     if (is_question(ctx, i)) return "question";
     if (complaint && first_hit(ctx, i, *complaint)) return "complaint";
-    if (acknowledgements && chars_outside(ctx, i, {acknowledgements}) >= min_info_chars) return "new information";
+    if (acknowledgements && !(closers && first_hit(ctx, i, *closers)) &&
+        chars_outside(ctx, i, {acknowledgements}) >= min_info_chars) {
+      return "new information";
+    }
     return nullptr;
   }
 
@@ -153,7 +156,7 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   Params p(ctx, j, ptr,
            {"type", "role", "closing", "closing_regex", "closing_events", "urge", "urge_regex", "question",
             "question_regex", "question_allow", "min_answer_chars", "not_answer", "not_answer_regex", "complaint",
-            "acknowledgements", "min_info_chars", "normalize"});
+            "acknowledgements", "closers", "min_info_chars", "normalize"});
   auto check = std::make_unique<RushedCloseCheck>();
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   const text::MatchSettings settings = p.match_settings("normalize", 3);
@@ -194,6 +197,11 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   if (!acks.empty()) {
     check->acknowledgements = ctx.new_group(check->customer, settings);
     ctx.add_phrases(*check->acknowledgements, acks);
+  }
+  auto closers = p.strings("closers");
+  if (!closers.empty()) {
+    check->closers = ctx.new_group(check->customer, settings);
+    ctx.add_phrases(*check->closers, closers);
   }
   check->min_info_chars = p.integer("min_info_chars", false, 1, 10000).value_or(4);
   // Question detection on customer messages.

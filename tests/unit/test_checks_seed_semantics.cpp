@@ -90,6 +90,15 @@ TEST_CASE("rushed_close: complaints and new information need an answer; a rating
                         {"agent", 10, "3到5个工作日原路退回"},
                         {"agent", 20, "感谢您的咨询,请您对我的服务做出评价"}});
   CHECK(run(one_item(kRushed), answered).status == ItemStatus::passed);
+  // A closer (thanks) is never new information.
+  auto thanks = chat({{"customer", 0, "快递一周没到"},
+                      {"agent", 10, "已经为您催促快递员,预计明天送达"},
+                      {"customer", 20, "已经联系上快递员了,明天送到,谢谢"},
+                      {"agent", 30, "感谢您的咨询"}});
+  CHECK(run(one_item(kRushed), thanks).status == ItemStatus::failed);
+  const std::string with_closers = R"({"type": "rushed_close", "closing": ["感谢您的咨询"],
+    "acknowledgements": ["好的"], "closers": ["谢谢"]})";
+  CHECK(run(one_item(with_closers), thanks).status == ItemStatus::passed);
   // Without the new keys, only questions count (the old behaviour).
   CHECK(run(one_item(R"({"type": "rushed_close", "closing": ["感谢您的咨询"]})"), info).status == ItemStatus::passed);
 }
@@ -144,6 +153,13 @@ TEST_CASE("punctuation: half-width marks against the session's own convention", 
   REQUIRE(r.status == ItemStatus::failed);
   CHECK(r.findings.size() == 1);
   CHECK(r.findings[0].at.message == 1);
+  // Judged per mark: commas half-width throughout (the export's), ？ full-width once: only a half-width ? counts.
+  auto per_mark = chat({{"agent", 0, "您好,请问有什么可以帮您？"}, {"agent", 5, "好的,我看一下."}, {"agent", 9, "是这个订单吗?"}});
+  auto pm = run(one_item(p), per_mark);
+  REQUIRE(pm.status == ItemStatus::failed);
+  REQUIRE(pm.findings.size() == 1);
+  CHECK(pm.findings[0].at.message == 2);
+  CHECK(pm.findings[0].at.quote == "?");
   // "mixed" looks at the message alone; "always" flags any.
   CHECK(run(one_item(R"({"type": "punctuation", "min_count": 1, "kinds": ["half_width"], "half_width": "mixed"})"),
             mixed)
@@ -211,4 +227,15 @@ TEST_CASE("last_message: an open thread ends with the customer", "[checks][logic
   auto item = run(one_item(closing, R"(, "when": {"type": "not", "check": )" + open + "}"), question);
   CHECK(item.status == ItemStatus::not_applicable);
   CHECK(has_error(one_item(R"({"type": "last_message"})"), "E0103", "/items/0/check"));
+}
+
+TEST_CASE("repetition: reply_between — the same words twice in a row are one turn", "[checks][repetition][seed]") {
+  const std::string r = R"({"type": "repetition", "min_repeats": 2, "similarity": 0.8, "reply_between": true})";
+  auto twice = chat({{"customer", 0, "我的退款什么时候到账"}, {"customer", 5, "我的退款什么时候到账"}, {"agent", 20, "您好"}});
+  CHECK(run(one_item(r), twice).status == ItemStatus::passed);
+  auto again = chat({{"customer", 0, "我的退款什么时候到账"}, {"agent", 20, "您好"}, {"customer", 30, "我的退款什么时候到账"}});
+  CHECK(run(one_item(r), again).status == ItemStatus::failed);
+  // Without the option, both count.
+  CHECK(run(one_item(R"({"type": "repetition", "min_repeats": 2, "similarity": 0.8})"), twice).status ==
+        ItemStatus::failed);
 }
