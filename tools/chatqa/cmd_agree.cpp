@@ -67,6 +67,7 @@ struct Row {
   std::size_t sessions = 0, failed = 0, findings = 0;
   std::size_t right = 0, wrong = 0, unlabelled = 0, gone_right = 0, gone_wrong = 0;
   std::size_t misses = 0, found_misses = 0, silent_right = 0;
+  std::size_t not_applicable = 0;  // labelled findings whose session the item no longer applies to
   std::size_t labelled() const { return right + wrong; }
   std::optional<double> precision() const {
     if (labelled() == 0) return std::nullopt;
@@ -320,6 +321,7 @@ Json row_json(const Row& r) {
     j["gone_right"] = r.gone_right;
     j["gone_wrong"] = r.gone_wrong;
     j["found_misses"] = r.found_misses;
+    j["not_applicable"] = r.not_applicable;
   }
   j["misses"] = r.misses;
   j["silent_right"] = r.silent_right;
@@ -460,6 +462,7 @@ int run_agree(const AgreeArgs& args) {
     }
     unlabelled_items.push_back({set.name, order});
     std::map<std::string, std::set<std::string>> current;  // item -> finding keys
+    std::map<std::string, std::set<std::string>> checked;  // item -> sessions where it passed or failed
     const std::string name = set.name;
     try {
       bad += labels::score_inputs(
@@ -470,7 +473,10 @@ int run_agree(const AgreeArgs& args) {
               auto at = index.find(item.id);
               if (at == index.end()) continue;
               Row& r = set.rows[at->second];
-              if (item.status == ItemStatus::failed || item.status == ItemStatus::passed) ++r.sessions;
+              if (item.status == ItemStatus::failed || item.status == ItemStatus::passed) {
+                ++r.sessions;
+                if (labels_of.count(item.id)) checked[item.id].insert(session.id);
+              }
               if (item.status != ItemStatus::failed) continue;
               ++r.failed;
               auto li = labels_of.find(item.id);
@@ -504,8 +510,13 @@ int run_agree(const AgreeArgs& args) {
       }
       Row& r = set.rows[at->second];
       const auto& now = current[item];
+      const auto& in_scope = checked[item];
       for (const auto& [key, l] : il.findings) {
         const bool found = now.count(key) > 0;
+        if (!found && !in_scope.count(l->key.session)) {
+          ++r.not_applicable;  // the item no longer applies to that session (or it is gone)
+          continue;
+        }
         if (l->verdict == "right") {
           ++(found ? r.right : r.gone_right);
         } else {
