@@ -620,6 +620,18 @@ int run_agree(const AgreeArgs& args) {
       std::cerr << "chatqa agree: " << err << "\n";
       return kExitUsage;
     }
+    // The first record describes the sample, as in `chatqa label`.
+    Json header;
+    header["chatqa_label"] = 1;
+    header["from"] = "agree --unlabelled";
+    Json names = Json::array();
+    for (const RuleSetRows& s : sets) {
+      if (!s.rules.empty()) names.push_back({{"name", s.name}, {"version", s.version}});
+    }
+    header["rule_sets"] = names;
+    header["seed"] = args.seed;
+    header["per_item"] = args.per_item;
+    u.write(labels::line_of(header));
     std::size_t written = 0;
     for (const auto& [name, items] : unlabelled_items) {
       for (const std::string& item : items) {
