@@ -112,6 +112,15 @@ TEST_CASE("rushed_close: complaints and new information need an answer; a rating
   const std::string with_closers = R"({"type": "rushed_close", "closing": ["感谢您的咨询"],
     "acknowledgements": ["好的"], "closers": ["谢谢"]})";
   CHECK(run(one_item(with_closers), thanks).status == ItemStatus::passed);
+  // A closing that acknowledges the information answers it (answers_information).
+  const std::string ack_info = R"({"type": "rushed_close", "closing": ["感谢您的反馈", "感谢您的咨询"],
+    "acknowledgements": ["好的"], "answers_information": ["感谢您的反馈"], "complaint": ["太差了"]})";
+  auto feedback = chat({{"customer", 0, "建议你们的app加一个夜间模式"}, {"agent", 10, "感谢您的反馈"}});
+  CHECK(run(one_item(ack_info), feedback).status == ItemStatus::passed);
+  auto generic = chat({{"customer", 0, "建议你们的app加一个夜间模式"}, {"agent", 10, "感谢您的咨询"}});
+  CHECK(run(one_item(ack_info), generic).status == ItemStatus::failed);
+  auto complained = chat({{"customer", 0, "你们服务太差了"}, {"agent", 10, "感谢您的反馈"}});
+  CHECK(run(one_item(ack_info), complained).status == ItemStatus::failed);
   // Without the new keys, only questions count (the old behaviour).
   CHECK(run(one_item(R"({"type": "rushed_close", "closing": ["感谢您的咨询"]})"), info).status == ItemStatus::passed);
 }
