@@ -62,6 +62,14 @@ TEST_CASE("sequence: retrigger_extends — asking for more time keeps the wait o
   CHECK(run(one_item(thanks), other).status == ItemStatus::failed);
 }
 
+TEST_CASE("sequence: skip_unanswered — a chat that ends on the trigger is not judged", "[checks][sequence][seed]") {
+  const std::string apology = R"({"type": "sequence", "trigger": {"phrases": ["投诉"], "role": "customer"},
+    "response": {"phrases": ["抱歉"], "role": "agent"}, "within_messages": 2, "skip_unanswered": true})";
+  CHECK(run(one_item(apology), chat({{"agent", 0, "您好"}, {"customer", 5, "我要投诉"}, {"customer", 9, "人呢"}})).status ==
+        ItemStatus::passed);
+  CHECK(run(one_item(apology), chat({{"customer", 5, "我要投诉"}, {"agent", 9, "请说"}})).status == ItemStatus::failed);
+}
+
 TEST_CASE("sequence: asking to keep waiting is not thanks for waiting", "[checks][sequence][seed]") {
   auto keep = chat({{"agent", 0, "请您稍等"}, {"agent", 30, "已经为您反馈,请您耐心等待处理结果"}});
   CHECK(run(one_item(kThanks), keep).status == ItemStatus::failed);
