@@ -255,6 +255,35 @@ def case_agree_rescore():
     check(code == 2 and "--rescore" in err, "--unlabelled needs --rescore: %d %s" % (code, err))
 
 
+def case_agree_recall_sampled():
+    """agree: silent sessions labelled right/miss give a recall weighted by the findings and the passed sessions."""
+    path = write_sessions("s.jsonl", sessions())
+    raw = os.path.join(TMP, "raw.jsonl")
+    run("label", "-r", RULES, path, "--per-item", "100", "--silent", "4", "--items", "greeting", "-o", raw)
+    recs = records(raw)
+    silent = [r for r in recs if r.get("kind") == "silent"]
+    check(len(silent) == 4 and all(r["item"] == "greeting" for r in silent), "4 silent greeting sessions: %r" % silent)
+    with open(os.path.join(TMP, "lab.jsonl"), "w", encoding="utf-8") as f:
+        n = 0
+        for r in recs:
+            if r.get("kind") == "finding":
+                r["verdict"] = "right"
+            elif r.get("kind") == "silent":
+                r["verdict"] = "miss" if n == 0 else "right"
+                n += 1
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    greet, _, _ = expected()
+    code, out, err = run("agree", os.path.join(TMP, "lab.jsonl"), "--rescore", RULES, path, "--format", "json")
+    check(code == 0, "exit %d: %s" % (code, err))
+    g = item_row(json.loads(out), "label-test", "greeting")
+    want = greet / (greet + (40 - greet) * 0.25)
+    check(g["silent_right"] == 3 and g["silent_miss"] == 1 and g["recall_basis"] == "sampled", "counts: %r" % g)
+    check(g["recall"] == round(want, 4), "weighted recall %r, want %r" % (g["recall"], want))
+    code, out, _ = run("agree", os.path.join(TMP, "lab.jsonl"), "--format", "json")
+    g = item_row(json.loads(out), "label-test", "greeting")
+    check(g["recall_basis"] == "labelled" and g["recall"] == round(greet / (greet + 1), 4), "unweighted: %r" % g)
+
+
 def case_agree_store():
     """agree --store: merged labels without text, sorted, deterministic; they give the same table."""
     path = write_sessions("s.jsonl", sessions())
