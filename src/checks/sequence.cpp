@@ -116,6 +116,60 @@ class SequenceCheck final : public Check {
     return out.empty() ? "before the session ended" : out;
   }
 
+  // Where the response to the trigger in message t is: before it (look
+  // back), in it, or in the window after it; else the first one after the
+  // window (late), and where the window ended.
+  struct Window {
+    std::optional<Mark> found, late;
+    std::size_t end = 0;  // the window's last message
+    bool closed = false;  // the window ended inside the session
+  };
+  Window find_response(EvalContext& ctx, std::size_t t) const {
+    const std::size_t n = ctx.size();
+    const Message& tm = ctx.message(t);
+    Window w;
+    std::optional<Mark>& found = w.found;
+    // Look back: response-role messages before the trigger.
+    if (look_back_messages > 0) {
+      long seen = 0;
+      for (std::size_t k = t; k-- > 0 && seen < look_back_messages;) {
+        if (!response.counts(ctx.message(k))) continue;
+        ++seen;
+        if ((found = match(ctx, response, k))) break;
+      }
+    }
+    // Look forward within the window; remember the first match after it (late).
+    std::optional<Mark>& late = w.late;
+    std::size_t& window_end = w.end;
+    window_end = t;
+    bool& window_closed = w.closed;
+    if (include_trigger_message && !found) {
+      found = match(ctx, response, t);
+    }
+    long counted = 0;
+    for (std::size_t k = t + 1; k < n && !found; ++k) {
+      const Message& m = ctx.message(k);
+      const bool counts = response.counts(m);
+      const bool in_time = within_seconds < 0 || seconds_between(tm, m) <= within_seconds;
+      const bool in_count = within_messages < 0 || !counts || counted < within_messages;
+      if (!in_time || !in_count) {
+        window_closed = true;
+        if (must_follow) {
+          // Keep looking for a late response, to say how late it was.
+          for (std::size_t l = k; l < n; ++l) {
+            if ((late = match(ctx, response, l))) break;
+          }
+        }
+        break;
+      }
+      window_end = k;
+      found = match(ctx, response, k);
+      if (counts && !(retrigger_extends && !found && match(ctx, trigger, k))) ++counted;
+    }
+    if (!window_closed && !found && within_messages >= 0 && counted >= within_messages) window_closed = true;
+    return w;
+  }
+
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     const std::size_t n = ctx.size();
     bool any_trigger = false, open_window = false;
@@ -137,44 +191,11 @@ class SequenceCheck final : public Check {
       }
       const Message& tm = ctx.message(t);
 
-      // Look back: response-role messages before the trigger.
-      std::optional<Mark> found;
-      if (look_back_messages > 0) {
-        long seen = 0;
-        for (std::size_t k = t; k-- > 0 && seen < look_back_messages;) {
-          if (!response.counts(ctx.message(k))) continue;
-          ++seen;
-          if ((found = match(ctx, response, k))) break;
-        }
-      }
-      // Look forward within the window; remember the first match after it (late).
-      std::optional<Mark> late;
-      std::size_t window_end = t;
-      bool window_closed = false;  // the window ended inside the session
-      if (include_trigger_message && !found) {
-        found = match(ctx, response, t);
-      }
-      long counted = 0;
-      for (std::size_t k = t + 1; k < n && !found; ++k) {
-        const Message& m = ctx.message(k);
-        const bool counts = response.counts(m);
-        const bool in_time = within_seconds < 0 || seconds_between(tm, m) <= within_seconds;
-        const bool in_count = within_messages < 0 || !counts || counted < within_messages;
-        if (!in_time || !in_count) {
-          window_closed = true;
-          if (must_follow) {
-            // Keep looking for a late response, to say how late it was.
-            for (std::size_t l = k; l < n; ++l) {
-              if ((late = match(ctx, response, l))) break;
-            }
-          }
-          break;
-        }
-        window_end = k;
-        found = match(ctx, response, k);
-        if (counts && !(retrigger_extends && !found && match(ctx, trigger, k))) ++counted;
-      }
-      if (!window_closed && !found && within_messages >= 0 && counted >= within_messages) window_closed = true;
+      const Window w = find_response(ctx, t);
+      const std::optional<Mark>& found = w.found;
+      const std::optional<Mark>& late = w.late;
+      const std::size_t window_end = w.end;
+      const bool window_closed = w.closed;
 
       have_previous = true;
       previous_satisfied = found.has_value();

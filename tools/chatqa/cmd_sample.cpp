@@ -94,6 +94,145 @@ std::size_t nearest_rank(std::vector<std::size_t> sorted, double p) {
   return sorted[rank - 1];
 }
 
+// How many of an agent's `sessions` to re-check, and why ("1% of 80
+// sessions -> 1"; the rate is lower for a perfect record, higher for a low
+// mean score): from the summary given (e.g. the last two months), else from
+// these reports. 0: none.
+std::size_t sessions_to_pick(const std::string& agent, const std::vector<const Candidate*>& sessions,
+                             const std::optional<Summary>& history, const SampleArgs& args, std::string& why) {
+  double mean = 0;
+  bool perfect = true;
+  std::string record_source = "these reports";
+  const GroupStats* hist = nullptr;
+  if (history) {
+    auto it = history->agents().find(agent);
+    if (it != history->agents().end() && it->second.sessions > 0) hist = &it->second;
+  }
+  if (hist) {
+    mean = static_cast<double>(hist->sum_centi()) / static_cast<double>(hist->sessions) / 100.0;
+    for (const auto& [id, t] : hist->items) perfect = perfect && t.failed == 0;
+    record_source = "the summary";
+  } else {
+    std::int64_t sum = 0;
+    for (const Candidate* c : sessions) {
+      sum += c->score_centi;
+      perfect = perfect && !c->deducted;
+    }
+    mean = static_cast<double>(sum) / static_cast<double>(sessions.size()) / 100.0;
+  }
+  double rate = args.rate;
+  std::string why_rate = fixed(rate, 2) + "%";
+  if (mean < args.low_score) {
+    rate *= args.low_factor;
+    why_rate = fixed(rate, 2) + "% (mean " + fixed(mean, 2) + " below " + fixed(args.low_score, 2) + " in " +
+               record_source + ")";
+  } else if (perfect) {
+    rate *= args.perfect_factor;
+    why_rate = fixed(rate, 2) + "% (perfect record in " + record_source + ")";
+  }
+  const double wanted = std::ceil(static_cast<double>(sessions.size()) * rate / 100.0 - 1e-9);
+  std::size_t k = std::max(args.min_per_agent, static_cast<std::size_t>(std::max(0.0, wanted)));
+  k = std::min(k, sessions.size());
+  if (k == 0) return 0;
+  why = "agent " + agent + ": " + why_rate + " of " + std::to_string(sessions.size()) + " sessions -> " +
+        std::to_string(k) + "; ";
+  return k;
+}
+
+// Picks k of an agent's sessions: very short and very long chats first,
+// alternately (their share of k: --extreme-share), the rest round-robin
+// over the hours the chats started in; each pick's reason starts with `base`.
+void pick_for_agent(const std::string& agent, std::vector<const Candidate*>& sessions, std::size_t k,
+                    const std::string& base, std::size_t short_max, std::size_t long_min, bool have_extremes,
+                    const SampleArgs& args, std::vector<Pick>& picks) {
+  auto by_key = [](const Candidate* a, const Candidate* b) {
+    return a->key != b->key ? a->key < b->key : a->session < b->session;
+  };
+  std::sort(sessions.begin(), sessions.end(), by_key);
+  std::vector<bool> taken(sessions.size(), false);
+
+  // Very short and very long chats first, alternately.
+  std::size_t extreme_quota = static_cast<std::size_t>(std::floor(static_cast<double>(k) * args.extreme_share + 0.5));
+  std::vector<std::size_t> shorts, longs;
+  if (have_extremes) {
+    for (std::size_t i = 0; i < sessions.size(); ++i) {
+      if (sessions[i]->messages <= short_max) shorts.push_back(i);
+      if (sessions[i]->messages >= long_min) longs.push_back(i);
+    }
+  }
+  std::size_t si = 0, li = 0;
+  for (bool want_short = true; extreme_quota > 0 && (si < shorts.size() || li < longs.size());
+       want_short = !want_short) {
+    if (want_short && si < shorts.size()) {
+      const std::size_t i = shorts[si++];
+      taken[i] = true;
+      picks.push_back({sessions[i], base + "very short chat (" + messages_text(sessions[i]->messages) + ", p" +
+                                        fixed(args.short_percentile, 2) + " = " + std::to_string(short_max) + ")"});
+      --extreme_quota;
+    } else if (!want_short && li < longs.size()) {
+      const std::size_t i = longs[li++];
+      taken[i] = true;
+      picks.push_back({sessions[i], base + "very long chat (" + messages_text(sessions[i]->messages) + ", p" +
+                                        fixed(args.long_percentile, 2) + " = " + std::to_string(long_min) + ")"});
+      --extreme_quota;
+    }
+  }
+  std::size_t remaining = k - std::count(taken.begin(), taken.end(), true);
+
+  // The rest round-robin over the hours the chats started in, busy and quiet alike.
+  std::map<int, std::vector<std::size_t>> hours;
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    if (!taken[i]) hours[sessions[i]->hour].push_back(i);
+  }
+  std::vector<std::pair<std::uint64_t, int>> order;
+  for (const auto& [hour, list] : hours) order.emplace_back(hash_key(args.seed, agent, std::to_string(hour)), hour);
+  std::sort(order.begin(), order.end());
+  std::map<int, std::size_t> next;
+  while (remaining > 0) {
+    bool any = false;
+    for (const auto& [key, hour] : order) {
+      if (remaining == 0) break;
+      std::size_t& n = next[hour];
+      const auto& list = hours[hour];
+      if (n >= list.size()) continue;
+      const std::size_t i = list[n++];
+      picks.push_back(
+          {sessions[i], base + (hour >= 0 ? "spread over " + std::to_string(hours.size()) +
+                                                " hours of the day: started at " + std::to_string(hour) + "h"
+                                          : std::string("start time unknown"))});
+      --remaining;
+      any = true;
+    }
+    if (!any) break;
+  }
+}
+
+// The sessions to re-check by hand, as the standards sample them (see
+// sessions_to_pick and pick_for_agent), in agent order.
+std::vector<Pick> pick_sessions(const std::vector<Candidate>& all, const std::optional<Summary>& history,
+                                const SampleArgs& args) {
+  std::vector<std::size_t> lengths;
+  lengths.reserve(all.size());
+  for (const Candidate& c : all) lengths.push_back(c.messages);
+  std::sort(lengths.begin(), lengths.end());
+  const std::size_t short_max = nearest_rank(lengths, args.short_percentile);
+  const std::size_t long_min = nearest_rank(lengths, args.long_percentile);
+  const bool have_extremes = short_max < long_min;
+  lengths = {};
+
+  std::map<std::string, std::vector<const Candidate*>> by_agent;
+  for (const Candidate& c : all) by_agent[c.agent].push_back(&c);
+
+  std::vector<Pick> picks;
+  for (auto& [agent, sessions] : by_agent) {
+    std::string base;
+    const std::size_t k = sessions_to_pick(agent, sessions, history, args, base);
+    if (k == 0) continue;
+    pick_for_agent(agent, sessions, k, base, short_max, long_min, have_extremes, args, picks);
+  }
+  return picks;
+}
+
 int run_sample(const SampleArgs& args) {
   std::vector<Candidate> all;
   std::optional<Summary> history;
@@ -135,121 +274,7 @@ int run_sample(const SampleArgs& args) {
     });
   }
 
-  std::vector<std::size_t> lengths;
-  lengths.reserve(all.size());
-  for (const Candidate& c : all) lengths.push_back(c.messages);
-  std::sort(lengths.begin(), lengths.end());
-  const std::size_t short_max = nearest_rank(lengths, args.short_percentile);
-  const std::size_t long_min = nearest_rank(lengths, args.long_percentile);
-  const bool have_extremes = short_max < long_min;
-  lengths = {};
-
-  std::map<std::string, std::vector<const Candidate*>> by_agent;
-  for (const Candidate& c : all) by_agent[c.agent].push_back(&c);
-
-  std::vector<Pick> picks;
-  for (auto& [agent, sessions] : by_agent) {
-    // The agent's record: from the summary given (e.g. the last two months), else from these reports.
-    double mean = 0;
-    bool perfect = true;
-    std::string record_source = "these reports";
-    const GroupStats* hist = nullptr;
-    if (history) {
-      auto it = history->agents().find(agent);
-      if (it != history->agents().end() && it->second.sessions > 0) hist = &it->second;
-    }
-    if (hist) {
-      mean = static_cast<double>(hist->sum_centi()) / static_cast<double>(hist->sessions) / 100.0;
-      for (const auto& [id, t] : hist->items) perfect = perfect && t.failed == 0;
-      record_source = "the summary";
-    } else {
-      std::int64_t sum = 0;
-      for (const Candidate* c : sessions) {
-        sum += c->score_centi;
-        perfect = perfect && !c->deducted;
-      }
-      mean = static_cast<double>(sum) / static_cast<double>(sessions.size()) / 100.0;
-    }
-    double rate = args.rate;
-    std::string why_rate = fixed(rate, 2) + "%";
-    if (mean < args.low_score) {
-      rate *= args.low_factor;
-      why_rate = fixed(rate, 2) + "% (mean " + fixed(mean, 2) + " below " + fixed(args.low_score, 2) + " in " +
-                 record_source + ")";
-    } else if (perfect) {
-      rate *= args.perfect_factor;
-      why_rate = fixed(rate, 2) + "% (perfect record in " + record_source + ")";
-    }
-    const double wanted = std::ceil(static_cast<double>(sessions.size()) * rate / 100.0 - 1e-9);
-    std::size_t k = std::max(args.min_per_agent, static_cast<std::size_t>(std::max(0.0, wanted)));
-    k = std::min(k, sessions.size());
-    if (k == 0) continue;
-    const std::string base = "agent " + agent + ": " + why_rate + " of " + std::to_string(sessions.size()) +
-                             " sessions -> " + std::to_string(k) + "; ";
-
-    auto by_key = [](const Candidate* a, const Candidate* b) {
-      return a->key != b->key ? a->key < b->key : a->session < b->session;
-    };
-    std::sort(sessions.begin(), sessions.end(), by_key);
-    std::vector<bool> taken(sessions.size(), false);
-
-    // Very short and very long chats first, alternately.
-    std::size_t extreme_quota = static_cast<std::size_t>(std::floor(static_cast<double>(k) * args.extreme_share + 0.5));
-    std::vector<std::size_t> shorts, longs;
-    if (have_extremes) {
-      for (std::size_t i = 0; i < sessions.size(); ++i) {
-        if (sessions[i]->messages <= short_max) shorts.push_back(i);
-        if (sessions[i]->messages >= long_min) longs.push_back(i);
-      }
-    }
-    std::size_t si = 0, li = 0;
-    for (bool want_short = true; extreme_quota > 0 && (si < shorts.size() || li < longs.size());
-         want_short = !want_short) {
-      if (want_short && si < shorts.size()) {
-        const std::size_t i = shorts[si++];
-        taken[i] = true;
-        picks.push_back({sessions[i], base + "very short chat (" + messages_text(sessions[i]->messages) + ", p" +
-                                          fixed(args.short_percentile, 2) + " = " +
-                                          std::to_string(short_max) + ")"});
-        --extreme_quota;
-      } else if (!want_short && li < longs.size()) {
-        const std::size_t i = longs[li++];
-        taken[i] = true;
-        picks.push_back({sessions[i], base + "very long chat (" + messages_text(sessions[i]->messages) + ", p" +
-                                          fixed(args.long_percentile, 2) + " = " +
-                                          std::to_string(long_min) + ")"});
-        --extreme_quota;
-      }
-    }
-    std::size_t remaining = k - std::count(taken.begin(), taken.end(), true);
-
-    // The rest round-robin over the hours the chats started in, busy and quiet alike.
-    std::map<int, std::vector<std::size_t>> hours;
-    for (std::size_t i = 0; i < sessions.size(); ++i) {
-      if (!taken[i]) hours[sessions[i]->hour].push_back(i);
-    }
-    std::vector<std::pair<std::uint64_t, int>> order;
-    for (const auto& [hour, list] : hours) order.emplace_back(hash_key(args.seed, agent, std::to_string(hour)), hour);
-    std::sort(order.begin(), order.end());
-    std::map<int, std::size_t> next;
-    while (remaining > 0) {
-      bool any = false;
-      for (const auto& [key, hour] : order) {
-        if (remaining == 0) break;
-        std::size_t& n = next[hour];
-        const auto& list = hours[hour];
-        if (n >= list.size()) continue;
-        const std::size_t i = list[n++];
-        picks.push_back(
-            {sessions[i], base + (hour >= 0 ? "spread over " + std::to_string(hours.size()) +
-                                                  " hours of the day: started at " + std::to_string(hour) + "h"
-                                            : std::string("start time unknown"))});
-        --remaining;
-        any = true;
-      }
-      if (!any) break;
-    }
-  }
+  const std::vector<Pick> picks = pick_sessions(all, history, args);
 
   OutputFile out;
   if (int code = fail_if("sample", out.open(args.output))) return code;
