@@ -62,7 +62,9 @@ void check_report(const Report& report, const Session& session, const RuleSet& r
     }
   }
   for (const bool passed : {false, true}) {
-    const std::string json = to_json(report, JsonReportOptions{passed, false});
+    JsonReportOptions options;
+    options.include_passed = passed;
+    const std::string json = to_json(report, options);
     require(nlohmann::json::accept(json), "to_json writes valid JSON", json.substr(0, 200));
   }
   (void)to_text(report, &session);

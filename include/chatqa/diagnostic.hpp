@@ -6,6 +6,7 @@
 // Columns count Unicode code points, not bytes.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -15,14 +16,22 @@ enum class Severity { error, warning, note };
 
 const char* to_string(Severity severity) noexcept;
 
-struct Diagnostic {
+// Where something is in a file: the one location type of the API, shared by
+// Diagnostic, InputError and the test sources of chatqa/testing.hpp. A part
+// that is not known is empty (file, json_pointer) or 0 (line, column).
+struct SourceLocation {
+  std::string file;          // rule file, test file or input name; empty if none
+  std::string json_pointer;  // RFC 6901 pointer into the document (or input record); may be empty
+  std::size_t line = 0;      // 1-based; 0 when unknown
+  std::size_t column = 0;    // 1-based code-point column; 0 when unknown
+};
+
+// A problem of a rule file or test file, at its SourceLocation (file,
+// json_pointer, line, column: the base's members).
+struct Diagnostic : SourceLocation {
   Severity severity = Severity::error;
-  std::string code;          // "E0102"; stable across releases
-  std::string message;       // one line, no trailing period
-  std::string file;          // rule file or input path; empty if none
-  std::string json_pointer;  // RFC 6901 pointer into the document; may be empty
-  int line = 0;              // 1-based; 0 when unknown
-  int column = 0;            // 1-based code-point column; 0 when unknown
+  std::string code;     // "E0102"; stable across releases
+  std::string message;  // one line, no trailing period
 
   // "file:line:col: error[E0102]: message" (parts that are unknown are left out).
   std::string to_string() const;

@@ -20,6 +20,10 @@
 
 namespace chatqa {
 
+namespace detail {
+struct RuleSetAccess;  // the library's own access to the compiled form
+}  // namespace detail
+
 struct CompileOptions {
   // Memory budget of each compiled regex (RE2 max_mem), in bytes.
   std::size_t regex_max_mem = 8u << 20;
@@ -63,9 +67,11 @@ class RuleSet {
   // Number of literal phrases compiled into the shared matcher.
   std::size_t phrase_count() const noexcept;
 
-  const Impl& impl() const noexcept { return *impl_; }
+  // For the library only (detail::RuleSetAccess): Impl is not part of the API.
+  friend struct detail::RuleSetAccess;
 
  private:
+  const Impl& impl() const noexcept { return *impl_; }
   std::unique_ptr<Impl> impl_;
 };
 
@@ -78,8 +84,16 @@ struct CompileResult {
 // Compiles the rule file at `path`; lexicon files resolve relative to it.
 CompileResult compile_rule_file(const std::string& path, const CompileOptions& options = {});
 
-// Compiles rule-set JSON text. `file_name` is used in diagnostics; lexicon
-// files resolve relative to `base_dir` ("" = current directory).
+// Where rule-set text comes from, for compile_rules (fields set by name).
+struct RuleSource {
+  std::string file_name;  // used in diagnostics and as RuleSet::path(); "" if none
+  std::string base_dir;   // lexicon files resolve relative to it ("" = current directory)
+};
+
+// Compiles rule-set JSON text.
+CompileResult compile_rules(std::string_view json_text, const RuleSource& source, const CompileOptions& options = {});
+// The same with the source's two strings side by side (kept for existing
+// callers; RuleSource says which string is which).
 CompileResult compile_rules(std::string_view json_text, const std::string& file_name,
                             const std::string& base_dir, const CompileOptions& options = {});
 

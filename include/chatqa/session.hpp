@@ -16,9 +16,13 @@
 #include <string_view>
 #include <vector>
 
+#include "chatqa/diagnostic.hpp"
+
 namespace chatqa {
 
 enum class Role { customer, agent, bot, system };
+// How many roles there are (Role values are 0 .. kRoleCount - 1).
+inline constexpr std::size_t kRoleCount = static_cast<std::size_t>(Role::system) + 1;
 
 const char* to_string(Role role) noexcept;
 // Parses "customer" / "agent" / "bot" / "system".
@@ -67,11 +71,12 @@ struct SessionOptions {
 };
 
 // Why an input record could not be turned into a Session.
-struct InputError {
-  std::string code;          // "E0201".. see docs/diagnostics.md
+// Where: the SourceLocation's members: json_pointer inside the record, the
+// 1-based input line (0 if unknown); file and column are set by readers that
+// know them (else empty / 0).
+struct InputError : SourceLocation {
+  std::string code;  // "E0201".. see docs/diagnostics.md
   std::string message;
-  std::string json_pointer;  // where inside the record, if known
-  std::size_t line = 0;      // 1-based input line of the record (0 if unknown)
   std::size_t byte_offset = 0;  // offset of the problem in the input, if known
 };
 

@@ -37,13 +37,8 @@
 
 namespace chatqa {
 
-// Where something was written in a test file.
-struct TestSource {
-  std::string file;
-  std::string json_pointer;
-  int line = 0;    // 1-based; 0 when unknown
-  int column = 0;  // 1-based code points; 0 when unknown
-};
+// Where something was written in a test file (file, json_pointer, line, column).
+using TestSource = SourceLocation;
 
 // "The item fires" (its status is `failed`: points deducted or bonus given),
 // optionally with details. Each detail that is set must match exactly.

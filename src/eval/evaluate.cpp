@@ -82,7 +82,7 @@ namespace {
 void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptions& options,
                    detail::EvalBuffers& buffers, Report& report) noexcept {
   try {
-    const RuleSet::Impl& impl = rules.impl();
+    const RuleSet::Impl& impl = detail::RuleSetAccess::impl(rules);
     report.session_id = session.id;
     report.agent = session.agent;
     report.team = session.team;

@@ -102,17 +102,13 @@ void compile_item(CompileContext& ctx, RuleSet::Impl& impl, const json& item, co
   impl.items.push_back(std::move(out));
 }
 
-}  // namespace
-}  // namespace detail
+using AlsoRefs = std::vector<std::vector<std::pair<std::string, std::string>>>;  // per item: (id, pointer)
 
-CompileResult compile_rules(std::string_view text, const std::string& file_name, const std::string& base_dir,
-                            const CompileOptions& options) {
-  using namespace detail;
-  CompileResult result;
-  auto impl = std::make_unique<RuleSet::Impl>();
-  json doc;
+// The rule file's JSON, or nullopt with E0101 in `diagnostics`.
+std::optional<json> parse_rule_json(std::string_view text, const std::string& file_name,
+                                    std::vector<Diagnostic>& diagnostics) {
   try {
-    doc = json::parse(text.begin(), text.end());
+    return json::parse(text.begin(), text.end());
   } catch (const json::exception& e) {
     // A syntax error (parse_error, with its byte) or a number too big for a
     // double (out_of_range.406, located by the number it names).
@@ -125,36 +121,88 @@ CompileResult compile_rules(std::string_view text, const std::string& file_name,
       d.line = pos.line;
       d.column = pos.column;
     }
-    result.diagnostics.push_back(std::move(d));
-    return result;
+    diagnostics.push_back(std::move(d));
   } catch (const std::exception& e) {
     Diagnostic d;
     d.code = "E0101";
     d.message = std::string("invalid JSON: ") + e.what();
     d.file = file_name;
-    result.diagnostics.push_back(std::move(d));
-    return result;
+    diagnostics.push_back(std::move(d));
   }
+  return std::nullopt;
+}
+
+// The top level's keys but "items": name, version, total, options, lexicons.
+void compile_header(CompileContext& ctx, RuleSet::Impl& impl, Params& top) {
+  impl.name = top.string("name", true).value_or("");
+  impl.version = top.string("version", false).value_or("0");
+  impl.description = top.string("description", false).value_or("");
+  if (top.has("total")) impl.total = top.number("total", false, 1, 1e6).value_or(100);
+  if (const json* opts = top.get("options")) {
+    Params o(ctx, *opts, top.pointer("options"), {"traditional_to_simplified", "renormalize_not_applicable"});
+    ctx.set_default_traditional(o.boolean("traditional_to_simplified").value_or(false));
+    impl.renormalize_not_applicable = o.boolean("renormalize_not_applicable").value_or(false);
+  }
+  if (const json* lex = top.get("lexicons")) compile_lexicons(ctx, *lex, top.pointer("lexicons"));
+}
+
+// Linked items ("also"): resolve ids now that all items are known.
+void resolve_also(CompileContext& ctx, RuleSet::Impl& impl, const AlsoRefs& also_refs) {
+  std::vector<std::string> all_ids;
+  for (auto& item : impl.items) all_ids.push_back(item.info.id);
+  for (std::size_t i = 0; i < impl.items.size() && i < also_refs.size(); ++i) {
+    for (auto& [ref, ptr] : also_refs[i]) {
+      auto it = std::find(all_ids.begin(), all_ids.end(), ref);
+      if (it == all_ids.end()) {
+        std::string msg = "\"also\" names unknown item \"" + ref + "\"";
+        if (auto near = did_you_mean(ref, all_ids)) msg += "; did you mean \"" + *near + "\"?";
+        ctx.error("E0113", ptr, msg);
+      } else if (static_cast<std::size_t>(it - all_ids.begin()) == i) {
+        ctx.error("E0113", ptr, "an item cannot name itself in \"also\"");
+      } else {
+        impl.items[i].also.push_back(static_cast<std::size_t>(it - all_ids.begin()));
+      }
+    }
+  }
+}
+
+// The items' public descriptions, and W0101 when the minor items can cost more than the total.
+void describe_items(CompileContext& ctx, RuleSet::Impl& impl) {
+  double deductible = 0;
+  for (auto& item : impl.items) {
+    if (!item.info.bonus && item.info.severity == ItemSeverity::minor) deductible += item.info.points;
+    impl.infos.push_back(item.info);
+  }
+  if (deductible > impl.total + 1e-9) {
+    ctx.warning("W0101", "/items",
+                "minor items add up to " + format_points(deductible) + " points, more than the total " +
+                    format_points(impl.total) + "; scores are floored at 0");
+  }
+}
+
+}  // namespace
+}  // namespace detail
+
+CompileResult compile_rules(std::string_view text, const RuleSource& source, const CompileOptions& options) {
+  using namespace detail;
+  const std::string& file_name = source.file_name;
+  CompileResult result;
+  auto impl = std::make_unique<RuleSet::Impl>();
+  const std::optional<json> parsed = parse_rule_json(text, file_name, result.diagnostics);
+  if (!parsed) return result;
+  const json& doc = *parsed;
   JsonLocator locator(text);
-  CompileContext ctx(*impl, locator, file_name, base_dir, options, result.diagnostics);
+  CompileContext ctx(*impl, locator, file_name, source.base_dir, options, result.diagnostics);
   if (!doc.is_object()) {
     ctx.error("E0104", "", "a rule set must be a JSON object");
     return result;
   }
   impl->path = file_name;
-  Params top(ctx, doc, "", {"$schema", "name", "version", "total", "description", "source", "options", "lexicons", "items"});
-  impl->name = top.string("name", true).value_or("");
-  impl->version = top.string("version", false).value_or("0");
-  impl->description = top.string("description", false).value_or("");
-  if (top.has("total")) impl->total = top.number("total", false, 1, 1e6).value_or(100);
-  if (const json* opts = top.get("options")) {
-    Params o(ctx, *opts, top.pointer("options"), {"traditional_to_simplified", "renormalize_not_applicable"});
-    ctx.set_default_traditional(o.boolean("traditional_to_simplified").value_or(false));
-    impl->renormalize_not_applicable = o.boolean("renormalize_not_applicable").value_or(false);
-  }
-  if (const json* lex = top.get("lexicons")) compile_lexicons(ctx, *lex, top.pointer("lexicons"));
+  Params top(ctx, doc, "",
+             {"$schema", "name", "version", "total", "description", "source", "options", "lexicons", "items"});
+  compile_header(ctx, *impl, top);
   const json* items = top.get("items");
-  std::vector<std::vector<std::pair<std::string, std::string>>> also_refs;
+  AlsoRefs also_refs;
   if (!items) {
     ctx.error("E0103", "", "missing required key \"items\"");
   } else if (!items->is_array()) {
@@ -165,33 +213,8 @@ CompileResult compile_rules(std::string_view text, const std::string& file_name,
       compile_item(ctx, *impl, (*items)[i], "/items/" + std::to_string(i), ids, also_refs);
     }
   }
-  // Linked items ("also"): resolve ids now that all items are known.
-  std::vector<std::string> all_ids;
-  for (auto& item : impl->items) all_ids.push_back(item.info.id);
-  for (std::size_t i = 0; i < impl->items.size() && i < also_refs.size(); ++i) {
-    for (auto& [ref, ptr] : also_refs[i]) {
-      auto it = std::find(all_ids.begin(), all_ids.end(), ref);
-      if (it == all_ids.end()) {
-        std::string msg = "\"also\" names unknown item \"" + ref + "\"";
-        if (auto near = did_you_mean(ref, all_ids)) msg += "; did you mean \"" + *near + "\"?";
-        ctx.error("E0113", ptr, msg);
-      } else if (static_cast<std::size_t>(it - all_ids.begin()) == i) {
-        ctx.error("E0113", ptr, "an item cannot name itself in \"also\"");
-      } else {
-        impl->items[i].also.push_back(static_cast<std::size_t>(it - all_ids.begin()));
-      }
-    }
-  }
-  double deductible = 0;
-  for (auto& item : impl->items) {
-    if (!item.info.bonus && item.info.severity == ItemSeverity::minor) deductible += item.info.points;
-    impl->infos.push_back(item.info);
-  }
-  if (deductible > impl->total + 1e-9) {
-    ctx.warning("W0101", "/items",
-                "minor items add up to " + format_points(deductible) + " points, more than the total " +
-                    format_points(impl->total) + "; scores are floored at 0");
-  }
+  resolve_also(ctx, *impl, also_refs);
+  describe_items(ctx, *impl);
   std::string why;
   if (!ctx.failed() && !impl->matcher.build(options.regex_set_max_mem, &why)) ctx.error("E0115", "/items", why);
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
@@ -200,6 +223,14 @@ CompileResult compile_rules(std::string_view text, const std::string& file_name,
   if (ctx.failed()) return result;
   result.rule_set = std::make_shared<const RuleSet>(std::move(impl));
   return result;
+}
+
+CompileResult compile_rules(std::string_view json_text, const std::string& file_name, const std::string& base_dir,
+                            const CompileOptions& options) {
+  RuleSource source;
+  source.file_name = file_name;
+  source.base_dir = base_dir;
+  return compile_rules(json_text, source, options);
 }
 
 CompileResult compile_rule_file(const std::string& path, const CompileOptions& options) {
@@ -224,7 +255,10 @@ CompileResult compile_rule_file(const std::string& path, const CompileOptions& o
     return result;
   }
   const auto slash = path.rfind('/');
-  return compile_rules(text, path, slash == std::string::npos ? "" : path.substr(0, slash), options);
+  RuleSource source;
+  source.file_name = path;
+  source.base_dir = slash == std::string::npos ? "" : path.substr(0, slash);
+  return compile_rules(text, source, options);
 }
 
 }  // namespace chatqa

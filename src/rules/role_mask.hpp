@@ -20,7 +20,7 @@ struct RoleMask {
 // "agent", "customer/agent": the roles of the mask in enum order.
 inline std::string describe(RoleMask roles) {
   std::string out;
-  for (int r = 0; r < 4; ++r) {
+  for (std::size_t r = 0; r < kRoleCount; ++r) {
     if (roles.has(static_cast<Role>(r))) out += (out.empty() ? "" : "/") + std::string(to_string(static_cast<Role>(r)));
   }
   return out;

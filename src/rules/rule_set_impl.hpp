@@ -49,3 +49,12 @@ struct RuleSet::Impl {
 };
 
 }  // namespace chatqa
+
+namespace chatqa::detail {
+
+// The compiled form of a RuleSet, for the evaluator (RuleSet::impl() is private).
+struct RuleSetAccess {
+  static const RuleSet::Impl& impl(const RuleSet& rules) noexcept { return rules.impl(); }
+};
+
+}  // namespace chatqa::detail

@@ -31,7 +31,7 @@ class TestFileParser {
  private:
   TestSource source(const std::string& pointer, bool at_key = false) const {
     const TextPosition p = at_key ? locator_.key(pointer) : locator_.value(pointer);
-    return TestSource{file_, pointer, p.line, p.column};
+    return TestSource{file_, pointer, static_cast<std::size_t>(p.line), static_cast<std::size_t>(p.column)};
   }
   void error(const char* code, const std::string& pointer, const std::string& message, bool at_key = false) {
     const TestSource at = source(pointer, at_key);

@@ -17,7 +17,10 @@ inline std::string source_dir() { return CHATQA_SOURCE_DIR; }
 
 // Compiles rule-set JSON text; lexicon files resolve against `base_dir`.
 inline CompileResult compile_text(std::string_view rules, const std::string& base_dir = "") {
-  return compile_rules(rules, "rules.json", base_dir);
+  RuleSource source;
+  source.file_name = "rules.json";
+  source.base_dir = base_dir;
+  return compile_rules(rules, source);
 }
 
 // Compiles rule-set JSON that must be valid (fails the test otherwise).

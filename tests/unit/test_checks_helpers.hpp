@@ -49,7 +49,9 @@ inline chatqa::Session chat(const std::vector<Row>& rows, const std::string& ext
 }
 
 inline chatqa::CompileResult compile(const std::string& text) {
-  return chatqa::compile_rules(text, "t.json", "");
+  chatqa::RuleSource source;
+  source.file_name = "t.json";
+  return chatqa::compile_rules(text, source);
 }
 
 inline std::string diagnostics(const chatqa::CompileResult& r) {

@@ -434,3 +434,17 @@ TEST_CASE("diagnostics come in file order and never throw on hostile input", "[c
   REQUIRE_NOTHROW(res = compile_text("{\"name\": \"t\", \"items\": [], \"description\": " + deep + "}"));
   CHECK(find_code(res, "E0104"));
 }
+
+TEST_CASE("compile_rules: RuleSource and the two-string overload compile alike", "[compile]") {
+  const std::string text = R"({"name": "x", "items": [{"id": "a", "points": 1, "check": {"type": "banned_phrase",
+      "phrases": ["@typos"]}}], "lexicons": {"typos": ["不知道"]}, "bogus": 1})";
+  RuleSource source;
+  source.file_name = "named.json";
+  source.base_dir = "some/dir";
+  const CompileResult by_struct = compile_rules(text, source);
+  const CompileResult by_strings = compile_rules(text, "named.json", "some/dir");
+  REQUIRE(by_struct.diagnostics.size() == 1);
+  REQUIRE(by_strings.diagnostics.size() == 1);
+  CHECK(by_struct.diagnostics[0].to_string() == by_strings.diagnostics[0].to_string());
+  CHECK(by_struct.diagnostics[0].file == "named.json");
+}

@@ -19,7 +19,10 @@ namespace matcher_test {
 // Compiles `json_text`; fails the test (with the diagnostics) if it does not compile.
 inline std::shared_ptr<const chatqa::RuleSet> compile(const std::string& json_text,
                                                       const chatqa::CompileOptions& options = {}) {
-  chatqa::CompileResult r = chatqa::compile_rules(json_text, "test.json", CHATQA_SOURCE_DIR, options);
+  chatqa::RuleSource source;
+  source.file_name = "test.json";
+  source.base_dir = CHATQA_SOURCE_DIR;
+  chatqa::CompileResult r = chatqa::compile_rules(json_text, source, options);
   std::string diags;
   for (const auto& d : r.diagnostics) diags += d.to_string() + "\n";
   INFO(diags);
