@@ -14,7 +14,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "checks/phrase_common.hpp"
+#include "checks/check.hpp"
 #include "text/pii_detect.hpp"
 
 namespace chatqa::detail {
