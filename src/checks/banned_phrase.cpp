@@ -17,17 +17,19 @@ class BannedPhraseCheck final : public Check {
   std::optional<std::uint32_t> allow;
   Scope scope;
   const char* what = "banned phrase";
+  bool skip_quoted = false;
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     find_visible_hits(ctx, out, scope, roles, group, allow, [&](Finding& f, const text::Hit& h) {
       f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);
-    });
+    }, skip_quoted);
   }
 };
 
 std::unique_ptr<BannedPhraseCheck> make(CompileContext& ctx, const json& j, const std::string& ptr) {
-  Params p(ctx, j, ptr, {"type", "phrases", "regex", "allow", "role", "window", "normalize"});
+  Params p(ctx, j, ptr, {"type", "phrases", "regex", "allow", "role", "window", "normalize", "skip_quoted"});
   auto check = std::make_unique<BannedPhraseCheck>();
+  check->skip_quoted = p.boolean("skip_quoted").value_or(false);
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   const text::MatchSettings settings = p.match_settings("normalize", 3);
   check->group = compile_phrase_group(p, check->roles, settings, true);

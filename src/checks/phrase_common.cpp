@@ -194,6 +194,40 @@ Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text:
   return s;
 }
 
+bool inside_quotes(const text::NormText& t, std::uint32_t begin, std::uint32_t end) {
+  // Paired marks: an opening one is closed by its partner; straight quotes
+  // alternate. A mark left open to the end of the message quotes nothing.
+  static constexpr char32_t kPairs[][2] = {{0x300C, 0x300D}, {0x300E, 0x300F}, {0x201C, 0x201D},
+                                           {0x2018, 0x2019}, {0xFE41, 0xFE42}, {0xFE43, 0xFE44}};
+  constexpr std::size_t kKinds = sizeof kPairs / sizeof kPairs[0];
+  std::int64_t open[kKinds + 2];
+  for (auto& o : open) o = -1;
+  const std::u32string& s = t.original;
+  for (std::uint32_t k = 0; k < s.size(); ++k) {
+    const char32_t c = s[k];
+    if (c == U'"' || c == 0xFF02) {
+      const std::size_t kind = c == U'"' ? kKinds : kKinds + 1;
+      if (open[kind] < 0) {
+        open[kind] = k;
+      } else {
+        if (open[kind] < begin && end <= k) return true;
+        open[kind] = -1;
+      }
+      continue;
+    }
+    for (std::size_t kind = 0; kind < kKinds; ++kind) {
+      if (c == kPairs[kind][0]) {
+        if (open[kind] < 0) open[kind] = k;  // nested: the outer pair counts
+      } else if (c == kPairs[kind][1] && open[kind] >= 0) {
+        // An apostrophe (’ in don’t) closes nothing that was not opened.
+        if (open[kind] < begin && end <= k) return true;
+        open[kind] = -1;
+      }
+    }
+  }
+  return false;
+}
+
 std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit) {
   const text::NormText& t = ctx.norm(i);
   if (t.orig_length <= limit) return ctx.message(i).text;

@@ -115,9 +115,14 @@ Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text:
 // the rest filled in by `describe(finding, hit)`. Pending while a live chat
 // has no end yet for a scope that needs one; not applicable when the scope's
 // anchor never occurred.
+// True if code points [begin, end) of `t`'s original text lie inside a pair
+// of quotation marks (「」 『』 “” ‘’ ﹁﹂ or straight "" ＂＂): words the
+// message quotes (the customer's, an app's message), not the writer's own.
+bool inside_quotes(const text::NormText& t, std::uint32_t begin, std::uint32_t end);
+
 template <typename Describe>
 void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, RoleMask roles, std::uint32_t group,
-                       std::optional<std::uint32_t> allow, Describe describe) {
+                       std::optional<std::uint32_t> allow, Describe describe, bool skip_quoted = false) {
   if (scope.needs_end() && !ctx.options().session_closed) {
     out.pending = true;  // which messages are "last" is not known yet
     return;
@@ -131,6 +136,7 @@ void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, 
   for (std::size_t i : window) {
     visible_hits(ctx, i, group, allow, hits);
     for (const text::Hit& h : hits) {
+      if (skip_quoted && inside_quotes(ctx.norm(i), h.begin, h.end)) continue;
       Finding f = ctx.finding();
       ctx.locate(i, h.begin, h.end, f.at);
       f.matched = ctx.rules().matcher.pattern(h.pattern).text;

@@ -35,13 +35,23 @@ std::string describe(RoleMask roles);
 // may be preceded by words: counted(2, "agent message") is "2 agent messages").
 std::string counted(std::size_t n, const std::string& noun);
 
+// One line of a typo dictionary: `wrong->right[, right2] [!context ...]`.
+struct TypoEntry {
+  std::string wrong, right;             // right: "right[, right2]"
+  std::vector<std::string> exceptions;  // longer contexts where `wrong` is correct text
+  bool lowercase_only = false;          // a name in a word list (Ballance): a typo only written in lower case
+};
+
 // A named list of phrases or typo corrections, from the rule set's "lexicons".
 struct Lexicon {
   std::string name;
-  std::vector<std::string> phrases;                              // phrase lexicons
-  std::vector<std::pair<std::string, std::string>> corrections;  // typo lexicons: wrong -> "right[, right2]"
+  std::vector<std::string> phrases;     // phrase lexicons
+  std::vector<TypoEntry> corrections;   // typo lexicons
   bool is_typos = false;
   std::string pointer;  // where it is defined
+  // Typo lexicons: the frequency word list that judges Chinese hits against
+  // the words crossing their edges ("" none); see docs/checks.md#typo_count.
+  std::string word_frequencies;
 };
 
 // Literal phrases and regexes that are matched together; checks refer to a
@@ -93,9 +103,11 @@ struct RuleSet::Impl {
   std::string name, version, path, description;
   double total = 100;
   bool renormalize_not_applicable = false;
+  bool detect_language = true;  // options.detect_language: Latin typo entries only in messages of their language
   std::vector<ItemInfo> infos;
   std::vector<detail::CompiledItem> items;
   text::PhraseMatcher matcher;
+  std::size_t dictionary_words = 0;  // Latin typo entries, looked up as words outside the matcher
   std::vector<detail::PhraseGroup> groups;
   detail::RoleMask matched_roles;  // roles whose messages some phrase group reads
 };

@@ -229,7 +229,8 @@ void EvalContext::recycle(std::vector<Finding>& findings) {
   for (Finding& f : findings) {
     if (buf_.spare_findings.size() >= kSpareFindings) break;
     const std::size_t bytes = string_bytes(f.at) + (f.related ? string_bytes(*f.related) : 0) +
-                              f.explanation.capacity() + f.suggestion.capacity() + f.matched.capacity();
+                              f.explanation.capacity() + f.suggestion.capacity() + f.matched.capacity() +
+                              f.language.capacity();
     if (bytes <= kSpareStringBytes) buf_.spare_findings.push_back(std::move(f));
   }
   findings.clear();
@@ -247,6 +248,7 @@ Finding EvalContext::finding() {
   f.explanation.clear();
   f.suggestion.clear();
   f.matched.clear();
+  f.language.clear();
   f.value = 0;
   f.has_value = false;
   return f;
