@@ -231,3 +231,53 @@ TEST_CASE("clean text: no typo, fatal or banned-phrase item fires on innocent se
            "innocent sentence");
   }
 }
+
+TEST_CASE("clean text: codespell's whole dictionary on real English chats finds no correct English word", "[clean][realchat]") {
+  const fs::path codespell = "/usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt";
+  fs::path realchat;
+  for (const char* up : {"../shared/realchat", "../../shared/realchat"}) {
+    if (fs::exists(fs::path(CHATQA_SOURCE_DIR) / up / "stc3-train-en.jsonl")) realchat = fs::path(CHATQA_SOURCE_DIR) / up;
+  }
+  const char* word_lists[] = {"/usr/share/dict/american-english", "/usr/share/hunspell/en_US.dic"};
+  if (!fs::exists(codespell) || realchat.empty() || !fs::exists(word_lists[0]) || !fs::exists(word_lists[1])) {
+    WARN("codespell, wamerican, hunspell-en-us or ../shared/realchat is missing: nothing checked");
+    return;
+  }
+  // As a user would point chatqa at codespell's dictionary, with the word lists that drop its real words.
+  const std::string rules = R"({"name": "codespell", "lexicons": {"typos": {"file": ")" + codespell.string() +
+                            R"(", "known_words": [")" + word_lists[0] + R"(", ")" + word_lists[1] + R"("]}},
+    "items": [{"id": "typos", "points": 100, "per_hit": 1, "check": {"type": "typo_count", "dictionary": "@typos"}}]})";
+  chatqa::CompileResult compiled = chatqa::compile_rules(rules, "codespell.json", "");
+  REQUIRE(compiled.ok());
+  // The correct words: every lower-case entry of the word lists.
+  std::set<std::string> words;
+  for (const char* list : word_lists) {
+    std::stringstream in(read_file(list));
+    std::string w;
+    while (std::getline(in, w)) {
+      if (const auto slash = w.find('/'); slash != std::string::npos) w.erase(slash);
+      for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      words.insert(w);
+    }
+  }
+  std::stringstream in(read_file(realchat / "stc3-train-en.jsonl"));
+  std::string line;
+  std::size_t sessions = 0, found = 0;
+  chatqa::EvalScratch scratch;
+  while (std::getline(in, line)) {
+    chatqa::ParsedSession p = chatqa::parse_session(line);
+    if (!p.session) continue;
+    ++sessions;
+    const chatqa::Report r = chatqa::evaluate(*compiled.rule_set, *p.session, scratch);
+    for (const auto& f : r.items[0].findings) {
+      ++found;
+      std::string q = f.at.quote;
+      for (char& c : q) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (q.size() > 2 && (q.substr(q.size() - 2) == "'s")) q.erase(q.size() - 2);
+      INFO("session " << r.session_id << " message " << f.at.message);
+      CHECK_FALSE(words.count(q));
+    }
+  }
+  CHECK(sessions > 1000);
+  WARN("codespell on real English chats: " << found << " typo findings in " << sessions << " sessions");
+}
