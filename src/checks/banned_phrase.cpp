@@ -18,11 +18,12 @@ class BannedPhraseCheck final : public Check {
   Scope scope;
   const char* what = "banned phrase";
   bool skip_quoted = false;
+  std::unique_ptr<EvasionMatcher> evasions;  // with normalize.latin_evasions
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     find_visible_hits(ctx, out, scope, roles, group, allow, [&](Finding& f, const text::Hit& h) {
       f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);
-    }, skip_quoted);
+    }, skip_quoted, evasions.get());
   }
 };
 
@@ -33,6 +34,11 @@ std::unique_ptr<BannedPhraseCheck> make(CompileContext& ctx, const json& j, cons
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   const text::MatchSettings settings = p.match_settings("normalize", 3);
   check->group = compile_phrase_group(p, check->roles, settings, true);
+  if (settings.latin_evasions) {
+    check->evasions = std::make_unique<EvasionMatcher>();
+    check->evasions->build(ctx.rule_set(), check->group, settings);
+    if (check->evasions->empty()) check->evasions.reset();
+  }
   check->allow = compile_allow_group(p, "allow", check->roles, settings);
   check->scope = parse_scope(p, "window", check->roles, settings);
   return check;

@@ -1,5 +1,7 @@
 #include "checks/phrase_common.hpp"
 
+#include "text/evasion.hpp"
+
 namespace chatqa::detail {
 
 std::uint32_t compile_phrase_group(Params& p, RoleMask roles, const text::MatchSettings& settings, bool required) {
@@ -192,6 +194,52 @@ Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text:
   anchor("after", s.after, s.after_roles, s.after_text);
   anchor("before", s.before, s.before_roles, s.before_text);
   return s;
+}
+
+void EvasionMatcher::build(const RuleSet::Impl& rules, std::uint32_t group, const text::MatchSettings& settings) {
+  text::MatchSettings plain = settings;
+  plain.traditional = false;
+  plain.latin_evasions = false;
+  for (std::size_t id = 0; id < rules.matcher.pattern_count(); ++id) {
+    const text::PatternInfo& p = rules.matcher.pattern(static_cast<std::uint32_t>(id));
+    if (p.group != group || p.is_regex) continue;
+    const std::string folded = text::fold_evasion_phrase(p.text);
+    for (const std::string& v : text::evasion_variants(folded)) {
+      std::string why;
+      if (matcher_.add_literal(v, 0, plain, &why) >= 0) base_.push_back(static_cast<std::uint32_t>(id));
+    }
+  }
+  std::string why;
+  if (base_.empty() || !matcher_.build(std::size_t{8} << 20, &why)) base_.clear();
+}
+
+void EvasionMatcher::add_hits(EvalContext& ctx, std::size_t i, std::optional<std::uint32_t> allow,
+                              std::vector<text::Hit>& hits) const {
+  if (base_.empty()) return;
+  const text::NormText& t = ctx.norm(i);
+  if (!text::may_fold_evasions(t)) return;  // nothing disguised: the plain hits are all there is
+  thread_local text::NormText folded;
+  thread_local std::vector<text::Hit> found;
+  text::fold_evasions(t, folded);
+  found.clear();
+  matcher_.match_literals(folded, 0, found);
+  if (found.empty()) return;
+  const auto [ab, ae] = allow ? ctx.hits(i, *allow) : std::pair<const text::Hit*, const text::Hit*>{nullptr, nullptr};
+  const std::size_t plain = hits.size();
+  for (text::Hit h : found) {
+    bool overlaps = false;
+    for (std::size_t k = 0; k < hits.size() && !overlaps; ++k) overlaps = h.begin < hits[k].end && hits[k].begin < h.end;
+    for (const text::Hit* a = ab; a != ae && !overlaps; ++a) overlaps = a->begin <= h.begin && h.end <= a->end;
+    if (overlaps) continue;
+    h.pattern = base_[h.pattern];
+    h.group = ctx.rules().matcher.pattern(h.pattern).group;
+    hits.push_back(h);
+  }
+  if (hits.size() != plain) {
+    std::sort(hits.begin(), hits.end(), [](const text::Hit& a, const text::Hit& b) {
+      return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+    });
+  }
 }
 
 bool inside_quotes(const text::NormText& t, std::uint32_t begin, std::uint32_t end) {

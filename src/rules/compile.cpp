@@ -4,7 +4,9 @@
 #include <fstream>
 #include <set>
 
-#include "eval/engine.hpp"
+#include "checks/registry.hpp"
+#include "rules/compile_context.hpp"
+#include "rules/did_you_mean.hpp"
 #include "rules/lexicon.hpp"
 
 namespace chatqa {
@@ -21,39 +23,6 @@ std::size_t RuleSet::phrase_count() const noexcept {
 }
 
 namespace detail {
-
-std::string counted(std::size_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
-
-std::string describe(RoleMask roles) {
-  std::string out;
-  for (int r = 0; r < 4; ++r) {
-    if (roles.has(static_cast<Role>(r))) out += (out.empty() ? "" : "/") + std::string(to_string(static_cast<Role>(r)));
-  }
-  return out;
-}
-
-std::optional<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
-  for (const auto& c : candidates) {
-    std::vector<std::size_t> prev(c.size() + 1), cur(c.size() + 1);
-    for (std::size_t j = 0; j <= c.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= word.size(); ++i) {
-      cur[0] = i;
-      for (std::size_t j = 1; j <= c.size(); ++j) {
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (word[i - 1] == c[j - 1] ? 0 : 1)});
-      }
-      std::swap(prev, cur);
-    }
-    if (prev[c.size()] < best_distance) {
-      best_distance = prev[c.size()];
-      best = c;
-    }
-  }
-  return best;
-}
 
 // ---------------------------------------------------------------- Params
 
@@ -167,15 +136,17 @@ RoleMask Params::roles(const std::string& key, RoleMask fallback) {
 text::MatchSettings Params::match_settings(const std::string& key, int default_skip, bool inherit_traditional) {
   text::MatchSettings s;
   s.traditional = inherit_traditional && ctx_.default_traditional();
+  s.latin_evasions = ctx_.default_latin_evasions();
   s.max_skip = default_skip;
   const json* v = get(key);
   if (!v) return s;
-  Params p(ctx_, *v, pointer(key), {"traditional", "skip_separators", "whole_word"});
+  Params p(ctx_, *v, pointer(key), {"traditional", "skip_separators", "whole_word", "latin_evasions"});
   if (!v->is_object()) {
     ctx_.error("E0104", pointer(key), "\"" + key + "\" must be an object");
     return s;
   }
   if (auto t = p.boolean("traditional")) s.traditional = *t;
+  if (auto e = p.boolean("latin_evasions")) s.latin_evasions = *e;
   if (const json* skip = p.get("skip_separators")) {
     if (skip->is_boolean()) {
       s.max_skip = skip->get<bool>() ? 3 : 0;
@@ -472,8 +443,9 @@ CompileResult compile_rules(std::string_view text, const std::string& file_name,
   if (top.has("total")) impl->total = top.number("total", false, 1, 1e6).value_or(100);
   if (const json* opts = top.get("options")) {
     Params o(ctx, *opts, top.pointer("options"),
-             {"traditional_to_simplified", "renormalize_not_applicable", "detect_language"});
+             {"traditional_to_simplified", "renormalize_not_applicable", "detect_language", "latin_evasions"});
     ctx.set_default_traditional(o.boolean("traditional_to_simplified").value_or(false));
+    ctx.set_default_latin_evasions(o.boolean("latin_evasions").value_or(false));
     impl->renormalize_not_applicable = o.boolean("renormalize_not_applicable").value_or(false);
     impl->detect_language = o.boolean("detect_language").value_or(true);
   }

@@ -5,7 +5,6 @@
 #include <sstream>
 #include <unordered_set>
 
-#include "eval/engine.hpp"
 #include "rules/lexicon.hpp"
 #include "text/utf8.hpp"
 #include "text/word_dictionary.hpp"

@@ -281,3 +281,42 @@ TEST_CASE("clean text: codespell's whole dictionary on real English chats finds 
   CHECK(sessions > 1000);
   WARN("codespell on real English chats: " << found << " typo findings in " << sessions << " sessions");
 }
+
+TEST_CASE("clean text: Latin evasions add no finding on real English chats", "[clean][realchat][evasions]") {
+  fs::path realchat;
+  for (const char* up : {"../shared/realchat", "../../shared/realchat"}) {
+    if (fs::exists(fs::path(CHATQA_SOURCE_DIR) / up / "stc3-train-en.jsonl")) realchat = fs::path(CHATQA_SOURCE_DIR) / up;
+  }
+  if (realchat.empty()) {
+    WARN("../shared/realchat is missing: nothing checked");
+    return;
+  }
+  // The shipped en-US set (evasions on) and the same set with them off must
+  // agree on every banned-phrase item: the real chats hold no disguised phrase.
+  const fs::path file = fs::path(CHATQA_SOURCE_DIR) / "rules/en-US/support.json";
+  std::string text = read_file(file);
+  const std::string on = R"("latin_evasions": true)";
+  const auto at = text.find(on);
+  REQUIRE(at != std::string::npos);
+  chatqa::CompileResult with = chatqa::compile_rule_file(file.string());
+  REQUIRE(with.ok());
+  text.replace(at, on.size(), R"("latin_evasions": false)");
+  chatqa::CompileResult without = chatqa::compile_rules(text, file.string(), file.parent_path().string());
+  REQUIRE(without.ok());
+  std::stringstream in(read_file(realchat / "stc3-train-en.jsonl"));
+  std::string line;
+  std::size_t findings = 0;
+  while (std::getline(in, line)) {
+    chatqa::ParsedSession p = chatqa::parse_session(line);
+    if (!p.session) continue;
+    const chatqa::Report a = chatqa::evaluate(*with.rule_set, *p.session);
+    const chatqa::Report b = chatqa::evaluate(*without.rule_set, *p.session);
+    for (std::size_t k = 0; k < a.items.size(); ++k) {
+      if (with.rule_set->items()[k].check_type != "banned_phrase") continue;
+      findings += a.items[k].findings.size();
+      INFO("session " << a.session_id << " item " << a.items[k].id);
+      CHECK(a.items[k].findings.size() == b.items[k].findings.size());
+    }
+  }
+  WARN("en-US banned-phrase findings on real English chats: " << findings);
+}
