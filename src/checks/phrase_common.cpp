@@ -246,7 +246,8 @@ bool inside_quotes(const text::NormText& t, std::uint32_t begin, std::uint32_t e
   // Paired marks: an opening one is closed by its partner; straight quotes
   // alternate. A mark left open to the end of the message quotes nothing.
   static constexpr char32_t kPairs[][2] = {{0x300C, 0x300D}, {0x300E, 0x300F}, {0x201C, 0x201D},
-                                           {0x2018, 0x2019}, {0xFE41, 0xFE42}, {0xFE43, 0xFE44}};
+                                           {0x2018, 0x2019}, {0xFE41, 0xFE42}, {0xFE43, 0xFE44},
+                                           {0x300A, 0x300B}, {0x3008, 0x3009}};  // and titles 《》 〈〉
   constexpr std::size_t kKinds = sizeof kPairs / sizeof kPairs[0];
   std::int64_t open[kKinds + 2];
   for (auto& o : open) o = -1;

@@ -116,8 +116,9 @@ Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text:
 // has no end yet for a scope that needs one; not applicable when the scope's
 // anchor never occurred.
 // True if code points [begin, end) of `t`'s original text lie inside a pair
-// of quotation marks (「」 『』 “” ‘’ ﹁﹂ or straight "" ＂＂): words the
-// message quotes (the customer's, an app's message), not the writer's own.
+// of quotation marks (「」 『』 “” ‘’ ﹁﹂ or straight "" ＂＂) or title marks
+// (《》 〈〉): words the message quotes (the customer's, an app's message, a
+// song or book title), not the writer's own.
 bool inside_quotes(const text::NormText& t, std::uint32_t begin, std::uint32_t end);
 
 // The Latin evasions of a phrase group's literal phrases ($tupid, st*pid,

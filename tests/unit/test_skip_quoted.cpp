@@ -13,6 +13,7 @@ TEST_CASE("skip_quoted: address_form ignores 你 inside quotes by default", "[sk
   CHECK(agent_findings(*rules, "您看到的「你已被移出群聊」是系统消息").empty());
   CHECK(agent_findings(*rules, "页面显示『你的订单已取消』吗").empty());
   CHECK(agent_findings(*rules, "弹窗写着\"你的请求过于频繁\"对吗").empty());
+  CHECK(agent_findings(*rules, "这首《我只在乎你》可以在会员曲库收听").empty());  // a title
   // The agent's own words, and a quote left open, still count.
   CHECK(agent_findings(*rules, "你好，系统提示“您的账号已冻结”").size() == 1);
   CHECK(agent_findings(*rules, "系统提示“你的账号已冻结").size() == 1);
