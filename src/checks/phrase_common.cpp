@@ -216,13 +216,11 @@ void EvasionMatcher::build(const RuleSet::Impl& rules, std::uint32_t group, cons
 void EvasionMatcher::add_hits(EvalContext& ctx, std::size_t i, std::optional<std::uint32_t> allow,
                               std::vector<text::Hit>& hits) const {
   if (base_.empty()) return;
-  const text::NormText& t = ctx.norm(i);
-  if (!text::may_fold_evasions(t)) return;  // nothing disguised: the plain hits are all there is
-  thread_local text::NormText folded;
+  const text::NormText* folded = ctx.evasion_folded(i);
+  if (!folded) return;  // nothing disguised: the plain hits are all there is
   thread_local std::vector<text::Hit> found;
-  text::fold_evasions(t, folded);
   found.clear();
-  matcher_.match_literals(folded, 0, found);
+  matcher_.match_literals(*folded, 0, found);
   if (found.empty()) return;
   const auto [ab, ae] = allow ? ctx.hits(i, *allow) : std::pair<const text::Hit*, const text::Hit*>{nullptr, nullptr};
   const std::size_t plain = hits.size();

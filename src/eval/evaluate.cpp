@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "eval/eval_context.hpp"
+#include "text/evasion.hpp"
 #include "input/time_format.hpp"
 
 namespace chatqa {
@@ -41,6 +42,18 @@ EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, con
   for (std::size_t i = 0; i < n; ++i) buf_.times[i].clear();
   if (buf_.skeletons.size() < n) buf_.skeletons.resize(n);
   buf_.skeleton_built.assign(n, 0);
+  if (buf_.evasion.size() < n) buf_.evasion.resize(n);
+  buf_.evasion_state.assign(n, 0);
+}
+
+const text::NormText* EvalContext::evasion_folded(std::size_t i) {
+  std::uint8_t& state = buf_.evasion_state[i];
+  if (state == 0) {
+    const text::NormText& plain = norm(i, 0);
+    state = text::may_fold_evasions(plain) ? 1 : 2;
+    if (state == 1) text::fold_evasions(plain, buf_.evasion[i]);
+  }
+  return state == 1 ? &buf_.evasion[i] : nullptr;
 }
 
 const std::u32string& EvalContext::skeleton(std::size_t i) {

@@ -100,11 +100,19 @@ bool word_part(char32_t c, std::uint8_t flags) {
 }  // namespace
 
 bool may_fold_evasions(const NormText& t) {
+  // Only something next to an ASCII letter can be part of a disguised Latin
+  // word: a Chinese message with an order number or a price needs no folding.
   const std::size_t n = t.chars.size();
+  const char32_t* c = t.chars.data();
   for (std::size_t k = 0; k < n; ++k) {
-    const char32_t c = t.chars[k];
-    if ((c >= U'0' && c <= U'9') || symbol_letter(c) || is_mask(c) || is_hyphen(c) || confusable(c)) return true;
-    if (k + 2 < n && is_ascii_letter(c) && t.chars[k + 1] == c && t.chars[k + 2] == c) return true;
+    if (!is_ascii_letter(c[k])) continue;
+    const char32_t next = k + 1 < n ? c[k + 1] : 0;
+    const char32_t prev = k > 0 ? c[k - 1] : 0;
+    for (const char32_t x : {next, prev}) {
+      if (x == 0 || is_ascii_letter(x)) continue;
+      if ((x >= U'0' && x <= U'9') || symbol_letter(x) || is_mask(x) || is_hyphen(x) || confusable(x)) return true;
+    }
+    if (k + 2 < n && next == c[k] && c[k + 2] == c[k]) return true;
   }
   return false;
 }

@@ -1,5 +1,7 @@
 #include "text/word_dictionary.hpp"
 
+#include <algorithm>
+
 #include <unicode/uchar.h>
 
 #include "text/utf8.hpp"
@@ -105,6 +107,8 @@ bool WordDictionary::add(const std::u32string& key, std::uint32_t value) {
     if (!(Normalizer::instance().flags_of(c) & kWordChar) && !is_joiner(c)) ++words;
   }
   if (words > max_words_) max_words_ = words;
+  min_length_ = std::min(min_length_, key.size());
+  max_length_ = std::max(max_length_, key.size());
   return true;
 }
 
@@ -118,7 +122,9 @@ void WordDictionary::find(const NormText& t, Scratch& scratch, std::vector<Hit>&
     if (words[i].norm_begin < covered_to) continue;
     Hit best;
     bool found = false;
-    for (std::size_t n = 1; n <= max_words_ && i + n <= words.size(); ++n) {
+    const std::size_t length = words[i].norm_end - words[i].norm_begin;
+    const bool may_match = max_words_ > 1 || (length >= min_length_ && length <= max_length_ + 2);  // + "'s"
+    for (std::size_t n = 1; may_match && n <= max_words_ && i + n <= words.size(); ++n) {
       const WordSpan& last = words[i + n - 1];
       if (n > 1) {  // only separators between the words
         bool separated = true;
@@ -133,7 +139,7 @@ void WordDictionary::find(const NormText& t, Scratch& scratch, std::vector<Hit>&
       best = Hit{it->second, words[i].norm_begin, last.norm_end, false};
       found = true;
     }
-    if (!found) {  // "Jhon's": the word before the possessive
+    if (!found && may_match) {  // "Jhon's": the word before the possessive
       key_of(t.chars.data(), words[i].norm_begin, words[i].norm_end, key);
       if (key.size() > 2 && key[key.size() - 2] == U'\'' && key.back() == U's') {
         key.resize(key.size() - 2);

@@ -68,6 +68,8 @@ class WordDictionary {
   };
   std::unordered_map<std::u32string, std::uint32_t, KeyHash> entries_;
   std::size_t max_words_ = 1;  // words in the longest entry
+  // Lengths of the one-word keys: a word outside is looked up no further.
+  std::size_t min_length_ = ~std::size_t{0}, max_length_ = 0;
 };
 
 // `suggestion` cased like `original` (the word as written): all upper case
