@@ -277,7 +277,7 @@ bool inside_quotes(const text::NormText& t, std::uint32_t begin, std::uint32_t e
 
 std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit) {
   const text::NormText& t = ctx.norm(i);
-  if (t.orig_length <= limit) return ctx.message(i).text;
+  if (t.orig_length <= limit) return ctx.shown_text(i);
   return std::string(ctx.quoted(i, 0, static_cast<std::uint32_t>(limit))) + "…";
 }
 

@@ -9,6 +9,17 @@
 
 namespace chatqa {
 
+const char* to_string(ItemStatus status) noexcept {
+  switch (status) {
+    case ItemStatus::passed: return "passed";
+    case ItemStatus::failed: return "failed";
+    case ItemStatus::manual_review: return "manual_review";
+    case ItemStatus::not_applicable: return "not_applicable";
+    case ItemStatus::pending: return "pending";
+  }
+  return "passed";
+}
+
 std::string format_points(double value) {
   const double rounded = std::round(value * 100.0) / 100.0;
   // Fast path for the usual values (points, seconds): non-negative and far
