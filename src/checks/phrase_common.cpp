@@ -273,6 +273,7 @@ bool inside_quotes(const text::NormText& t, std::uint32_t begin, std::uint32_t e
     }
   }
   return false;
+}
 
 long chars_outside(EvalContext& ctx, std::size_t i, std::initializer_list<std::optional<std::uint32_t>> groups) {
   const text::NormText& t = ctx.norm(i);
