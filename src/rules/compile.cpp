@@ -7,6 +7,7 @@
 #include "rules/compile_context.hpp"
 #include "rules/did_you_mean.hpp"
 #include "rules/lexicon.hpp"
+#include "rules/read_file.hpp"
 
 namespace chatqa {
 
@@ -17,7 +18,9 @@ const std::string& RuleSet::version() const noexcept { return impl_->version; }
 double RuleSet::total() const noexcept { return impl_->total; }
 const std::vector<ItemInfo>& RuleSet::items() const noexcept { return impl_->infos; }
 const std::string& RuleSet::path() const noexcept { return impl_->path; }
-std::size_t RuleSet::phrase_count() const noexcept { return impl_->matcher.literal_count(); }
+std::size_t RuleSet::phrase_count() const noexcept {
+  return impl_->matcher.literal_count() + impl_->dictionary_words;
+}
 
 namespace detail {
 namespace {
@@ -139,9 +142,12 @@ void compile_header(CompileContext& ctx, RuleSet::Impl& impl, Params& top) {
   impl.description = top.string("description", false).value_or("");
   if (top.has("total")) impl.total = top.number("total", false, 1, 1e6).value_or(100);
   if (const json* opts = top.get("options")) {
-    Params o(ctx, *opts, top.pointer("options"), {"traditional_to_simplified", "renormalize_not_applicable"});
+    Params o(ctx, *opts, top.pointer("options"),
+             {"traditional_to_simplified", "renormalize_not_applicable", "detect_language", "latin_evasions"});
     ctx.set_default_traditional(o.boolean("traditional_to_simplified").value_or(false));
     impl.renormalize_not_applicable = o.boolean("renormalize_not_applicable").value_or(false);
+    impl.detect_language = o.boolean("detect_language").value_or(true);
+    ctx.set_default_latin_evasions(o.boolean("latin_evasions").value_or(false));
   }
   if (const json* lex = top.get("lexicons")) compile_lexicons(ctx, *lex, top.pointer("lexicons"));
 }
@@ -234,22 +240,12 @@ CompileResult compile_rules(std::string_view json_text, const std::string& file_
 }
 
 CompileResult compile_rule_file(const std::string& path, const CompileOptions& options) {
-  std::string text;
-  bool readable = false;
-  try {  // reading a directory throws from the stream buffer
-    std::ifstream in(path, std::ios::binary);
-    if (in) {
-      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      readable = !in.bad();
-    }
-  } catch (const std::exception&) {
-    readable = false;
-  }
-  if (!readable) {
+  detail::FileRead file = detail::read_file_limited(path, options.max_rule_file_bytes);
+  if (!file.ok) {
     CompileResult result;
     Diagnostic d;
     d.code = "E0114";
-    d.message = "cannot read rule file";
+    d.message = "cannot read rule file: " + file.error;
     d.file = path;
     result.diagnostics.push_back(std::move(d));
     return result;
@@ -258,7 +254,7 @@ CompileResult compile_rule_file(const std::string& path, const CompileOptions& o
   RuleSource source;
   source.file_name = path;
   source.base_dir = slash == std::string::npos ? "" : path.substr(0, slash);
-  return compile_rules(text, source, options);
+  return compile_rules(file.text, source, options);
 }
 
 }  // namespace chatqa
