@@ -80,16 +80,19 @@ struct ParsedSession {
   std::optional<Session> session;
   std::optional<InputError> error;
   std::size_t line = 0;  // 1-based line where the record starts in the input
+  // Filled by SessionReader (chatqa/reader.hpp): the input's name, where the
+  // record starts in it, and for CSV the input line of each message (index =
+  // Message::input_index).
+  std::string input;
+  std::size_t byte_offset = 0;
+  std::vector<std::size_t> message_lines;
 };
 
 // Parses one JSON object holding one session. Never throws.
 ParsedSession parse_session(std::string_view json_text, const SessionOptions& options = {});
 
-// Parses a whole input: one object, an array of objects, or JSON Lines (one
-// object per line; blank lines are skipped). Every record yields one entry,
-// in input order; a record that cannot be read yields an error entry and the
-// rest are still read. Never throws.
-std::vector<ParsedSession> parse_sessions(std::string_view text, const SessionOptions& options = {});
+// Whole inputs (one object, an array, JSON Lines, CSV, gzip): parse_sessions()
+// and SessionReader in chatqa/reader.hpp (the chatqa::io library).
 
 // Parses a time as the session format allows: ISO 8601 with offset or 'Z',
 // "YYYY-MM-DD HH:MM:SS" / "YYYY-MM-DDTHH:MM:SS" (default offset), or a string
