@@ -24,6 +24,13 @@ struct Side {
   std::optional<std::uint32_t> allow;
   std::string event;  // non-empty: a message with this event
   std::string text;   // for explanations: "投诉 / 太慢了" or "event transfer"
+  // Trigger only: "with" — the trigger counts only when this group also
+  // matches in the trigger message itself or in one of the last
+  // `with_look_back` messages of `with_roles` before it ("请稍等" is a hold
+  // only when the agent says what they go to do: "我帮您查一下").
+  std::optional<std::uint32_t> with;
+  RoleMask with_roles;
+  long with_look_back = 0;
 
   bool any_message() const { return !group && event.empty(); }
   // Counted by within_messages: messages of the side's roles.
@@ -59,7 +66,21 @@ class SequenceCheck final : public Check {
     if (!side.group) return Mark{i};
     auto hit = first_hit(ctx, i, *side.group, side.allow);
     if (!hit) return std::nullopt;
+    if (side.with && !with_holds(ctx, side, i)) return std::nullopt;
     return Mark{i, hit->begin, hit->end, true};
+  }
+
+  // The trigger's "with" group matches in message i or in one of the last
+  // with_look_back messages of its roles before i.
+  static bool with_holds(EvalContext& ctx, const Side& side, std::size_t i) {
+    if (first_hit(ctx, i, *side.with)) return true;
+    long seen = 0;
+    for (std::size_t k = i; k-- > 0 && seen < side.with_look_back;) {
+      if (!side.with_roles.has(ctx.message(k).role)) continue;
+      ++seen;
+      if (first_hit(ctx, k, *side.with)) return true;
+    }
+    return false;
   }
 
   static void locate(EvalContext& ctx, const Mark& mark, Location& loc) {
@@ -211,7 +232,9 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
     ctx.error("E0104", p.pointer(key), "\"" + key + "\" must be an object");
     return;
   }
-  Params sp(ctx, *v, p.pointer(key), {"phrases", "regex", "allow", "role", "event"});
+  std::vector<std::string> keys = {"phrases", "regex", "allow", "role", "event"};
+  if (is_trigger) keys.push_back("with");
+  Params sp(ctx, *v, p.pointer(key), keys);
   if (auto event = sp.string("event", false)) {
     side.event = *event;
     if (sp.has("phrases") || sp.has("regex") || sp.has("allow")) {
@@ -229,6 +252,17 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
     if (!allow.empty()) {
       side.allow = ctx.new_group(side.roles, settings);
       ctx.add_phrases(*side.allow, allow);
+    }
+    if (const json* w = sp.get("with")) {
+      if (!w->is_object()) {
+        ctx.error("E0104", sp.pointer("with"), "\"with\" must be an object with \"phrases\" or \"regex\"");
+      } else {
+        Params wp(ctx, *w, sp.pointer("with"), {"phrases", "regex", "role", "look_back_messages"});
+        side.with_roles = wp.roles("role", side.roles);
+        side.with_look_back = wp.integer("look_back_messages", false, 0, 1000000).value_or(0);
+        side.with = compile_phrase_group(wp, side.with_roles | side.roles, settings, true);
+        side.text += " with (" + sample_phrases(ctx.rule_set(), *side.with) + ")";
+      }
     }
   } else if (is_trigger) {
     ctx.error("E0103", p.pointer(key), "a trigger needs \"phrases\", \"regex\" or \"event\"");

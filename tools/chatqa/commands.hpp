@@ -20,5 +20,7 @@ void add_explain_command(CLI::App& app, std::function<int()>& run);
 void add_summarize_command(CLI::App& app, std::function<int()>& run);
 void add_sample_command(CLI::App& app, std::function<int()>& run);
 void add_test_command(CLI::App& app, std::function<int()>& run);
+void add_label_command(CLI::App& app, std::function<int()>& run);
+void add_agree_command(CLI::App& app, std::function<int()>& run);
 
 }  // namespace chatqa::cli
