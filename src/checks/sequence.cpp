@@ -45,6 +45,10 @@ class SequenceCheck final : public Check {
   bool must_follow = true;
   bool include_trigger_message = false;
   long look_back_messages = 0;
+  // A response-role message that is the trigger again (the agent comes back
+  // only to ask for more time: "还在为您查询,请您再稍等") does not count
+  // toward within_messages: the wait goes on.
+  bool retrigger_extends = false;
 
   // Where a side matched: message i, and the span of its phrase (none for
   // an event or any message). Locations (times, quotes) are only written for
@@ -164,8 +168,8 @@ class SequenceCheck final : public Check {
           break;
         }
         window_end = k;
-        if (counts) ++counted;
         found = match(ctx, response, k);
+        if (counts && !(retrigger_extends && !found && match(ctx, trigger, k))) ++counted;
       }
       if (!window_closed && !found && within_messages >= 0 && counted >= within_messages) window_closed = true;
 
@@ -274,7 +278,7 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
   Params p(ctx, j, ptr,
            {"type", "trigger", "response", "within_messages", "within_seconds", "mode", "include_trigger_message",
-            "look_back_messages", "normalize"});
+            "look_back_messages", "retrigger_extends", "normalize"});
   auto check = std::make_unique<SequenceCheck>();
   const text::MatchSettings settings = p.match_settings("normalize", 3);
   parse_side(ctx, p, "trigger", check->trigger, RoleMask::of(Role::customer), settings, true);
@@ -285,6 +289,7 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
       p.string("mode", false, {"must_follow", "must_not_follow"}).value_or("must_follow") == "must_follow";
   check->include_trigger_message = p.boolean("include_trigger_message").value_or(false);
   check->look_back_messages = p.integer("look_back_messages", false, 0, 1000000).value_or(0);
+  check->retrigger_extends = p.boolean("retrigger_extends").value_or(false);
   if (check->within_messages == 0 && !check->include_trigger_message && check->look_back_messages == 0) {
     ctx.error("E0105", p.pointer("within_messages"),
               "\"within_messages\": 0 leaves no message to look in; set include_trigger_message or look_back_messages");

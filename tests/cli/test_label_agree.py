@@ -185,6 +185,9 @@ def case_agree_precision_and_gates():
 
     code, out, _ = run("agree", labelled)
     check(code == 0 and "no_shirking" in out and "precision" in out.splitlines()[0], "text table: %s" % out)
+    code, out, _ = run("agree", labelled, "--rescore", RULES, path, "--only-labelled", "--format", "json")
+    check([r["id"] for r in json.loads(out)["rule_sets"][0]["items"]] == ["greeting", "no_shirking"],
+          "--only-labelled keeps labelled items: %s" % out)
     code, out, _ = run("agree", labelled, "--format", "markdown")
     check(out.startswith("| rule set | item |") and "|---|---|" in out, "markdown table: %s" % out)
 

@@ -49,6 +49,19 @@ TEST_CASE("sequence: a wait request is a hold only with the agent's action", "[c
                   "/items/0/check/trigger/with"));
 }
 
+TEST_CASE("sequence: retrigger_extends — asking for more time keeps the wait open", "[checks][sequence][seed]") {
+  const std::string thanks = R"({"type": "sequence", "trigger": {"phrases": ["稍等"], "role": "agent"},
+    "response": {"phrases": ["耐心等待"], "role": "agent"}, "within_messages": 1, "retrigger_extends": true})";
+  auto s = chat({{"agent", 0, "请您稍等,我帮您查询"}, {"agent", 30, "还在查询,请您再稍等"}, {"agent", 60, "感谢您的耐心等待,查到了"}});
+  CHECK(run(one_item(thanks), s).status == ItemStatus::passed);
+  const std::string plain = R"({"type": "sequence", "trigger": {"phrases": ["稍等"], "role": "agent"},
+    "response": {"phrases": ["耐心等待"], "role": "agent"}, "within_messages": 1})";
+  CHECK(run(one_item(plain), s).status == ItemStatus::failed);
+  // Another message in between still counts.
+  auto other = chat({{"agent", 0, "请您稍等,我帮您查询"}, {"agent", 30, "查到了"}, {"agent", 60, "感谢您的耐心等待"}});
+  CHECK(run(one_item(thanks), other).status == ItemStatus::failed);
+}
+
 TEST_CASE("sequence: asking to keep waiting is not thanks for waiting", "[checks][sequence][seed]") {
   auto keep = chat({{"agent", 0, "请您稍等"}, {"agent", 30, "已经为您反馈,请您耐心等待处理结果"}});
   CHECK(run(one_item(kThanks), keep).status == ItemStatus::failed);

@@ -44,6 +44,7 @@ struct AgreeArgs {
   std::uint64_t seed = 1;
   int context = 3;
   std::string store;
+  bool only_labelled = false;
   InputArgs input;
 };
 
@@ -66,6 +67,7 @@ struct Row {
   std::size_t sessions = 0, failed = 0, findings = 0;
   std::size_t right = 0, wrong = 0, unlabelled = 0, gone_right = 0, gone_wrong = 0;
   std::size_t misses = 0, found_misses = 0, silent_right = 0;
+  std::size_t not_applicable = 0;  // labelled findings whose session the item no longer applies to
   std::size_t labelled() const { return right + wrong; }
   std::optional<double> precision() const {
     if (labelled() == 0) return std::nullopt;
@@ -319,6 +321,7 @@ Json row_json(const Row& r) {
     j["gone_right"] = r.gone_right;
     j["gone_wrong"] = r.gone_wrong;
     j["found_misses"] = r.found_misses;
+    j["not_applicable"] = r.not_applicable;
   }
   j["misses"] = r.misses;
   j["silent_right"] = r.silent_right;
@@ -459,6 +462,7 @@ int run_agree(const AgreeArgs& args) {
     }
     unlabelled_items.push_back({set.name, order});
     std::map<std::string, std::set<std::string>> current;  // item -> finding keys
+    std::map<std::string, std::set<std::string>> checked;  // item -> sessions where it passed or failed
     const std::string name = set.name;
     try {
       bad += labels::score_inputs(
@@ -469,7 +473,10 @@ int run_agree(const AgreeArgs& args) {
               auto at = index.find(item.id);
               if (at == index.end()) continue;
               Row& r = set.rows[at->second];
-              if (item.status == ItemStatus::failed || item.status == ItemStatus::passed) ++r.sessions;
+              if (item.status == ItemStatus::failed || item.status == ItemStatus::passed) {
+                ++r.sessions;
+                if (labels_of.count(item.id)) checked[item.id].insert(session.id);
+              }
               if (item.status != ItemStatus::failed) continue;
               ++r.failed;
               auto li = labels_of.find(item.id);
@@ -503,8 +510,13 @@ int run_agree(const AgreeArgs& args) {
       }
       Row& r = set.rows[at->second];
       const auto& now = current[item];
+      const auto& in_scope = checked[item];
       for (const auto& [key, l] : il.findings) {
         const bool found = now.count(key) > 0;
+        if (!found && !in_scope.count(l->key.session)) {
+          ++r.not_applicable;  // the item no longer applies to that session (or it is gone)
+          continue;
+        }
         if (l->verdict == "right") {
           ++(found ? r.right : r.gone_right);
         } else {
@@ -554,6 +566,18 @@ int run_agree(const AgreeArgs& args) {
         failures.push_back(s.name + " " + r.item + ": precision " + pct(*p) + " (" + std::to_string(r.right) + "/" +
                            std::to_string(r.labelled()) + ") below " + pct(*min));
       }
+    }
+  }
+
+  if (args.only_labelled) {
+    for (RuleSetRows& s : sets) {
+      std::vector<Row> kept;
+      for (const Row& r : s.rows) {
+        if (r.labelled() > 0 || r.misses > 0 || r.found_misses > 0 || r.gone_right > 0 || r.gone_wrong > 0) {
+          kept.push_back(r);
+        }
+      }
+      s.rows = std::move(kept);
     }
   }
 
@@ -671,6 +695,8 @@ void add_agree_command(CLI::App& app, std::function<int()>& run) {
       ->capture_default_str();
   cmd->add_option("--store", args->store,
                   "Write the merged labels to FILE without text (ids, indexes, spans, verdicts, notes only)");
+  cmd->add_flag("--only-labelled", args->only_labelled,
+                "Show only items with labels (gates still apply to every item)");
   add_input_options(cmd, args->input);
   cmd->callback([args, &run] { run = [args] { return run_agree(*args); }; });
 }

@@ -3,6 +3,7 @@
 
 #include "chatqa/version.hpp"
 #include "commands.hpp"
+#include "output.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"chatqa — automated quality inspection of customer-service chats"};
@@ -23,10 +24,19 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : chatqa::cli::kExitUsage;
   }
+  int status = chatqa::cli::kExitUsage;
   try {
-    return run ? run() : chatqa::cli::kExitUsage;
+    status = run ? run() : chatqa::cli::kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "chatqa: " << e.what() << "\n";
-    return chatqa::cli::kExitUsage;
+    status = chatqa::cli::kExitUsage;
   }
+  // Whatever a command wrote to stdout must have arrived: `> /dev/full` is an
+  // error (exit 2), not a silent success. Commands writing through OutputFile
+  // have already said so (and returned 2).
+  if (std::string err = chatqa::cli::stdout_error(); !err.empty() && status != chatqa::cli::kExitIo) {
+    std::cerr << "chatqa: " << err << "\n";
+    status = chatqa::cli::kExitIo;
+  }
+  return status;
 }
