@@ -55,12 +55,69 @@ struct CsvOptions {
   char delimiter = ',';
 };
 
+// What to do with a row (a message of an export) whose field has a value.
+enum class RowAction {
+  message,  // keep it as a message
+  drop,     // leave it out (private notes, typing indicators)
+  event,    // keep it as a system row with this event name and no text: never a reply
+  system,   // keep it as a system message (its text kept)
+};
+
+// A row filter: the value of `field` (a JSON path or CSV column) picks the action.
+struct RowRule {
+  std::string field;
+  std::map<std::string, RowAction> actions;  // value (numbers and booleans as JSON text) -> action
+  RowAction otherwise = RowAction::message;  // for values not listed (a row without the field is kept)
+};
+
+// How a help desk's export maps onto sessions: a mapping file (--map FILE),
+// a shipped preset (--preset NAME) or flags. The defaults read chatqa's own
+// format. Paths are dot-separated keys and array indexes ("author.type",
+// "agent_ids.0"); a path starting "$session." is read from the session
+// object rather than the message (a time the message does not carry itself).
+struct Mapping {
+  // The key of the array of sessions in a wrapper object ({"chats": [...]});
+  // empty: every record is one session. A record without that key is read
+  // as one session itself.
+  std::string sessions;
+  // Where the messages of a session are: arrays (every element a message) or
+  // single objects (one message), in this order. Empty: "messages".
+  std::vector<std::string> messages;
+  // Session fields id, agent, team -> paths, the first present wins.
+  std::map<std::string, std::vector<std::string>> session_fields;
+  // Message fields role, time, text, event, agent -> paths, the first present
+  // wins. "agent" names the agent of an agent row: the session's agent when
+  // no session field gives one.
+  std::map<std::string, std::vector<std::string>> message_fields;
+  // meta NAME -> path in the session (JSON) or column (CSV).
+  std::map<std::string, std::string> meta;
+  // Role field values -> customer | agent | bot | system | event[:NAME] | drop
+  // (event: a system row with that event name, no text).
+  // A key ending in '*' matches by prefix ("agent:*"); "*" matches any other
+  // value. Values not listed pass through (and are then unknown roles, E0205).
+  std::map<std::string, std::string> roles;
+  // Row filters, applied in order: the first that does not say "message" wins.
+  std::vector<RowRule> rows;
+  // Message texts are HTML: tags stripped, entities decoded, <br> and block
+  // ends as line breaks.
+  bool html = false;
+
+  // Whether anything differs from chatqa's own format.
+  bool active() const {
+    return !sessions.empty() || !messages.empty() || !session_fields.empty() || !message_fields.empty() ||
+           !meta.empty() || !roles.empty() || !rows.empty() || html;
+  }
+};
+
 // How to read an input. Plain struct; defaults documented.
 struct ReadOptions {
   InputFormat format = InputFormat::automatic;
   // Limits of one session and the offset of zone-less times.
   SessionOptions session;
   CsvOptions csv;
+  // Where the parts of a session are in an export (JSON and CSV alike: for
+  // CSV the roles, rows, meta and html parts apply; the columns are in `csv`).
+  Mapping mapping;
   // A record (JSON text of one session, or the rows of one CSV session)
   // larger than this is an error record (E0207), skipped without being held
   // in memory. Default 16 MiB.
@@ -124,5 +181,19 @@ std::vector<ParsedSession> parse_sessions(std::string_view text, const ReadOptio
 
 // The display name of an input path: "<stdin>" for "-".
 std::string display_name(const std::string& path);
+
+// Applies a mapping file (JSON text, see docs/cli.md "From your help desk") on
+// top of `options`: what it sets replaces what was there, the rest is kept, so
+// a preset, then a --map file, then flags can each refine the last. Returns
+// an error message ("" pointer-style path included) or nullopt.
+std::optional<std::string> apply_mapping(std::string_view mapping_json, ReadOptions& options);
+// The text of a shipped preset mapping (zendesk, intercom, intercom-csv,
+// chatwoot, kefu-csv), or nullopt for an unknown name.
+std::optional<std::string_view> preset_mapping(std::string_view name);
+std::vector<std::string> preset_names();
+
+// Converts an HTML fragment to plain text: tags stripped, entities decoded,
+// <br> and the ends of block elements (p, div, li, tr, h1-h6) as line breaks.
+std::string html_to_text(std::string_view html);
 
 }  // namespace chatqa

@@ -1,6 +1,8 @@
 // CSV input -> records (see csv_records.hpp).
 #include "input/csv_records.hpp"
 
+#include "input/mapping.hpp"
+
 namespace chatqa::io {
 namespace {
 
@@ -140,6 +142,7 @@ void CsvRecords::open_session(const std::string& id, std::size_t line) {
   bytes_ = 0;
   lines_.clear();
   broken_.reset();
+  agent_from_agent_row_ = false;
 }
 
 void CsvRecords::broken_row(const std::string* session_id, InputError e) {
@@ -186,19 +189,59 @@ void CsvRecords::row() {
     open_session(session_id, row_line_);
   }
   if (broken_) return;  // the session is an error record already
-  for (Field f : {kAgent, kTeam}) {
-    const char* key = kCsvFields[f];
-    if (const std::string* v = field(f); v && !v->empty() && !session_.contains(key)) session_[key] = *v;
+  const Mapping& mapping = options_.mapping;
+  std::string matched;
+  const RowAction action = mapping.rows.empty() ? RowAction::message
+                                                : detail::row_action(
+                                                      mapping,
+                                                      [&](const std::string& column, bool& present) {
+                                                        const std::string* v = column_value(column);
+                                                        present = v != nullptr;
+                                                        return v ? *v : std::string();
+                                                      },
+                                                      matched);
+  if (action == RowAction::drop) return;
+  std::string role;
+  if (const std::string* raw = field(kRole)) {
+    auto mapped = options_.csv.roles.find(*raw);
+    role = mapped != options_.csv.roles.end() ? mapped->second : detail::map_role(mapping, *raw);
+  }
+  if (role == "drop") return;
+  if (const std::string* team = field(kTeam); team && !team->empty() && !session_.contains("team")) {
+    session_["team"] = *team;
+  }
+  // The session's agent: from an agent's row; any row's only if no agent row has one.
+  if (const std::string* agent = field(kAgent); agent && !agent->empty()) {
+    if (role == "agent" && !agent_from_agent_row_) {
+      session_["agent"] = *agent;
+      agent_from_agent_row_ = true;
+    } else if (!session_.contains("agent")) {
+      session_["agent"] = *agent;
+    }
+  }
+  for (const auto& [name, column] : mapping.meta) {
+    const std::string* v = column_value(column);
+    if (v && !v->empty() && !(session_.contains("meta") && session_["meta"].contains(name))) {
+      session_["meta"][name] = *v;
+    }
   }
   nlohmann::ordered_json m = nlohmann::ordered_json::object();
-  if (const std::string* role = field(kRole)) {
-    auto mapped = options_.csv.roles.find(*role);
-    m["role"] = mapped != options_.csv.roles.end() ? mapped->second : *role;
+  const std::string* event = field(kEvent);
+  if (action == RowAction::event || role.rfind("event", 0) == 0) {
+    m["role"] = "system";
+    std::string name = event && !event->empty() ? *event : action == RowAction::event ? matched : std::string();
+    if (name.empty() && role.rfind("event:", 0) == 0) name = role.substr(6);
+    if (name.empty()) name = field(kRole) ? *field(kRole) : std::string("event");
+    if (const std::string* time = field(kTime); time && !time->empty()) m["time"] = *time;
+    m["text"] = "";
+    m["event"] = name.empty() ? std::string("event") : name;
+  } else {
+    if (field(kRole)) m["role"] = action == RowAction::system ? std::string("system") : role;
+    if (const std::string* time = field(kTime); time && !time->empty()) m["time"] = *time;
+    const std::string* text = field(kText);
+    m["text"] = text ? (mapping.html ? html_to_text(*text) : *text) : kEmpty;
+    if (event && !event->empty()) m["event"] = *event;
   }
-  if (const std::string* time = field(kTime); time && !time->empty()) m["time"] = *time;
-  const std::string* text = field(kText);
-  m["text"] = text ? *text : kEmpty;
-  if (const std::string* event = field(kEvent); event && !event->empty()) m["event"] = *event;
   for (const auto& f : fields_) bytes_ += f.size();
   if (bytes_ > options_.max_record_bytes) oversized_ = true;
   if (!oversized_) {
@@ -207,9 +250,17 @@ void CsvRecords::row() {
   }
 }
 
+const std::string* CsvRecords::column_value(const std::string& column) const {
+  for (std::size_t i = 0; i < header_.size() && i < fields_.size(); ++i) {
+    if (header_[i] == column) return &fields_[i];
+  }
+  return nullptr;
+}
+
 void CsvRecords::header() {
   have_header_ = true;
   header_fields_ = fields_.size();
+  header_ = fields_;
   for (int f = 0; f < kFieldCount; ++f) {
     const std::string name = options_.csv.columns.count(kCsvFields[f]) ? options_.csv.columns.at(kCsvFields[f])
                                                                        : std::string(kCsvFields[f]);

@@ -51,6 +51,8 @@ class CsvRecords {
   void row();
   void header();
   const std::string* field(Field which) const;
+  // The value of the column named `column` in the current row.
+  const std::string* column_value(const std::string& column) const;
   // The row at `line` is bad: its session (if the row names one) becomes an
   // error record, else the row is one on its own.
   void broken_row(const std::string* session_id, InputError e);
@@ -70,6 +72,8 @@ class CsvRecords {
   bool at_line_middle_ = false;
   bool have_header_ = false, header_error_ = false;
   std::size_t header_fields_ = 0;
+  std::vector<std::string> header_;
+  bool agent_from_agent_row_ = false;
   int column_[kFieldCount] = {};
   bool open_ = false;
   std::string session_id_;

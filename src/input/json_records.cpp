@@ -64,6 +64,13 @@ void JsonRecords::finish(const std::string& stream_error) {
     case Mode::array:
       emit_error(input_error("E0201", "invalid JSON: the array is not closed with ']'", line_));
       break;
+    case Mode::wrapper:
+      if (wrapper_found_) {
+        emit_error(input_error("E0201", "invalid JSON: the object holding \"" + sessions_key_ + "\" is not closed", line_));
+      } else {
+        emit_record();
+      }
+      break;
   }
 }
 
@@ -125,6 +132,13 @@ void JsonRecords::step(char c) {
       } else if (c == '[' && !jsonl_) {
         mode_ = Mode::array;
         array_index_ = 0;
+      } else if (c == '{' && !sessions_key_.empty()) {
+        // Maybe a wrapper: kept whole until its sessions key shows (then
+        // dropped), so that an object without the key is a session itself.
+        begin(Mode::wrapper, c);
+        wrap_ = Wrap::expect_key;
+        wrapper_found_ = false;
+        in_wrapper_ = false;
       } else {
         begin(doc_ && c == '{' ? Mode::value : Mode::line, c);
       }
@@ -208,10 +222,21 @@ void JsonRecords::step(char c) {
         ++line_;
       } else if (is_space(c) || c == ',') {
       } else if (c == ']') {
-        mode_ = Mode::top;
+        if (in_wrapper_) {
+          in_wrapper_ = false;
+          mode_ = Mode::wrapper;
+          wrap_ = Wrap::skip;  // the rest of the wrapper, up to its '}'
+          skip_depth_ = 0;
+          skip_string_ = skip_escape_ = false;
+        } else {
+          mode_ = Mode::top;
+        }
       } else {
         begin(c == '{' || c == '[' ? Mode::array_value : Mode::array_scalar, c);
       }
+      return;
+    case Mode::wrapper:
+      step_wrapper(c);
       return;
     case Mode::array_value:
       append(c);
@@ -234,6 +259,92 @@ void JsonRecords::step(char c) {
   }
 }
 
+void JsonRecords::step_wrapper(char c) {
+  if (c == '\n') ++line_;
+  if (!wrapper_found_) append(c);
+  switch (wrap_) {
+    case Wrap::expect_key:
+      if (c == '"') {
+        wrap_ = Wrap::key;
+        key_.clear();
+        key_escape_ = false;
+      } else if (c == '}') {
+        end_wrapper();
+      } else if (!is_space(c) && c != ',') {
+        wrap_ = Wrap::skip;  // not JSON: read on to the end of the object
+        skip_depth_ = 0;
+        skip_string_ = skip_escape_ = false;
+      }
+      return;
+    case Wrap::key:
+      if (key_escape_) {
+        key_escape_ = false;
+        key_ += c;
+      } else if (c == '\\') {
+        key_escape_ = true;
+        key_ += c;
+      } else if (c == '"') {
+        wrap_ = Wrap::colon;
+      } else if (key_.size() < 4096) {
+        key_ += c;
+      }
+      return;
+    case Wrap::colon:
+      if (c == ':') wrap_ = Wrap::value_start;
+      return;
+    case Wrap::value_start:
+      if (is_space(c)) return;
+      if (c == '[' && key_ == sessions_key_ && !wrapper_found_) {
+        wrapper_found_ = true;
+        buffer_.clear();
+        buffer_.shrink_to_fit();
+        in_wrapper_ = true;
+        mode_ = Mode::array;
+        array_index_ = 0;
+        return;
+      }
+      wrap_ = Wrap::skip;
+      skip_depth_ = 0;
+      skip_string_ = skip_escape_ = false;
+      [[fallthrough]];
+    case Wrap::skip:
+      if (skip_string_) {
+        if (skip_escape_) {
+          skip_escape_ = false;
+        } else if (c == '\\') {
+          skip_escape_ = true;
+        } else if (c == '"') {
+          skip_string_ = false;
+        }
+        return;
+      }
+      if (c == '"') {
+        skip_string_ = true;
+      } else if (c == '{' || c == '[') {
+        ++skip_depth_;
+      } else if (c == '}' || c == ']') {
+        if (skip_depth_ == 0 && c == '}') {
+          end_wrapper();
+          return;
+        }
+        if (skip_depth_ > 0) --skip_depth_;
+      } else if (c == ',' && skip_depth_ == 0) {
+        wrap_ = Wrap::expect_key;
+      }
+      return;
+  }
+}
+
+void JsonRecords::end_wrapper() {
+  if (wrapper_found_) {
+    mode_ = Mode::top;
+    return;
+  }
+  mode_ = Mode::line_closed;  // an object without the sessions key: a session itself
+  emit_record();
+  mode_ = Mode::top;
+}
+
 void JsonRecords::split_truncated() {
   std::string rest = buffer_.substr(split_at_);
   buffer_.resize(split_at_);
@@ -253,7 +364,7 @@ void JsonRecords::emit_record() {
   r.line = record_line_;
   r.byte_offset = record_offset_;
   if (mode_ == Mode::array || mode_ == Mode::array_value || mode_ == Mode::array_scalar) {
-    r.pointer_prefix = "/" + std::to_string(array_index_++);
+    r.pointer_prefix = (in_wrapper_ ? "/" + sessions_key_ : std::string()) + "/" + std::to_string(array_index_++);
   }
   if (oversized_) {
     r.error = input_error(

@@ -19,15 +19,21 @@ namespace chatqa::io {
 class JsonRecords {
  public:
   using Sink = std::function<void(InputRecord&&)>;
-  JsonRecords(std::string input, std::size_t max_bytes, Sink sink)
-      : input_(std::move(input)), max_bytes_(max_bytes), sink_(std::move(sink)) {}
+  // `sessions_key`: the sessions are the elements of this key's array in a
+  // wrapper object ({"chats": [...]}); an object without it is one session.
+  JsonRecords(std::string input, std::size_t max_bytes, Sink sink, std::string sessions_key = {})
+      : input_(std::move(input)), max_bytes_(max_bytes), sink_(std::move(sink)), sessions_key_(std::move(sessions_key)) {}
 
   void feed(std::string_view data);
   // End of input; `stream_error` is set when the bytes stopped early.
   void finish(const std::string& stream_error);
 
  private:
-  enum class Mode { top, line, line_closed, value, array, array_value, array_scalar };
+  enum class Mode { top, line, line_closed, value, array, array_value, array_scalar, wrapper };
+  // Inside a wrapper object: where in its "key": value list we are.
+  enum class Wrap { expect_key, key, colon, value_start, skip };
+  void step_wrapper(char c);
+  void end_wrapper();
 
   void step(char c);
   void step_byte(char c);
@@ -56,6 +62,14 @@ class JsonRecords {
   bool doc_ = false;    // a record spread over lines: pretty-printed documents
   bool pending_cr_ = false;  // a CR whose next byte tells CRLF from a lone CR
   std::size_t array_index_ = 0;
+  std::string sessions_key_;
+  Wrap wrap_ = Wrap::expect_key;
+  std::string key_;            // the key being read in a wrapper
+  bool key_escape_ = false;
+  bool in_wrapper_ = false;    // the array being read is the wrapper's sessions
+  bool wrapper_found_ = false; // the wrapper had the sessions key
+  int skip_depth_ = 0;
+  bool skip_string_ = false, skip_escape_ = false;
   // In a pretty-printed record: where a '{' at column 0 began inside it (a
   // new record, if this one turns out to be truncated), and its line.
   std::size_t split_at_ = std::string::npos;

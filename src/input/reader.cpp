@@ -15,6 +15,8 @@
 #include "input/byte_stream.hpp"
 #include "input/csv_records.hpp"
 #include "input/json_records.hpp"
+#include "input/mapping.hpp"
+#include "input/session_json.hpp"
 
 namespace chatqa {
 namespace {
@@ -78,7 +80,7 @@ struct SessionReader::Impl {
     if (as_csv) {
       csv = std::make_unique<io::CsvRecords>(name, options, sink);
     } else {
-      json = std::make_unique<io::JsonRecords>(name, options.max_record_bytes, sink);
+      json = std::make_unique<io::JsonRecords>(name, options.max_record_bytes, sink, options.mapping.sessions);
     }
   }
 
@@ -193,6 +195,22 @@ ParsedSession SessionReader::parse(const InputRecord& record, const ReadOptions&
   if (record.error) {
     p.error = *record.error;
     if (p.error->line == 0) p.error->line = record.line;
+  } else if (options.mapping.active() && record.message_lines.empty()) {
+    // A mapped JSON export (CSV records are mapped while their rows are read).
+    nlohmann::json doc;
+    InputError error;
+    if (!detail::parse_json_text(record.text, doc, error)) {
+      p.error = std::move(error);
+    } else {
+      Session session;
+      if (auto e = detail::session_from_json(detail::map_session(doc, options.mapping), options.session, session)) {
+        p.error = std::move(e);
+        p.error->byte_offset = 0;  // a place in the mapped session, not in the text
+      } else {
+        p.session = std::move(session);
+      }
+    }
+    if (p.error) locate_error(*p.error, record);
   } else {
     p = parse_session(record.text, options.session);
     if (p.error) locate_error(*p.error, record);

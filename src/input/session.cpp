@@ -6,6 +6,7 @@
 
 #include "chatqa/session.hpp"
 #include "input/json_locator.hpp"
+#include "input/session_json.hpp"
 #include "text/utf8.hpp"
 
 namespace chatqa {
@@ -49,12 +50,22 @@ std::optional<std::string> string_or_number(const json& v) {
 }
 
 // Fills `session` from a parsed JSON object or returns the first problem.
-std::optional<InputError> session_from_json(const json& j, const SessionOptions& options, Session& session) {
+std::optional<InputError> session_from_json_impl(const json& j, const SessionOptions& options, Session& session) {
   if (!j.is_object()) {
     return make_error("E0202", "a session must be a JSON object, not " + type_name(j));
   }
   auto id = j.find("id");
-  if (id == j.end()) return make_error("E0202", "session has no \"id\"");
+  if (id == j.end()) {
+    // A wrapper ({"chats": [...]}) read as a session: say where the sessions may be.
+    std::string hint;
+    for (auto it = j.begin(); it != j.end() && hint.empty(); ++it) {
+      if (it.key() != "messages" && it->is_array() && !it->empty() && (*it)[0].is_object()) {
+        hint = " (\"" + it.key() + "\" holds an array of objects: if those are the sessions, read them with "
+               "--sessions-at " + it.key() + " or a --preset)";
+      }
+    }
+    return make_error("E0202", "session has no \"id\"" + hint);
+  }
   auto id_text = string_or_number(*id);
   if (!id_text) return make_error("E0203", "\"id\" must be a string or an integer, not " + type_name(*id), "/id");
   session.id = *id_text;
@@ -148,7 +159,7 @@ std::optional<InputError> session_from_json(const json& j, const SessionOptions&
 ParsedSession from_value(const json& j, const SessionOptions& options) {
   ParsedSession out;
   Session session;
-  if (auto err = session_from_json(j, options, session)) {
+  if (auto err = session_from_json_impl(j, options, session)) {
     out.error = std::move(err);
   } else {
     out.session = std::move(session);
@@ -157,7 +168,7 @@ ParsedSession from_value(const json& j, const SessionOptions& options) {
 }
 
 // Parses `text` as one JSON value; on failure fills `error`.
-bool parse_json(std::string_view text, json& out, InputError& error) {
+bool parse_json_impl(std::string_view text, json& out, InputError& error) {
   if (auto bad = utf8::find_invalid(text); bad != std::string_view::npos) {
     error = make_error("E0206", "invalid UTF-8 at byte " + std::to_string(bad));
     error.byte_offset = bad;
@@ -185,6 +196,15 @@ bool parse_json(std::string_view text, json& out, InputError& error) {
 
 }  // namespace
 
+namespace detail {
+bool parse_json_text(std::string_view text, nlohmann::json& out, InputError& error) {
+  return parse_json_impl(text, out, error);
+}
+std::optional<InputError> session_from_json(const nlohmann::json& j, const SessionOptions& options, Session& session) {
+  return session_from_json_impl(j, options, session);
+}
+}  // namespace detail
+
 const char* to_string(Role role) noexcept { return kRoleNames[static_cast<int>(role)]; }
 
 std::optional<Role> role_from_string(std::string_view name) noexcept {
@@ -204,7 +224,7 @@ ParsedSession parse_session(std::string_view text, const SessionOptions& options
   out.line = 1;
   json j;
   InputError error;
-  if (!parse_json(text, j, error)) {
+  if (!parse_json_impl(text, j, error)) {
     out.error = std::move(error);
     out.error->line = 1;
     return out;

@@ -219,3 +219,137 @@ TEST_CASE("reader CSV: an error in a message names its row", "[reader][csv]") {
   CHECK(all[0].error->line == 4);
   CHECK(all[0].error->json_pointer == "/messages/1/time");
 }
+
+// ---------------------------------------------------------------- mappings
+
+TEST_CASE("html_to_text: tags, entities, line breaks", "[reader][mapping]") {
+  CHECK(html_to_text("<p>I don&#39;t know &amp; &lt;b&gt;</p>") == "I don't know & <b>");
+  CHECK(html_to_text("<p>Hi Sam,<br>thanks</p><p>Bye&nbsp;now</p>") == "Hi Sam,\nthanks\nBye now");
+  CHECK(html_to_text("&#x4F60;&#22909; <script>x()</script>ok") == "你好 ok");
+  CHECK(html_to_text("a < b & c") == "a < b & c");
+  CHECK(html_to_text("&#0;&#xD800;") == "\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_CASE("mapping: a wrapper object's sessions array, streamed", "[reader][mapping]") {
+  ReadOptions o;
+  o.mapping.sessions = "chats";
+  const std::string text = "{\"count\": 2, \"chats\": [\n" + one_line("a") + ",\n" + one_line("b") +
+                           "\n], \"next\": {\"x\": [1, \"]}\"]}}\n" + one_line("c") + "\n";
+  auto all = read_text(text, o);
+  CHECK(ids(all) == std::vector<std::string>{"a", "b", "c"});
+  CHECK(all[1].line == 3);
+  // An error inside is placed under the wrapper's key.
+  auto bad = read_text("{\"chats\": [" + one_line("a") + ", {\"id\": \"b\"}]}", o);
+  REQUIRE(bad.size() == 2);
+  REQUIRE(bad[1].error);
+  CHECK(bad[1].error->json_pointer == "/chats/1");
+}
+
+TEST_CASE("mapping: fields, roles with prefixes, row filters, agent from an agent row", "[reader][mapping]") {
+  ReadOptions o;
+  REQUIRE_FALSE(apply_mapping(R"({"messages": ["first", "rest"],
+      "session": {"id": "conv"}, "meta": {"channel": "src.via"},
+      "message": {"role": "who", "time": ["at", "$session.started"], "text": "body", "agent": "who"},
+      "roles": {"visitor": "customer", "agent:*": "agent", "sys": "event:note"},
+      "rows": [{"field": "kind", "map": {"private": "drop", "assign": "event"}}], "html": true})",
+                              o));
+  const std::string doc = R"({"conv": 7, "started": 100, "src": {"via": "web"},
+      "first": {"who": "visitor", "body": "<b>hi</b>"},
+      "rest": [{"who": "agent:9", "kind": "assign", "at": 105},
+               {"who": "agent:9", "kind": "private", "at": 106, "body": "secret"},
+               {"who": "sys", "at": 107},
+               {"who": "agent:9", "at": 150, "body": "hello"}]})";
+  auto all = read_text(doc, o);
+  REQUIRE(all.size() == 1);
+  REQUIRE(all[0].session);
+  const Session& s = *all[0].session;
+  CHECK(s.id == "7");
+  CHECK(s.agent == "agent:9");
+  CHECK(s.meta.at("channel") == "web");
+  REQUIRE(s.messages.size() == 4);
+  CHECK(s.messages[0].text == "hi");
+  CHECK(s.messages[0].time.epoch_ms == 100000);
+  CHECK(s.messages[1].event == "assign");
+  CHECK_FALSE(s.messages[1].is_utterance());
+  CHECK(s.messages[2].event == "note");
+  CHECK(s.messages[3].role == Role::agent);
+}
+
+TEST_CASE("mapping: files are checked, presets are shipped", "[reader][mapping]") {
+  ReadOptions o;
+  CHECK(apply_mapping(R"({"mesages": "x"})", o)->find("unknown key \"mesages\"") != std::string::npos);
+  CHECK(apply_mapping(R"({"roles": {"a": "boss"}})", o));
+  CHECK(apply_mapping(R"({"rows": [{"map": {}}]})", o));
+  CHECK(apply_mapping("not json", o));
+  for (const char* name : {"zendesk", "intercom", "intercom-csv", "chatwoot", "kefu-csv"}) {
+    auto text = preset_mapping(name);
+    REQUIRE(text);
+    ReadOptions p;
+    INFO(name);
+    CHECK_FALSE(apply_mapping(*text, p));
+    CHECK(p.mapping.active());
+  }
+  CHECK_FALSE(preset_mapping("nope"));
+}
+
+TEST_CASE("mapping: CSV rows filtered, meta columns, the agent from an agent row", "[reader][mapping][csv]") {
+  ReadOptions o;
+  o.format = InputFormat::csv;
+  o.mapping.meta["channel"] = "via";
+  o.mapping.roles = {{"visitor", "customer"}, {"admin", "agent"}};
+  RowRule notes;
+  notes.field = "type";
+  notes.actions = {{"note", RowAction::drop}, {"assignment", RowAction::event}};
+  o.mapping.rows.push_back(notes);
+  const std::string csv =
+      "session,role,time,text,agent,type,via\n"
+      "s1,visitor,2024-05-01 10:00:00,hello,V-1,comment,web\n"
+      "s1,admin,2024-05-01 10:00:05,,A-7,assignment,web\n"
+      "s1,admin,2024-05-01 10:00:06,internal,A-7,note,web\n"
+      "s1,admin,2024-05-01 10:00:40,hi,A-7,comment,web\n";
+  auto all = read_text(csv, o);
+  REQUIRE(all.size() == 1);
+  REQUIRE(all[0].session);
+  const Session& s = *all[0].session;
+  CHECK(s.agent == "A-7");
+  CHECK(s.meta.at("channel") == "web");
+  REQUIRE(s.messages.size() == 3);
+  CHECK(s.messages[1].event == "assignment");
+  CHECK(all[0].message_lines == std::vector<std::size_t>{2, 3, 5});
+}
+
+// ---------------------------------------------------------------- times
+
+TEST_CASE("parse_time: the common unambiguous export shapes", "[reader][time]") {
+  const std::int64_t base = 1720447201000;  // 2024-07-08T14:00:01Z
+  const int cst = 8 * 60;
+  struct Case {
+    const char* text;
+    std::int64_t epoch_ms;
+    int offset;
+  };
+  const Case cases[] = {
+      {"2024/07/08 14:00:01", base - cst * 60000, cst},
+      {"2024-7-8 14:00:01", base - cst * 60000, cst},
+      {"2024-7-8 9:05", base - cst * 60000 - (4 * 3600 + 55 * 60 + 1) * 1000, cst},
+      {"2024.07.08 14:00:01", base - cst * 60000, cst},
+      {"2024年7月8日 14:00:01", base - cst * 60000, cst},
+      {"2024-07-08 14:00:01 UTC", base, 0},
+      {"2024/07/08 14:00:01.250 +0200", base - 120 * 60000 + 250, 120},
+      {"Mon, 08 Jul 2024 14:00:01 +0000", base, 0},
+      {"8 Jul 2024 14:00:01 GMT", base, 0},
+      {"Mon, 8 July 2024 16:00:01 +02:00", base, 120},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    auto t = parse_time(c.text, cst);
+    REQUIRE(t);
+    CHECK(t->epoch_ms == c.epoch_ms);
+    CHECK(t->utc_offset_minutes == c.offset);
+  }
+  for (const char* bad : {"07/08/2024 14:00", "2024/07/08", "2024/13/08 14:00", "2024/02/30 10:00", "Mon 8 Jul 2024 14:00",
+                          "2024-07-08 14:00 EST", "8 Jul 24 14:00", "soon"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_time(bad, cst));
+  }
+}

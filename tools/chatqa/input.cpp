@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string_view>
@@ -20,11 +21,30 @@ void add_input_options(CLI::App* cmd, InputArgs& args) {
   cmd->add_option("--input-format", args.input_format, "Input format; auto = CSV for *.csv[.gz] or with --csv-map")
       ->check(CLI::IsMember({"auto", "json", "csv"}))
       ->capture_default_str();
+  std::string presets;
+  for (const std::string& p : preset_names()) presets += (presets.empty() ? "" : ", ") + p;
+  cmd->add_option("--preset", args.preset, "Read a help desk's export: " + presets + " (see docs/cli.md)");
+  cmd->add_option("--map", args.map_file, "Mapping file (JSON) for an export; applied after --preset");
+  cmd->add_option("--json-map", args.json_map,
+                  "JSON fields: sessions=KEY,messages=PATH,id=PATH,agent=PATH,team=PATH,role=PATH,time=PATH,"
+                  "text=PATH,event=PATH,message_agent=PATH,meta.NAME=PATH");
+  cmd->add_option("--sessions-at", args.sessions_at, "The key of the sessions array in a wrapper object, e.g. chats");
+  cmd->add_flag("--html", args.html, "Message texts are HTML (tags stripped, entities decoded)");
+  cmd->add_option("--drop-rows", args.drop_rows, "Leave out rows whose FIELD has VALUE: FIELD=VALUE (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--event-rows", args.event_rows,
+                  "Keep rows whose FIELD has VALUE as events (never replies): FIELD=VALUE (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--csv-map", args.csv_map,
-                  "CSV columns: session=COL,role=COL,time=COL,text=COL[,agent=COL,team=COL,event=COL]; "
+                  "CSV columns: session=COL,role=COL,time=COL,text=COL[,agent=COL,team=COL,event=COL,meta.NAME=COL]; "
                   "unmapped fields use their own name as column");
-  cmd->add_option("--role-map", args.role_map, "CSV role values, e.g. \"客服=agent,访客=customer,机器人=bot\"");
-  cmd->add_option("--csv-delimiter", args.csv_delimiter, "CSV field delimiter")->capture_default_str();
+  cmd->add_option("--role-map", args.role_map,
+                  "Role values (CSV or mapped JSON), e.g. \"客服=agent,访客=customer,机器人=bot,备注=drop\"");
+  cmd->add_option("--csv-delimiter", args.csv_delimiter, "CSV field delimiter (default ,)");
   cmd->add_option("--utc-offset", args.utc_offset, "Offset of input times written without one")->capture_default_str();
   cmd->add_option("--max-record-bytes", args.max_record_bytes, "Larger input records are errors (E0207)")
       ->capture_default_str();
@@ -44,24 +64,115 @@ std::optional<int> parse_offset(const std::string& text) {
 }
 }  // namespace
 
-std::optional<std::string> apply_input_options(const InputArgs& args, ReadOptions& read) {
-  read.max_record_bytes = args.max_record_bytes;
-  read.format = args.input_format == "csv"    ? InputFormat::csv
-                : args.input_format == "json" ? InputFormat::json
-                                              : InputFormat::automatic;
-  if (!args.csv_map.empty()) {
-    if (auto err = parse_pairs(args.csv_map, read.csv.columns)) return "--csv-map: " + *err;
-    if (auto err = validate_csv_columns(read.csv.columns)) return err;
+namespace {
+std::string read_small_file(const std::string& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read " + path;
+    return {};
   }
-  if (!args.role_map.empty()) {
-    if (auto err = parse_pairs(args.role_map, read.csv.roles)) return "--role-map: " + *err;
-    for (const auto& [from, to] : read.csv.roles) {
-      if (!role_from_string(to))
-        return "--role-map: \"" + from + "=" + to + "\": role must be customer, agent, bot or system";
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > (1u << 20)) {
+      error = path + " is larger than 1 MiB: not a mapping file";
+      return {};
     }
   }
-  if (args.csv_delimiter.size() != 1) return std::string("--csv-delimiter must be one character");
-  read.csv.delimiter = args.csv_delimiter[0];
+  return text;
+}
+
+std::optional<std::string> add_row_rules(const std::vector<std::string>& specs, RowAction action, Mapping& m,
+                                         const char* flag) {
+  for (const std::string& spec : specs) {
+    const std::size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) return std::string(flag) + ": expected FIELD=VALUE, got \"" + spec + "\"";
+    RowRule rule;
+    rule.field = spec.substr(0, eq);
+    rule.actions[spec.substr(eq + 1)] = action;
+    m.rows.insert(m.rows.begin(), std::move(rule));  // flags before the preset's rules
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> apply_input_options(const InputArgs& args, ReadOptions& read) {
+  read.max_record_bytes = args.max_record_bytes;
+  if (!args.preset.empty()) {
+    auto text = preset_mapping(args.preset);
+    if (!text) {
+      std::string names;
+      for (const std::string& p : preset_names()) names += (names.empty() ? "" : ", ") + p;
+      return "--preset: unknown preset \"" + args.preset + "\" (presets: " + names + ")";
+    }
+    if (auto err = apply_mapping(*text, read)) return "--preset " + args.preset + ": " + *err;
+  }
+  if (!args.map_file.empty()) {
+    std::string error;
+    const std::string text = read_small_file(args.map_file, error);
+    if (!error.empty()) return "--map: " + error;
+    if (auto err = apply_mapping(text, read)) return "--map " + args.map_file + ": " + *err;
+  }
+  if (args.input_format == "csv") read.format = InputFormat::csv;
+  if (args.input_format == "json") read.format = InputFormat::json;
+  Mapping& m = read.mapping;
+  if (!args.sessions_at.empty()) m.sessions = args.sessions_at;
+  if (args.html) m.html = true;
+  if (!args.json_map.empty()) {
+    std::map<std::string, std::string> pairs;
+    if (auto err = parse_pairs(args.json_map, pairs)) return "--json-map: " + *err;
+    for (const auto& [field, path] : pairs) {
+      if (path.empty()) return "--json-map: empty path for \"" + field + "\"";
+      if (field == "sessions") {
+        m.sessions = path;
+      } else if (field == "messages") {
+        m.messages = {path};
+      } else if (field == "id" || field == "agent" || field == "team") {
+        m.session_fields[field] = {path};
+      } else if (field == "role" || field == "time" || field == "text" || field == "event") {
+        m.message_fields[field] = {path};
+      } else if (field == "message_agent") {
+        m.message_fields["agent"] = {path};
+      } else if (field.rfind("meta.", 0) == 0 && field.size() > 5) {
+        m.meta[field.substr(5)] = path;
+      } else {
+        return "--json-map: unknown field \"" + field +
+               "\" (fields: sessions, messages, id, agent, team, role, time, text, event, message_agent, meta.NAME)";
+      }
+    }
+  }
+  if (auto err = add_row_rules(args.event_rows, RowAction::event, m, "--event-rows")) return err;
+  if (auto err = add_row_rules(args.drop_rows, RowAction::drop, m, "--drop-rows")) return err;
+  if (!args.csv_map.empty()) {
+    std::map<std::string, std::string> columns;
+    if (auto err = parse_pairs(args.csv_map, columns)) return "--csv-map: " + *err;
+    for (auto it = columns.begin(); it != columns.end();) {
+      if (it->first.rfind("meta.", 0) == 0 && it->first.size() > 5) {
+        if (it->second.empty()) return "empty column name for \"" + it->first + "\" in --csv-map";
+        m.meta[it->first.substr(5)] = it->second;
+        it = columns.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (auto err = validate_csv_columns(columns)) return err;
+    for (const auto& [field, column] : columns) read.csv.columns[field] = column;
+  }
+  if (!args.role_map.empty()) {
+    std::map<std::string, std::string> roles;
+    if (auto err = parse_pairs(args.role_map, roles)) return "--role-map: " + *err;
+    for (const auto& [from, to] : roles) {
+      if (!role_from_string(to) && to != "drop" && to.rfind("event", 0) != 0) {
+        return "--role-map: \"" + from + "=" + to + "\": role must be customer, agent, bot, system, event[:NAME] or drop";
+      }
+      read.mapping.roles[from] = to;
+    }
+  }
+  if (!args.csv_delimiter.empty()) {
+    if (args.csv_delimiter.size() != 1) return std::string("--csv-delimiter must be one character");
+    read.csv.delimiter = args.csv_delimiter[0];
+  }
   const auto offset = parse_offset(args.utc_offset);
   if (!offset) return std::string("--utc-offset must look like +08:00, -05:30 or Z");
   read.session.default_utc_offset_minutes = *offset;
@@ -89,7 +200,7 @@ std::optional<std::string> validate_csv_columns(const std::map<std::string, std:
     bool known = false;
     for (const char* f : {"session", "role", "time", "text", "agent", "team", "event"}) known = known || field == f;
     if (!known) {
-      return "unknown field \"" + field + "\" in --csv-map (fields: session, role, time, text, agent, team, event)";
+      return "unknown field \"" + field + "\" in --csv-map (fields: session, role, time, text, agent, team, event, meta.NAME)";
     }
     if (column.empty()) return "empty column name for \"" + field + "\" in --csv-map";
   }

@@ -40,9 +40,15 @@ bool read_records(const std::string& name, const ReadOptions& options, const std
 // The input options shared by subcommands that read sessions (score, explain).
 struct InputArgs {
   std::string input_format = "auto";
+  std::string preset;
+  std::string map_file;
+  std::string json_map;
+  std::string sessions_at;
+  bool html = false;
   std::string csv_map;
   std::string role_map;
-  std::string csv_delimiter = ",";
+  std::string csv_delimiter;  // "" = the preset's or ","
+  std::vector<std::string> drop_rows, event_rows;
   std::string utc_offset = "+08:00";
   std::size_t max_record_bytes = 16u << 20;
 };
