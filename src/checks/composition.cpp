@@ -15,7 +15,7 @@
 // applicable only when all its inner checks are. Pending (live scoring)
 // propagates unless the answer is already certain (an "all" with one inner
 // check passed is passed, whatever the pending ones say).
-#include "checks/phrase_common.hpp"
+#include "checks/check.hpp"
 
 namespace chatqa::detail {
 namespace {
@@ -45,6 +45,9 @@ class AllAnyCheck final : public Check {
         case State::pending: ++pending; break;
         case State::not_applicable: ++na; break;
       }
+      // "all" with an inner check passed is decided (passed, and applicable):
+      // the checks after it (guards put first are cheap) need not run.
+      if (all && clean > 0) break;
     }
     if (na == checks.size()) {
       out.applicable = false;

@@ -11,7 +11,7 @@
 // start a turn nor answer one.
 #include <cmath>
 
-#include "checks/phrase_common.hpp"
+#include "checks/check.hpp"
 
 namespace chatqa::detail {
 namespace {

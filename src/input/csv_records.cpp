@@ -3,6 +3,8 @@
 
 #include "input/mapping.hpp"
 
+#include "chatqa/report.hpp"
+
 namespace chatqa::io {
 namespace {
 
@@ -12,7 +14,7 @@ constexpr int kFieldBegun = 2;
 InputError input_error(const char* code, std::string message, std::size_t line) {
   InputError e;
   e.code = code;
-  e.message = std::move(message);
+  e.message = mask_pii(message);  // messages may echo input: personal numbers masked
   e.line = line;
   return e;
 }

@@ -1,13 +1,15 @@
 // JSON input -> records (see json_records.hpp).
 #include "input/json_records.hpp"
 
+#include "chatqa/report.hpp"
+
 namespace chatqa::io {
 namespace {
 
 InputError input_error(const char* code, std::string message, std::size_t line) {
   InputError e;
   e.code = code;
-  e.message = std::move(message);
+  e.message = mask_pii(message);  // messages may echo input: personal numbers masked
   e.line = line;
   return e;
 }

@@ -67,16 +67,29 @@ struct Row {
   std::size_t sessions = 0, failed = 0, findings = 0;
   std::size_t right = 0, wrong = 0, unlabelled = 0, gone_right = 0, gone_wrong = 0;
   std::size_t misses = 0, found_misses = 0, silent_right = 0;
+  std::size_t silent_miss = 0;     // of `misses`: sessions sampled where the item passed, labelled miss
   std::size_t not_applicable = 0;  // labelled findings whose session the item no longer applies to
   std::size_t labelled() const { return right + wrong; }
   std::optional<double> precision() const {
     if (labelled() == 0) return std::nullopt;
     return static_cast<double>(right) / static_cast<double>(labelled());
   }
-  // True positives known from labels, and the misses among the labelled.
+  // Re-scored, with findings and passed sessions both sampled: the two samples weighted by their
+  // populations (true positives = findings x precision; misses = passed sessions x miss rate of the
+  // silent sample). Otherwise the labels as they are: right / (right + misses).
+  bool weighted_recall() const {
+    return scored && labelled() > 0 && silent_right + silent_miss > 0 && sessions >= failed;
+  }
   std::optional<double> recall() const {
+    if (weighted_recall()) {
+      const double tp = static_cast<double>(findings) * *precision();
+      const double miss_rate = static_cast<double>(silent_miss) / static_cast<double>(silent_right + silent_miss);
+      const double fn = static_cast<double>(sessions - failed) * miss_rate;
+      if (tp + fn <= 0) return std::nullopt;
+      return tp / (tp + fn);
+    }
     const std::size_t open = misses + gone_right;
-    if (open == 0 && found_misses == 0) return std::nullopt;
+    if (open == 0 && found_misses == 0 && silent_right == 0) return std::nullopt;
     const std::size_t tp = right + found_misses;
     if (tp + open == 0) return std::nullopt;
     return static_cast<double>(tp) / static_cast<double>(tp + open);
@@ -325,8 +338,10 @@ Json row_json(const Row& r) {
   }
   j["misses"] = r.misses;
   j["silent_right"] = r.silent_right;
+  j["silent_miss"] = r.silent_miss;
   if (auto rc = r.recall()) {
     j["recall"] = round4(*rc);
+    j["recall_basis"] = r.weighted_recall() ? "sampled" : "labelled";
   } else {
     j["recall"] = nullptr;
   }
@@ -528,6 +543,7 @@ int run_agree(const AgreeArgs& args) {
         bool found = false;
         if (m->key.message >= 0) found = now.count(m->key.str()) > 0;
         ++(found ? r.found_misses : r.misses);
+        if (!found && m->kind == "silent") ++r.silent_miss;
       }
       r.silent_right = il.silent_right;
     }
@@ -545,6 +561,7 @@ int run_agree(const AgreeArgs& args) {
       r.item = item;
       for (const auto& [key, l] : il.findings) ++(l->verdict == "right" ? r.right : r.wrong);
       r.misses = il.misses.size();
+      for (const Label* m : il.misses) r.silent_miss += m->kind == "silent" ? 1 : 0;
       r.silent_right = il.silent_right;
       set.rows.push_back(r);
     }
@@ -620,6 +637,18 @@ int run_agree(const AgreeArgs& args) {
       std::cerr << "chatqa agree: " << err << "\n";
       return kExitUsage;
     }
+    // The first record describes the sample, as in `chatqa label`.
+    Json header;
+    header["chatqa_label"] = 1;
+    header["from"] = "agree --unlabelled";
+    Json names = Json::array();
+    for (const RuleSetRows& s : sets) {
+      if (!s.rules.empty()) names.push_back({{"name", s.name}, {"version", s.version}});
+    }
+    header["rule_sets"] = names;
+    header["seed"] = args.seed;
+    header["per_item"] = args.per_item;
+    u.write(labels::line_of(header));
     std::size_t written = 0;
     for (const auto& [name, items] : unlabelled_items) {
       for (const std::string& item : items) {
