@@ -1,6 +1,6 @@
 // Fuzz target: any bytes as an input file of `chatqa score` (JSON object,
 // array or Lines; CSV; either gzip-compressed) -> the command line's
-// streaming reader (tools/chatqa/input.cpp) -> parse_session of each record.
+// reader (SessionReader, chatqa::io) -> SessionReader::parse of each record.
 // The first byte picks JSON or CSV (and a small record-size limit); the rest
 // is the file. Every record must be a text or an error with a code, lines
 // must never go back, and a record's text must parse or fail with a code.
@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "fuzz_common.hpp"
-#include "input.hpp"
+#include "chatqa/reader.hpp"
 
 using namespace chatqa;
 
@@ -23,26 +23,39 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data + 1), static_cast<std::streamsize>(size - 1));
   }
-  cli::ReadOptions options;
+  ReadOptions options;
   if (mode & 2) options.max_record_bytes = 64;  // the oversized-record path
   if (mode & 4) options.csv.delimiter = ';';
   if (mode & 8) options.csv.roles = {{"客户", "customer"}, {"客服", "agent"}};
   std::size_t last_line = 0;
-  std::size_t records = 0;
-  cli::read_records(path, options, [&](cli::Record&& r) {
-    ++records;
+  SessionReader reader = SessionReader::open(path, options);
+  InputRecord r;
+  while (reader.next_record(r)) {
     if (r.error) {
       fuzz::require(r.error->code.size() == 5 && r.error->code[0] == 'E', "an input error has a code", r.error->code);
-      return true;
+      continue;
     }
     fuzz::require(r.line >= 1 && r.line >= last_line, "record lines start at 1 and never go back",
                   std::to_string(last_line) + " then " + std::to_string(r.line));
     last_line = r.line;
-    const ParsedSession p = parse_session(r.text);
+    const ParsedSession p = SessionReader::parse(r, options);
     fuzz::require(p.session.has_value() != p.error.has_value(), "exactly one of session / error");
     if (p.error) fuzz::require(p.error->code.size() == 5, "a session error has a code", p.error->code);
-    return true;
-  });
+  }
+  // The same bytes held in memory read to the same records.
+  {
+    const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
+    SessionReader from_file = SessionReader::open(path, options);
+    SessionReader from_text = SessionReader::from_text(text, options, path);
+    InputRecord a, b;
+    while (true) {
+      const bool more_a = from_file.next_record(a), more_b = from_text.next_record(b);
+      fuzz::require(more_a == more_b, "file and text give as many records");
+      if (!more_a) break;
+      fuzz::require(a.text == b.text && a.line == b.line && a.error.has_value() == b.error.has_value(),
+                    "file and text give the same records");
+    }
+  }
   ::unlink(path.c_str());
   return 0;
 }

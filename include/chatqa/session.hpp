@@ -45,6 +45,18 @@ struct Message {
   std::string text;        // original UTF-8 text, as written
   std::string event;       // optional event name of system messages ("survey_sent", "transfer", ...)
   std::size_t input_index = 0;  // position in the input "messages" array
+
+  // Whether the row says something: it has text (not only blanks) and is no
+  // event. Rows that do not (a "survey_sent" system row, an export's empty
+  // assignment or note row) are never a reply, never the start of a wait and
+  // never a member of a phrase window (so never "the first agent message").
+  bool is_utterance() const noexcept {
+    if (!event.empty()) return false;
+    for (char c : text) {
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return true;
+    }
+    return false;
+  }
 };
 
 struct Session {
@@ -85,20 +97,27 @@ struct ParsedSession {
   std::optional<Session> session;
   std::optional<InputError> error;
   std::size_t line = 0;  // 1-based line where the record starts in the input
+  // Filled by SessionReader (chatqa/reader.hpp): the input's name, where the
+  // record starts in it, and for CSV the input line of each message (index =
+  // Message::input_index).
+  std::string input;
+  std::size_t byte_offset = 0;
+  std::vector<std::size_t> message_lines;
 };
 
 // Parses one JSON object holding one session. Never throws.
 ParsedSession parse_session(std::string_view json_text, const SessionOptions& options = {});
 
-// Parses a whole input: one object, an array of objects, or JSON Lines (one
-// object per line; blank lines are skipped). Every record yields one entry,
-// in input order; a record that cannot be read yields an error entry and the
-// rest are still read. Never throws.
-std::vector<ParsedSession> parse_sessions(std::string_view text, const SessionOptions& options = {});
+// Whole inputs (one object, an array, JSON Lines, CSV, gzip): parse_sessions()
+// and SessionReader in chatqa/reader.hpp (the chatqa::io library).
 
 // Parses a time as the session format allows: ISO 8601 with offset or 'Z',
-// "YYYY-MM-DD HH:MM:SS" / "YYYY-MM-DDTHH:MM:SS" (default offset), or a string
-// of epoch digits. Returns nullopt if the text is not a time.
+// "YYYY-MM-DD HH:MM:SS" / "YYYY-MM-DDTHH:MM:SS" (default offset), a string
+// of epoch digits, or a common unambiguous export shape: year-first dates
+// with '/', '.', '-' or 年月日 and 1- or 2-digit parts ("2024/7/8 9:05:00"),
+// zones Z / UTC / GMT / ±HH[:]MM, and RFC 2822 ("Mon, 08 Jul 2024 14:00:01
+// +0000"). Day- or month-first dates are ambiguous: nullopt. Returns nullopt
+// if the text is not a time.
 std::optional<Timestamp> parse_time(std::string_view text, int default_utc_offset_minutes);
 // Epoch seconds or milliseconds, told apart by magnitude (>= 1e11 means ms).
 Timestamp time_from_epoch_number(double value, int default_utc_offset_minutes);

@@ -125,6 +125,7 @@ bool Scope::select(EvalContext& ctx, RoleMask roles, MessageList& in) const {
   }
   for (std::size_t i = lo; i < hi; ++i) {
     if (!roles.has(ctx.message(i).role)) continue;
+    if (!ctx.message(i).is_utterance()) continue;  // an event or empty row is no member of a window
     if (first_seconds >= 0 && seconds_between(ctx.message(0), ctx.message(i)) > first_seconds) continue;
     if (last_seconds >= 0 && seconds_between(ctx.message(i), ctx.message(n - 1)) > last_seconds) continue;
     in.push_back(i);

@@ -7,6 +7,8 @@
 // With `hold_phrases`, a reply that asks the customer to wait (请稍等, 帮您查询)
 // puts the chat on hold: customer messages until the agent's next message
 // ("好的") are not timed here — the waiting protocol is judged by its own item.
+// Rows that say nothing (events, empty rows: Message::is_utterance) neither
+// start a turn nor answer one.
 #include <cmath>
 
 #include "checks/check.hpp"
@@ -41,6 +43,7 @@ class ResponseTimeCheck final : public Check {
     long open = -1;
     bool on_hold = false;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
+      if (!ctx.message(i).is_utterance()) continue;  // an event or empty row answers nothing
       const Role role = ctx.message(i).role;
       if (from.has(role)) {
         if (open < 0 && !on_hold) open = static_cast<long>(i);

@@ -51,6 +51,7 @@ class SilenceCheck final : public Check {
     long open = -1;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       const Message& m = ctx.message(i);
+      if (!m.is_utterance()) continue;  // an event or empty row neither ends nor starts a wait
       if (reply.has(m.role)) {
         if (open >= 0) {
           const auto s = static_cast<std::size_t>(open);

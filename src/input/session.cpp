@@ -1,4 +1,4 @@
-// Reading sessions from JSON: one object, an array, or JSON Lines.
+// Reading one session from its JSON text (whole inputs: reader.cpp).
 #include <algorithm>
 #include <cmath>
 
@@ -6,6 +6,7 @@
 
 #include "chatqa/session.hpp"
 #include "input/json_locator.hpp"
+#include "input/session_json.hpp"
 #include "text/pii_detect.hpp"
 #include "text/utf8.hpp"
 
@@ -50,12 +51,22 @@ std::optional<std::string> string_or_number(const json& v) {
 }
 
 // Fills `session` from a parsed JSON object or returns the first problem.
-std::optional<InputError> session_from_json(const json& j, const SessionOptions& options, Session& session) {
+std::optional<InputError> session_from_json_impl(const json& j, const SessionOptions& options, Session& session) {
   if (!j.is_object()) {
     return make_error("E0202", "a session must be a JSON object, not " + type_name(j));
   }
   auto id = j.find("id");
-  if (id == j.end()) return make_error("E0202", "session has no \"id\"");
+  if (id == j.end()) {
+    // A wrapper ({"chats": [...]}) read as a session: say where the sessions may be.
+    std::string hint;
+    for (auto it = j.begin(); it != j.end() && hint.empty(); ++it) {
+      if (it.key() != "messages" && it->is_array() && !it->empty() && (*it)[0].is_object()) {
+        hint = " (\"" + it.key() + "\" holds an array of objects: if those are the sessions, read them with "
+               "--sessions-at " + it.key() + " or a --preset)";
+      }
+    }
+    return make_error("E0202", "session has no \"id\"" + hint);
+  }
   auto id_text = string_or_number(*id);
   if (!id_text) return make_error("E0203", "\"id\" must be a string or an integer, not " + type_name(*id), "/id");
   session.id = *id_text;
@@ -149,7 +160,7 @@ std::optional<InputError> session_from_json(const json& j, const SessionOptions&
 ParsedSession from_value(const json& j, const SessionOptions& options) {
   ParsedSession out;
   Session session;
-  if (auto err = session_from_json(j, options, session)) {
+  if (auto err = session_from_json_impl(j, options, session)) {
     out.error = std::move(err);
   } else {
     out.session = std::move(session);
@@ -158,10 +169,18 @@ ParsedSession from_value(const json& j, const SessionOptions& options) {
 }
 
 // Parses `text` as one JSON value; on failure fills `error`.
-bool parse_json(std::string_view text, json& out, InputError& error) {
+bool parse_json_impl(std::string_view text, json& out, InputError& error) {
   if (auto bad = utf8::find_invalid(text); bad != std::string_view::npos) {
     error = make_error("E0206", "invalid UTF-8 at byte " + std::to_string(bad));
     error.byte_offset = bad;
+    return false;
+  }
+  // nlohmann stops at a NUL as at the end of the input: what follows it
+  // would be dropped without a word.
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    error = make_error("E0201", "invalid JSON: NUL byte at byte " + std::to_string(nul) +
+                                    " (the bytes after it are no JSON; a corrupt or padded file?)");
+    error.byte_offset = nul;
     return false;
   }
   try {
@@ -176,20 +195,16 @@ bool parse_json(std::string_view text, json& out, InputError& error) {
   }
 }
 
-// The one error record of a multi-line document that does not parse.
-std::vector<ParsedSession> broken_document(std::string_view text, std::size_t start, const InputError& whole_error) {
-  ParsedSession broken;
-  broken.error = whole_error;
-  const TextPosition at = JsonLocator(text.substr(start)).at_offset(whole_error.byte_offset);
-  broken.error->line = static_cast<std::size_t>(at.line);
-  broken.error->byte_offset += start;
-  broken.line = broken.error->line;
-  std::vector<ParsedSession> out;
-  out.push_back(std::move(broken));
-  return out;
-}
-
 }  // namespace
+
+namespace detail {
+bool parse_json_text(std::string_view text, nlohmann::json& out, InputError& error) {
+  return parse_json_impl(text, out, error);
+}
+std::optional<InputError> session_from_json(const nlohmann::json& j, const SessionOptions& options, Session& session) {
+  return session_from_json_impl(j, options, session);
+}
+}  // namespace detail
 
 const char* to_string(Role role) noexcept { return kRoleNames[static_cast<int>(role)]; }
 
@@ -210,7 +225,7 @@ ParsedSession parse_session(std::string_view text, const SessionOptions& options
   out.line = 1;
   json j;
   InputError error;
-  if (!parse_json(text, j, error)) {
+  if (!parse_json_impl(text, j, error)) {
     out.error = std::move(error);
     out.error->line = 1;
     return out;
@@ -218,81 +233,6 @@ ParsedSession parse_session(std::string_view text, const SessionOptions& options
   out = from_value(j, options);
   out.line = 1;
   if (out.error) out.error->line = 1;
-  return out;
-}
-
-std::vector<ParsedSession> parse_sessions(std::string_view text, const SessionOptions& options) {
-  std::vector<ParsedSession> out;
-  std::size_t start = 0;
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") start = 3;
-  std::size_t first = start;
-  while (first < text.size() && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
-  if (first == text.size()) return out;
-
-  // A whole document first: one object or an array of them.
-  json whole;
-  InputError whole_error;
-  if (parse_json(text.substr(start), whole, whole_error)) {
-    if (whole.is_array()) {
-      JsonLocator locator(text.substr(start));
-      for (std::size_t i = 0; i < whole.size(); ++i) {
-        ParsedSession p = from_value(whole[i], options);
-        p.line = static_cast<std::size_t>(locator.value("/" + std::to_string(i)).line);
-        if (p.error) {
-          p.error->line = p.line;
-          p.error->json_pointer = "/" + std::to_string(i) + p.error->json_pointer;
-        }
-        out.push_back(std::move(p));
-      }
-    } else {
-      ParsedSession p = from_value(whole, options);
-      p.line = static_cast<std::size_t>(JsonLocator(text.substr(start)).at_offset(first - start).line);
-      if (p.error) p.error->line = p.line;
-      out.push_back(std::move(p));
-    }
-    return out;
-  }
-
-  // A broken document, not JSON Lines, when its first line opens an array
-  // (a JSON Lines record is an object) or is a lone "{" (pretty-printed).
-  const std::size_t first_end = std::min(text.find('\n', first), text.size());
-  std::string_view first_line = text.substr(first, first_end - first);
-  while (!first_line.empty() && std::isspace(static_cast<unsigned char>(first_line.back()))) first_line.remove_suffix(1);
-  if (first_line.front() == '[' || first_line == "{") return broken_document(text, start, whole_error);
-
-  // JSON Lines: each non-blank line is a record.
-  std::size_t line_no = 0;
-  std::size_t pos = start;
-  bool first_record = true;
-  bool first_line_unclosed = false;  // the first record is bad and never closes an object
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    ++line_no;
-    std::string_view line = text.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    bool blank = true;
-    for (char c : line) blank = blank && std::isspace(static_cast<unsigned char>(c));
-    if (!blank) {
-      ParsedSession p = parse_session(line, options);
-      if (first_record && p.error && p.error->code == "E0201" && line.find('}') == std::string_view::npos) {
-        first_line_unclosed = true;
-      }
-      first_record = false;
-      p.line = line_no;
-      if (p.error) {
-        p.error->line = line_no;
-        p.error->byte_offset += pos;
-      }
-      out.push_back(std::move(p));
-    }
-    pos = end + 1;
-  }
-  // A first line that opens an object and never closes it, with no other line
-  // holding a session either: not JSON Lines after all, but one multi-line
-  // document that is broken. Report it once, where the parser stopped.
-  const bool any_session = std::any_of(out.begin(), out.end(), [](const ParsedSession& p) { return p.session.has_value(); });
-  if (first_line_unclosed && !any_session) return broken_document(text, start, whole_error);
   return out;
 }
 

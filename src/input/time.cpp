@@ -2,6 +2,7 @@
 // "YYYY-MM-DD HH:MM:SS" in a default zone, epoch seconds / milliseconds).
 #include <algorithm>
 #include <cmath>
+#include <cctype>
 #include <cstdio>
 
 #include "chatqa/session.hpp"
@@ -59,7 +60,18 @@ Timestamp time_from_epoch_number(double value, int default_offset) {
   return t;
 }
 
+namespace {
+std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offset);
+std::optional<Timestamp> parse_time_relaxed(std::string_view s, int default_offset);
+}  // namespace
+
 std::optional<Timestamp> parse_time(std::string_view s, int default_offset) {
+  if (auto t = parse_time_strict(s, default_offset)) return t;
+  return parse_time_relaxed(s, default_offset);
+}
+
+namespace {
+std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offset) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   if (s.empty()) return std::nullopt;
@@ -125,6 +137,142 @@ std::optional<Timestamp> parse_time(std::string_view s, int default_offset) {
   t.utc_offset_minutes = offset;
   return t;
 }
+
+// The common unambiguous shapes exports write besides ISO 8601:
+//   2024/07/08 14:00:01, 2024-7-8 9:05, 2024.07.08 14:00, 2024年7月8日 14:00:01
+//   (year first; then optional ".fff", and a zone: Z, UTC, GMT, +08:00, +0800)
+//   Mon, 08 Jul 2024 14:00:01 +0000 and 8 Jul 2024 14:00 GMT (RFC 2822)
+// Day-first or month-first numeric dates (07/08/2024) are ambiguous: not read.
+std::optional<Timestamp> parse_time_relaxed(std::string_view s, int default_offset) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  std::size_t pos = 0;
+  auto number = [&](int max_digits, int& out) {
+    const std::size_t start = pos;
+    out = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9' && static_cast<int>(pos - start) < max_digits) {
+      out = out * 10 + (s[pos] - '0');
+      ++pos;
+    }
+    return pos > start;
+  };
+  auto skip_spaces = [&] {
+    while (pos < s.size() && s[pos] == ' ') ++pos;
+  };
+  auto take = [&](std::string_view lit) {
+    if (s.substr(pos, lit.size()) == lit) {
+      pos += lit.size();
+      return true;
+    }
+    return false;
+  };
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0;
+  static const char* const kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  auto month_name = [&]() -> int {
+    if (pos + 3 > s.size()) return 0;
+    char m[3];
+    for (int i = 0; i < 3; ++i) m[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[pos + i])));
+    for (int i = 0; i < 12; ++i) {
+      if (m[0] == kMonths[i][0] && m[1] == kMonths[i][1] && m[2] == kMonths[i][2]) {
+        pos += 3;
+        while (pos < s.size() && std::isalpha(static_cast<unsigned char>(s[pos]))) ++pos;  // "July"
+        return i + 1;
+      }
+    }
+    return 0;
+  };
+  if (pos < s.size() && std::isalpha(static_cast<unsigned char>(s[pos]))) {
+    // RFC 2822: an optional day name, then "8 Jul 2024".
+    while (pos < s.size() && std::isalpha(static_cast<unsigned char>(s[pos]))) ++pos;
+    if (!take(",")) return std::nullopt;
+    skip_spaces();
+  }
+  if (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+    const std::size_t start = pos;
+    int first = 0;
+    number(4, first);
+    if (pos - start == 4) {  // year first
+      year = first;
+      const bool cjk = take("\xE5\xB9\xB4");  // 年
+      char sep = 0;
+      if (!cjk) {
+        if (pos >= s.size() || (s[pos] != '-' && s[pos] != '/' && s[pos] != '.')) return std::nullopt;
+        sep = s[pos++];
+      }
+      if (!number(2, month)) return std::nullopt;
+      if (cjk ? !take("\xE6\x9C\x88") : (pos >= s.size() || s[pos++] != sep)) return std::nullopt;  // 月
+      if (!number(2, day)) return std::nullopt;
+      if (cjk) {
+        if (!take("\xE6\x97\xA5")) take("\xE5\x8F\xB7");  // 日 or 号
+      }
+    } else if (pos - start <= 2) {  // RFC 2822: day, month name, year
+      day = first;
+      skip_spaces();
+      month = month_name();
+      if (month == 0) return std::nullopt;
+      skip_spaces();
+      const std::size_t ys = pos;
+      if (!number(4, year) || pos - ys != 4) return std::nullopt;
+    } else {
+      return std::nullopt;
+    }
+  } else {
+    return std::nullopt;
+  }
+  if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't')) {
+    ++pos;
+  } else {
+    const std::size_t before = pos;
+    skip_spaces();
+    if (pos == before) return std::nullopt;  // a date alone is no message time
+  }
+  if (!number(2, hour) || !take(":") || !number(2, minute)) return std::nullopt;
+  if (take(":") && !number(2, second)) return std::nullopt;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    int scale = 100;
+    const std::size_t start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      millis += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  skip_spaces();
+  int offset = default_offset;
+  if (pos < s.size()) {
+    std::string_view zone = s.substr(pos);
+    if (zone == "Z" || zone == "z" || zone == "UTC" || zone == "GMT" || zone == "UT") {
+      offset = 0;
+      pos = s.size();
+    } else if (zone[0] == '+' || zone[0] == '-') {
+      const int sign = zone[0] == '-' ? -1 : 1;
+      ++pos;
+      int oh = 0, om = 0;
+      const std::size_t start = pos;
+      if (!number(2, oh) || pos - start != 2) return std::nullopt;
+      take(":");
+      const std::size_t ms = pos;
+      if (pos < s.size() && (!number(2, om) || pos - ms != 2)) return std::nullopt;
+      if (pos != s.size() || oh > 23 || om > 59) return std::nullopt;
+      offset = sign * (oh * 60 + om);
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > days_in_month(year, month) || hour > 23 ||
+      minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t local_seconds = days * 86400 + hour * 3600 + minute * 60 + second;
+  Timestamp t;
+  t.epoch_ms = (local_seconds - static_cast<std::int64_t>(offset) * 60) * 1000 + millis;
+  t.utc_offset_minutes = offset;
+  return t;
+}
+}  // namespace
 
 std::string Timestamp::to_iso8601() const {
   std::string out;

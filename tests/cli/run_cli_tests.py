@@ -753,6 +753,59 @@ def case_progress_on_terminal():
     check(code == 0 and err == "", "no progress when stderr is not a terminal: %r" % err)
 
 
+PRESETS = os.path.join(os.path.dirname(HERE), "presets")
+PRESET_SAMPLES = [("zendesk", "zendesk.json"), ("intercom", "intercom.jsonl"), ("intercom-csv", "intercom.csv"),
+                  ("chatwoot", "chatwoot.json"), ("kefu-csv", "kefu.csv")]
+
+
+def case_presets_golden():
+    """Each preset scores its sample (shaped like the product's documented export) to the expected reports.
+    CHATQA_UPDATE_GOLDEN=1 rewrites tests/presets/NAME.expected.jsonl instead of comparing."""
+    rules = os.path.join(PRESETS, "rules.json")
+    for preset, sample in PRESET_SAMPLES:
+        code, out, err = run("score", "-r", rules, "--preset", preset, sample, "--include-passed", cwd=PRESETS)
+        check(code in (0, 1), "%s: exit %d %s" % (preset, code, err))
+        expected_path = os.path.join(PRESETS, preset + ".expected.jsonl")
+        if os.environ.get("CHATQA_UPDATE_GOLDEN"):
+            with open(expected_path, "wb") as f:
+                f.write(out)
+            continue
+        expected = open(expected_path, "rb").read()
+        check(out == expected, "%s: reports differ from %s:\n%s" % (preset, expected_path, out.decode()))
+
+
+def case_presets_semantics():
+    """What the presets are for: events and notes are no replies, HTML is text, the agent is the agent."""
+    rules = os.path.join(PRESETS, "rules.json")
+    code, out, _ = run("score", "-r", rules, "--preset", "intercom-csv", "intercom.csv", cwd=PRESETS)
+    first = lines_of(out)[0]
+    check(first["agent"] == "814", "agent from an admin row, not the customer: %r" % first["agent"])
+    items = {i["id"]: i for i in first["items"]}
+    # The empty assignment row 5 s in is no reply: the first reply took 50 s.
+    check(items["first_reply"]["findings"][0]["explanation"].startswith("first reply after 50 s"), "%r" % items)
+    # The note is dropped (its "I don't know" is not the agent's), the comment's &#39; is decoded.
+    shirk = items["no_shirking"]["findings"]
+    check(len(shirk) == 1 and shirk[0]["quote"] == "I don't know", "%r" % shirk)
+    # The same export as API JSON gives the same scores.
+    code, out2, _ = run("score", "-r", rules, "--preset", "intercom", "intercom.jsonl", cwd=PRESETS)
+    check([r["score"] for r in lines_of(out)] == [r["score"] for r in lines_of(out2)], "CSV and JSON agree")
+    # Overrides combine with a preset: --role-map on top of kefu-csv.
+    code, out, _ = run("score", "-r", rules, "--preset", "kefu-csv", "--role-map", "客服=bot", "kefu.csv", cwd=PRESETS)
+    check(all(r["score"] < 100 for r in lines_of(out)), "--role-map overrides the preset: %r" % out)
+    # Zendesk wrapper without the preset: the error says where the sessions are.
+    code, out, _ = run("score", "-r", rules, "zendesk.json", cwd=PRESETS)
+    err = lines_of(out)[0]["error"]
+    check("--sessions-at chats" in err["message"], "hint for the wrapper: %r" % err)
+    code, out, _ = run("score", "-r", rules, "--sessions-at", "chats", "--json-map",
+                       "messages=history,role=nick,text=msg,time=timestamp,agent=agent_ids.0",
+                       "--role-map", "visitor=customer,agent:*=agent", "--event-rows", "type=chat.memberjoin",
+                       "--drop-rows", "type=chat.rating", "--drop-rows", "type=chat.memberleave", "zendesk.json",
+                       cwd=PRESETS)
+    check([r.get("session") for r in lines_of(out)] == ["1701.ZdX1aB2cD3", "1701.ZdX9zY8xW7"], "flags: %r" % out)
+    code, _, err = run("score", "-r", rules, "--preset", "nope", "zendesk.json", cwd=PRESETS)
+    check(code == 2 and "zendesk" in err, "unknown preset lists the presets: %r" % err)
+
+
 CASES = {name[len("case_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
 
 

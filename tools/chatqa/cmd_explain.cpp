@@ -225,8 +225,7 @@ std::string explain(const Report& report, const Session& session, const Style& s
 
 int run_explain(const ExplainArgs& args) {
   ReadOptions options;
-  SessionOptions session_options;
-  if (auto err = apply_input_options(args.input_options, options, session_options)) {
+  if (auto err = apply_input_options(args.input_options, options)) {
     std::cerr << "chatqa explain: " << *err << "\n";
     return kExitUsage;
   }
@@ -245,9 +244,8 @@ int run_explain(const ExplainArgs& args) {
       ++bad;
       return true;
     }
-    ParsedSession parsed = parse_session(r.text, session_options);
+    ParsedSession parsed = SessionReader::parse(r, options);
     if (parsed.error) {
-      locate_error(*parsed.error, r);
       if (args.id.empty()) {
         std::cerr << r.input << ":" << parsed.error->line << ": error[" << parsed.error->code << "]: " << parsed.error->message
                   << "\n";

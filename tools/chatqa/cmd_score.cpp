@@ -46,7 +46,7 @@ struct ScoreArgs {
 // Everything a worker needs; read-only while the pipeline runs.
 struct Context {
   const RuleSet* rules = nullptr;
-  SessionOptions session_options;
+  ReadOptions read_options;
   std::string format;
   bool csv_findings = false;
   bool include_passed = false;
@@ -167,14 +167,8 @@ void score_record(const Record& record, const Context& ctx, EvalScratch& scratch
   out.error_code.clear();
   out.digest.reset();
   const std::size_t columns = ctx.rules->items().size();
-  if (record.error) {
-    out.error_code = record.error->code;
-    out.text = format_error(*record.error, record.input, ctx, columns);
-    return;
-  }
-  ParsedSession parsed = parse_session(record.text, ctx.session_options);
+  ParsedSession parsed = SessionReader::parse(record, ctx.read_options);
   if (parsed.error) {
-    locate_error(*parsed.error, record);
     out.error_code = parsed.error->code;
     out.text = format_error(*parsed.error, record.input, ctx, columns);
     return;
@@ -375,8 +369,7 @@ int usage_error(const std::string& message) {
 int run_score(const ScoreArgs& args) {
   // Options first: a usage error must not leave anything behind.
   ReadOptions read_options;
-  SessionOptions session_options;
-  if (auto err = apply_input_options(args.input, read_options, session_options)) return usage_error(*err);
+  if (auto err = apply_input_options(args.input, read_options)) return usage_error(*err);
 
   CompileResult compiled = compile_rule_file(args.rules);
   for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
@@ -384,7 +377,7 @@ int run_score(const ScoreArgs& args) {
 
   Context ctx;
   ctx.rules = compiled.rule_set.get();
-  ctx.session_options = session_options;
+  ctx.read_options = read_options;
   ctx.format = args.format;
   ctx.csv_findings = args.csv_findings;
   ctx.include_passed = args.include_passed;

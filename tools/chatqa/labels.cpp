@@ -146,8 +146,7 @@ std::vector<Json> Sampler::take(const std::string& item) {
 std::size_t score_inputs(const RuleSet& rules, const std::vector<std::string>& inputs, const InputArgs& input_args,
                          const std::function<void(const Session&, const Report&)>& fn, const char* command) {
   ReadOptions options;
-  SessionOptions session_options;
-  if (auto err = apply_input_options(input_args, options, session_options)) {
+  if (auto err = apply_input_options(input_args, options)) {
     throw std::runtime_error(*err);
   }
   std::size_t bad = 0;
@@ -155,15 +154,8 @@ std::size_t score_inputs(const RuleSet& rules, const std::vector<std::string>& i
   Report report;
   for (const std::string& name : inputs) {
     read_records(name, options, [&](Record&& r) {
-      if (r.error) {
-        std::cerr << "chatqa " << command << ": " << r.input << ":" << r.line << ": error[" << r.error->code
-                  << "]: " << r.error->message << "\n";
-        ++bad;
-        return true;
-      }
-      ParsedSession parsed = parse_session(r.text, session_options);
+      ParsedSession parsed = SessionReader::parse(r, options);
       if (parsed.error) {
-        locate_error(*parsed.error, r);
         std::cerr << "chatqa " << command << ": " << r.input << ":" << parsed.error->line << ": error["
                   << parsed.error->code << "]: " << parsed.error->message << "\n";
         ++bad;

@@ -1,5 +1,8 @@
 // chatqa — command-line front end.
+#include <algorithm>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "chatqa/version.hpp"
 #include "commands.hpp"
@@ -18,6 +21,39 @@ int main(int argc, char** argv) {
   chatqa::cli::add_test_command(app, run);
   chatqa::cli::add_label_command(app, run);
   chatqa::cli::add_agree_command(app, run);
+  // A mistyped command ("chatqa scor"): name the closest one.
+  if (argc >= 2 && argv[1][0] != '-') {
+    const std::string given = argv[1];
+    bool known = false;
+    std::string best;
+    std::size_t best_distance = 3;  // at most two edits away
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      const std::string& name = sub->get_name();
+      known = known || name == given;
+      // Levenshtein distance, small strings.
+      std::vector<std::size_t> row(name.size() + 1);
+      for (std::size_t j = 0; j <= name.size(); ++j) row[j] = j;
+      for (std::size_t i = 1; i <= given.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= name.size(); ++j) {
+          const std::size_t up = row[j];
+          row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (given[i - 1] == name[j - 1] ? 0 : 1)});
+          diag = up;
+        }
+      }
+      const bool prefix = name.rfind(given, 0) == 0 && given.size() >= 2;
+      const std::size_t d = prefix ? 1 : row[name.size()];
+      if (d < best_distance) {
+        best_distance = d;
+        best = name;
+      }
+    }
+    if (!known && !best.empty()) {
+      std::cerr << "chatqa: unknown command \"" << given << "\"; did you mean \"" << best << "\"?\n";
+      return chatqa::cli::kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
