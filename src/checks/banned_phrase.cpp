@@ -20,13 +20,17 @@ class BannedPhraseCheck final : public Check {
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     find_visible_hits(ctx, out, scope, roles, group, allow, [&](Finding& f, const text::Hit& h) {
-      f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);
+      if (f.similarity >= 0) {
+        f.explanation = std::string(what) + similar_note(f);
+      } else {
+        f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);
+      }
     });
   }
 };
 
 std::unique_ptr<BannedPhraseCheck> make(CompileContext& ctx, const json& j, const std::string& ptr) {
-  Params p(ctx, j, ptr, {"type", "phrases", "regex", "allow", "role", "window", "normalize"});
+  Params p(ctx, j, ptr, {"type", "phrases", "regex", "similar", "allow", "role", "window", "normalize"});
   auto check = std::make_unique<BannedPhraseCheck>();
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   const text::MatchSettings settings = p.match_settings("normalize", 3);

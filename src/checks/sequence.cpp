@@ -211,10 +211,10 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
     ctx.error("E0104", p.pointer(key), "\"" + key + "\" must be an object");
     return;
   }
-  Params sp(ctx, *v, p.pointer(key), {"phrases", "regex", "allow", "role", "event"});
+  Params sp(ctx, *v, p.pointer(key), {"phrases", "regex", "similar", "allow", "role", "event"});
   if (auto event = sp.string("event", false)) {
     side.event = *event;
-    if (sp.has("phrases") || sp.has("regex") || sp.has("allow")) {
+    if (sp.has("phrases") || sp.has("regex") || sp.has("similar") || sp.has("allow")) {
       ctx.error("E0105", p.pointer(key), "\"" + key + "\" takes either \"event\" or \"phrases\"/\"regex\", not both");
     }
     side.roles = sp.roles("role", RoleMask{0x0f});
@@ -222,7 +222,7 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
     return;
   }
   side.roles = sp.roles("role", default_roles);
-  if (sp.has("phrases") || sp.has("regex")) {
+  if (sp.has("phrases") || sp.has("regex") || sp.has("similar")) {
     side.group = compile_phrase_group(sp, side.roles, settings, true);
     side.text = "(" + sample_phrases(ctx.rule_set(), *side.group) + ")";
     auto allow = sp.strings("allow");

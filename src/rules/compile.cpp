@@ -514,6 +514,7 @@ CompileResult compile_rules(std::string_view text, const std::string& file_name,
                     format_points(impl->total) + "; scores are floored at 0");
   }
   std::string why;
+  impl->similar.build();
   if (!ctx.failed() && !impl->matcher.build(options.regex_set_max_mem, &why)) ctx.error("E0115", "/items", why);
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return a.line != b.line ? a.line < b.line : a.column < b.column;
