@@ -101,8 +101,7 @@ bool compile_similar(Params& p, std::uint32_t group) {
         const double s = text::cosine(a.vector, b.vector);
         if (s >= 0.999) {
           ctx.error("E0133", at,
-                    "example \"" + b.text + "\" is also " + (negative ? "an example" : "excluded") + " (\"" + a.text +
-                        "\"): it could never match");
+                    "\"" + b.text + "\" is both an example and excluded (as \"" + a.text + "\"): it could never match");
         }
       }
       added.push_back(static_cast<std::uint32_t>(id));

@@ -270,6 +270,22 @@ double cosine(const FeatureVector& a, const FeatureVector& b) {
   return std::min(1.0, dot(a, b) / (a.norm * b.norm));
 }
 
+namespace {
+
+// The cosine `cos` of a sentence of norm `sentence` to an example of norm
+// `example`, scaled down by the share of the example's weight the sentence
+// could cover when it is the lighter: a fragment (谢谢, 麻烦您了) is not
+// similar to a whole example (谢谢您的理解与支持) however well it fits in it.
+double scaled(double cos, double sentence, double example) {
+  return std::min(1.0, cos) * std::min(1.0, sentence / example);
+}
+
+}  // namespace
+
+double similarity(const FeatureVector& sentence, const FeatureVector& example) {
+  return scaled(cosine(sentence, example), sentence.norm, example.norm);
+}
+
 void SimilarityIndex::add_group(std::uint32_t group, double threshold, std::uint8_t audience) {
   if (slot_of(group) >= 0) return;
   groups_.push_back(group);
@@ -404,7 +420,7 @@ void SimilarityIndex::match(const NormText& text, int variant, std::uint8_t audi
       negative.clear();  // per entry of span_best: the best excluded example
       for (std::uint32_t ex : s.touched) {
         const Example& e = examples_[ex];
-        const double score = std::min(1.0, s.acc[ex] / (span_norm * e.vector.norm));
+        const double score = scaled(s.acc[ex] / (span_norm * e.vector.norm), span_norm, e.vector.norm);
         const std::uint32_t slot = example_slot_[ex];
         if (s.group_seen[slot] < 0) {
           s.group_seen[slot] = static_cast<std::int32_t>(s.span_best.size());

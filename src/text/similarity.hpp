@@ -1,8 +1,10 @@
 // Similar-phrase matching (相似话术): a sentence matches a phrase group when
 // it is close enough to one of the group's example sentences.
 //
-// The measure is the cosine similarity of two weighted feature vectors, so
-// every score can be explained by the features two sentences share:
+// The measure is the cosine similarity of two weighted feature vectors (times
+// the ratio of their norms when the sentence is lighter than the example: a
+// fragment is not similar to a whole sentence), so every score can be
+// explained by the features two sentences share:
 //   - Chinese (and other scripts written without spaces): each character and
 //     each pair of adjacent characters of the normalised skeleton;
 //   - Latin, Greek, Cyrillic: each word, lightly stemmed ("helped", "helping"
@@ -59,6 +61,10 @@ double feature_weight(std::uint64_t key);
 void text_features(const NormText& text, FeatureVector& out, std::vector<std::uint64_t>& scratch_keys);
 // Cosine similarity of two vectors, in [0, 1].
 double cosine(const FeatureVector& a, const FeatureVector& b);
+// The similarity of a sentence to an example, in [0, 1]: their cosine, times
+// the ratio of their norms when the sentence is the lighter (a fragment of
+// an example is not similar to all of it).
+double similarity(const FeatureVector& sentence, const FeatureVector& example);
 
 struct Example {
   std::string text;  // as the rule set wrote it
