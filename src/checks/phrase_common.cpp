@@ -83,6 +83,10 @@ void visible_hits(EvalContext& ctx, std::size_t i, std::uint32_t group, std::opt
 
 const std::string& pattern_text(const RuleSet::Impl& rules, std::uint32_t pattern) {
   if (text::is_similar_pattern(pattern)) return rules.similar.example(pattern & ~text::kSimilarPatternBit).text;
+  if (!rules.pattern_display.empty()) {
+    const auto it = rules.pattern_display.find(pattern);
+    if (it != rules.pattern_display.end()) return it->second;
+  }
   return rules.matcher.pattern(pattern).text;
 }
 
@@ -141,7 +145,8 @@ std::string near_miss(EvalContext& ctx, const MessageList& in, std::uint32_t gro
 std::string describe_pattern(const RuleSet::Impl& rules, std::uint32_t pattern) {
   if (text::is_similar_pattern(pattern)) return "≈「" + pattern_text(rules, pattern) + "」";
   const text::PatternInfo& p = rules.matcher.pattern(pattern);
-  std::string out = p.is_regex ? "/" + p.text + "/" : p.text;
+  const bool shown_as_phrase = !p.is_regex || rules.pattern_display.count(pattern);
+  std::string out = shown_as_phrase ? pattern_text(rules, pattern) : "/" + p.text + "/";
   if (!p.label.empty()) out += " (" + p.label + ")";
   return out;
 }
@@ -154,7 +159,8 @@ std::string sample_phrases(const RuleSet::Impl& rules, std::uint32_t group, std:
     if (p.group != group) continue;
     ++total;
     if (shown < limit) {
-      out += (shown ? " / " : "") + (p.is_regex ? "/" + p.text + "/" : p.text);
+      const bool shown_as_phrase = !p.is_regex || rules.pattern_display.count(static_cast<std::uint32_t>(id));
+      out += (shown ? " / " : "") + (shown_as_phrase ? pattern_text(rules, static_cast<std::uint32_t>(id)) : "/" + p.text + "/");
       ++shown;
     }
   }

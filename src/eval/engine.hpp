@@ -99,6 +99,9 @@ struct RuleSet::Impl {
   std::vector<detail::CompiledItem> items;
   text::PhraseMatcher matcher;
   text::SimilarityIndex similar;  // example sentences of the groups that have some ("similar")
+  // Patterns shown otherwise than as written to the matcher: a gap phrase
+  // ("还有…帮") is a regex, shown as the phrase.
+  std::map<std::uint32_t, std::string> pattern_display;
   std::vector<detail::PhraseGroup> groups;
   detail::RoleMask matched_roles;  // roles whose messages some phrase group reads
 };
@@ -151,6 +154,9 @@ class CompileContext {
   RuleSet::Impl& rule_set() { return impl_; }
   bool default_traditional() const { return default_traditional_; }
   void set_default_traditional(bool on) { default_traditional_ = on; }
+  // The most characters a bare "…" of a gap phrase allows (options.max_gap).
+  int default_max_gap() const { return default_max_gap_; }
+  void set_default_max_gap(int n) { default_max_gap_ = n; }
 
   std::map<std::string, Lexicon>& lexicons() { return lexicons_; }
   // Resolves "@name" (reporting E0108 at `pointer` if unknown).
@@ -174,6 +180,7 @@ class CompileContext {
   std::map<std::string, Lexicon> lexicons_;
   int errors_ = 0;
   bool default_traditional_ = false;
+  int default_max_gap_ = 8;
 };
 
 // The closest of `candidates` to `word` by edit distance, if close enough.

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "eval/engine.hpp"
+#include "rules/gap_phrase.hpp"
 #include "rules/lexicon.hpp"
 
 namespace chatqa {
@@ -280,6 +281,17 @@ void CompileContext::add_phrases(std::uint32_t group, const std::vector<std::pai
       return;
     }
     std::string why;
+    if (is_gap_phrase(phrase)) {
+      const std::string regex = gap_phrase_regex(phrase, settings, default_max_gap_, why);
+      const int id = regex.empty() ? -1 : impl_.matcher.add_regex(regex, group, settings, options_.regex_max_mem, &why);
+      if (id < 0) {
+        error("E0134", ptr, why);
+        return;
+      }
+      impl_.pattern_display[static_cast<std::uint32_t>(id)] = phrase;
+      if (!label.empty()) impl_.matcher.set_label(static_cast<std::uint32_t>(id), label);
+      return;
+    }
     const int id = impl_.matcher.add_literal(phrase, group, settings, &why);
     if (id < 0) {
       error("E0105", ptr, why);
@@ -469,8 +481,10 @@ CompileResult compile_rules(std::string_view text, const std::string& file_name,
   impl->description = top.string("description", false).value_or("");
   if (top.has("total")) impl->total = top.number("total", false, 1, 1e6).value_or(100);
   if (const json* opts = top.get("options")) {
-    Params o(ctx, *opts, top.pointer("options"), {"traditional_to_simplified", "renormalize_not_applicable"});
+    Params o(ctx, *opts, top.pointer("options"),
+             {"traditional_to_simplified", "renormalize_not_applicable", "max_gap"});
     ctx.set_default_traditional(o.boolean("traditional_to_simplified").value_or(false));
+    ctx.set_default_max_gap(static_cast<int>(o.integer("max_gap", false, 0, 50).value_or(kDefaultMaxGap)));
     impl->renormalize_not_applicable = o.boolean("renormalize_not_applicable").value_or(false);
   }
   if (const json* lex = top.get("lexicons")) compile_lexicons(ctx, *lex, top.pointer("lexicons"));

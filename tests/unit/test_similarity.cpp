@@ -240,3 +240,50 @@ TEST_CASE("similar: compile diagnostics", "[similar]") {
   CHECK(r.diagnostics[0].json_pointer == "/items/0/check/similar/threshold");
   CHECK(r.diagnostics[0].line > 0);
 }
+
+// ---------------------------------------------------------------- gap phrases
+
+TEST_CASE("gap phrases: parts in order with at most N characters between", "[gap]") {
+  auto rs = rules(one_item(R"({"type": "required_phrase", "role": "agent", "phrases": ["还有…帮", "其他…{4}问题"]})"));
+  auto status = [&](const std::string& text) { return item(chatqa::evaluate(*rs, chat({{"agent", 0, text}}))).status; };
+  CHECK(status("请问还有什么可以帮您的吗") == chatqa::ItemStatus::passed);  // 5 between: within the default 8
+  CHECK(status("还有，我可以帮您") == chatqa::ItemStatus::passed);           // separators do not count
+  CHECK(status("还有帮") == chatqa::ItemStatus::passed);                     // zero between
+  CHECK(status("帮您看看还有") == chatqa::ItemStatus::failed);               // order matters
+  CHECK(status("还有一二三四五六七八九帮") == chatqa::ItemStatus::failed);   // 9 > 8
+  CHECK(status("还有问题。帮我看看") == chatqa::ItemStatus::failed);         // not across a sentence end
+  CHECK(status("其他的小问题") == chatqa::ItemStatus::passed);               // 2 <= 4
+  CHECK(status("其他一二三四五问题") == chatqa::ItemStatus::failed);         // 5 > 4
+}
+
+TEST_CASE("gap phrases: the finding spans the whole match and shows the phrase", "[gap]") {
+  auto rs = rules(one_item(R"({"type": "banned_phrase", "role": "agent", "phrases": ["不归…管"]})"));
+  auto r = chatqa::evaluate(*rs, chat({{"agent", 0, "您好，这个不归我们管的"}}));
+  const chatqa::ItemResult x = item(r);
+  REQUIRE(x.findings.size() == 1);
+  CHECK(x.findings[0].at.quote == "不归我们管");
+  CHECK(x.findings[0].at.span_begin == 5);
+  CHECK(x.findings[0].at.span_end == 10);
+  CHECK(x.findings[0].matched == "不归…管");
+  CHECK(x.findings[0].explanation == "banned phrase 不归…管");
+}
+
+TEST_CASE("gap phrases: rule-set default, Latin words, lexicons and errors", "[gap]") {
+  auto rs = rules(one_item(R"({"type": "required_phrase", "role": "agent", "phrases": ["@help"]})", "",
+                           R"({"help": ["anything…help"]})", R"(, "options": {"max_gap": 3})"));
+  auto status = [&](const std::string& text) { return item(chatqa::evaluate(*rs, chat({{"agent", 0, text}}))).status; };
+  CHECK(status("Anything else I can help with?") == chatqa::ItemStatus::failed);  // "else I can": 8 letters > 3
+  CHECK(status("anything to help") == chatqa::ItemStatus::passed);
+  CHECK(status("anythingx help") == chatqa::ItemStatus::failed);  // whole words at Latin edges
+  auto codes = [](const std::string& phrase) {
+    std::string out;
+    for (const auto& d : compile(one_item(R"({"type": "required_phrase", "phrases": [")" + phrase + R"("]})")).diagnostics)
+      out += d.code + " ";
+    return out;
+  };
+  CHECK(codes("还有…") == "E0134 ");
+  CHECK(codes("…帮") == "E0134 ");
+  CHECK(codes("还有…{x}帮") == "E0134 ");
+  CHECK(codes("还有…{51}帮") == "E0134 ");
+  CHECK(codes("还有…{12}帮").empty());
+}
