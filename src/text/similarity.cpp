@@ -286,6 +286,11 @@ double similarity(const FeatureVector& sentence, const FeatureVector& example) {
   return scaled(cosine(sentence, example), sentence.norm, example.norm);
 }
 
+double paraphrase_similarity(const FeatureVector& a, const FeatureVector& b) {
+  const bool a_lighter = a.norm < b.norm;
+  return scaled(cosine(a, b), a_lighter ? a.norm : b.norm, a_lighter ? b.norm : a.norm);
+}
+
 void SimilarityIndex::add_group(std::uint32_t group, double threshold, std::uint8_t audience) {
   if (slot_of(group) >= 0) return;
   groups_.push_back(group);

@@ -65,6 +65,9 @@ double cosine(const FeatureVector& a, const FeatureVector& b);
 // the ratio of their norms when the sentence is the lighter (a fragment of
 // an example is not similar to all of it).
 double similarity(const FeatureVector& sentence, const FeatureVector& example);
+// The similarity of two messages, neither an example of the other: their
+// cosine times the ratio of the lighter's norm to the heavier's.
+double paraphrase_similarity(const FeatureVector& a, const FeatureVector& b);
 
 struct Example {
   std::string text;  // as the rule set wrote it

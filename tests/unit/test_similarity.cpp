@@ -287,3 +287,45 @@ TEST_CASE("gap phrases: rule-set default, Latin words, lexicons and errors", "[g
   CHECK(codes("还有…{51}帮") == "E0134 ");
   CHECK(codes("还有…{12}帮").empty());
 }
+
+// ---------------------------------------------------------------- paraphrased repeats
+
+TEST_CASE("repetition with the weighted measure groups paraphrases", "[similar][repetition]") {
+  const std::string check = R"({"type": "repetition", "role": "customer", "min_repeats": 3, "measure": "weighted",
+                                "similarity": 0.45})";
+  auto rs = rules(one_item(check));
+  const std::vector<Row> paraphrases = {{"customer", 0, "我的快递什么时候能到？"},
+                                        {"agent", 10, "您好，请提供单号"},
+                                        {"customer", 20, "快递到底什么时候到啊"},
+                                        {"agent", 30, "正在查询"},
+                                        {"customer", 40, "请问我的快递啥时候到"}};
+  const chatqa::ItemResult x = item(chatqa::evaluate(*rs, chat(paraphrases)));
+  REQUIRE(x.status == chatqa::ItemStatus::failed);
+  REQUIRE(x.findings.size() == 1);
+  CHECK(x.findings[0].value == 3);
+  // Dice over character pairs at the same threshold does not see them as one question.
+  auto dice = rules(one_item(R"({"type": "repetition", "role": "customer", "min_repeats": 3, "similarity": 0.45})"));
+  CHECK(item(chatqa::evaluate(*dice, chat(paraphrases))).status == chatqa::ItemStatus::passed);
+  // Different questions are not grouped.
+  CHECK(item(chatqa::evaluate(*rs, chat({{"customer", 0, "我的快递什么时候能到？"},
+                                         {"customer", 20, "你们的退款政策是什么"},
+                                         {"customer", 40, "发票怎么开"}})))
+            .status == chatqa::ItemStatus::passed);
+}
+
+TEST_CASE("weighted repetition ignores placeholders, digits and cards", "[similar][repetition]") {
+  auto rs = rules(one_item(R"({"type": "repetition", "role": "customer", "min_repeats": 2, "measure": "weighted"})"));
+  // The same question with different masked numbers and stickers: one question asked twice.
+  CHECK(item(chatqa::evaluate(*rs, chat({{"customer", 0, "订单123456怎么还没发货[怒]"},
+                                         {"customer", 20, "订单987654怎么还没发货 @客服小王"}})))
+            .status == chatqa::ItemStatus::failed);
+  // A product card sent twice is not a repeated question.
+  const std::string card = "商品名称：蓝牙耳机\n价格：199元\n数量：1";
+  CHECK(item(chatqa::evaluate(*rs, chat({{"customer", 0, card}, {"customer", 20, card}}))).status ==
+        chatqa::ItemStatus::not_applicable);
+  CHECK(item(chatqa::evaluate(*rs, chat({{"customer", 0, "https://shop.example.com/item/12345"},
+                                         {"customer", 20, "https://shop.example.com/item/12345"}})))
+            .status == chatqa::ItemStatus::not_applicable);
+  // "ngram" belongs to the Dice measure.
+  CHECK(!compile(one_item(R"({"type": "repetition", "measure": "weighted", "ngram": 3})")).ok());
+}
