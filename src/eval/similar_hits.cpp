@@ -4,7 +4,7 @@
 // are never compared.
 #include <algorithm>
 
-#include "eval/engine.hpp"
+#include "eval/eval_context.hpp"
 
 namespace chatqa::detail {
 
