@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
 
 
 namespace chatqa::text {
@@ -90,12 +92,52 @@ std::uint64_t word_key(std::u32string& word) {
   return (kWord << kKindShift) | (fnv1a64(word) >> 4);
 }
 
+// The weight table as an open-addressing hash (built once, on first use):
+// a lookup is one or two probes where a binary search over the sorted rows
+// took fifteen scattered reads.
+class WeightTable {
+ public:
+  static const WeightTable& instance() {
+    static std::once_flag once;
+    static std::unique_ptr<WeightTable> table;
+    std::call_once(once, [] { table.reset(new WeightTable()); });
+    return *table;
+  }
+  // The weight of `key`, or 0 when the table does not hold it.
+  std::uint8_t find(std::uint64_t key) const {
+    for (std::size_t slot = hash(key);; slot = (slot + 1) & mask_) {
+      const std::uint64_t k = keys_[slot];
+      if (k == key) return weights_[slot];
+      if (k == 0) return 0;
+    }
+  }
+
+ private:
+  WeightTable() {
+    std::size_t size = 1;
+    while (size < kWeightCount * 2) size <<= 1;
+    mask_ = size - 1;
+    keys_.assign(size, 0);
+    weights_.assign(size, 0);
+    for (const WeightRow& r : kWeights) {
+      std::size_t slot = hash(r.key);
+      while (keys_[slot] != 0) slot = (slot + 1) & mask_;
+      keys_[slot] = r.key;
+      weights_[slot] = r.weight;
+    }
+  }
+  std::size_t hash(std::uint64_t key) const {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 40) & mask_;
+  }
+  std::vector<std::uint64_t> keys_;  // 0: empty (no feature key is 0: its kind bits are set)
+  std::vector<std::uint8_t> weights_;
+  std::size_t mask_ = 0;
+};
+
 std::uint64_t table_weight(std::uint64_t key, bool& found) {
-  const WeightRow* end = kWeights + kWeightCount;
-  const WeightRow* it =
-      std::lower_bound(kWeights, end, key, [](const WeightRow& r, std::uint64_t k) { return r.key < k; });
-  found = it != end && it->key == key;
-  return found ? it->weight : 0;
+  const std::uint8_t w = WeightTable::instance().find(key);
+  found = w != 0;  // stored weights are at least 1
+  return w;
 }
 
 // The length of a placeholder starting at chars[i] ('[' or '<'), or 0.
@@ -138,7 +180,8 @@ void feature_keys_span(const NormText& t, std::uint32_t begin, std::uint32_t end
   last = begin;
   bool have_prev = false;
   char32_t prev = 0;
-  std::u32string word;
+  thread_local std::u32string word;  // reused: most words do not fit the short-string buffer
+  word.clear();
   std::uint32_t word_first = 0, word_last = 0;
   bool all_digits = true;
   auto end_word = [&] {
