@@ -36,7 +36,7 @@ class RushedCloseCheck final : public Check {
  public:
   RoleMask roles = RoleMask::of(Role::agent);
   RoleMask customer = RoleMask::of(Role::customer);
-  std::optional<std::uint32_t> closing, urge, not_answer, complaint, acknowledgements, closers, answers_information;
+  std::optional<std::uint32_t> closing, urge, not_answer, complaint, acknowledgements, closers, answers_information, suggestion;
   std::uint32_t question = 0, question_allow = 0;
   long min_info_chars = 4;
   std::vector<std::string> closing_events = {"closed"};
@@ -83,7 +83,10 @@ class RushedCloseCheck final : public Check {
   // Why the customer's message i needs an answer: "question", "complaint",
   // "new information", or nullptr when it does not.
   const char* needs_answer(EvalContext& ctx, std::size_t i) const {
-    if (is_question(ctx, i)) return "question";
+    // A suggestion phrased as a question (能不能加个夜间模式?) is information:
+    // thanking for it answers it.
+    const bool suggests = suggestion && first_hit(ctx, i, *suggestion);
+    if (!suggests && is_question(ctx, i)) return "question";
     if (complaint && first_hit(ctx, i, *complaint)) return "complaint";
     if (acknowledgements && !(closers && first_hit(ctx, i, *closers)) &&
         chars_outside(ctx, i, {acknowledgements}) >= min_info_chars) {
@@ -162,7 +165,7 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   Params p(ctx, j, ptr,
            {"type", "role", "closing", "closing_regex", "closing_events", "urge", "urge_regex", "question",
             "question_regex", "question_allow", "min_answer_chars", "not_answer", "not_answer_regex", "complaint",
-            "acknowledgements", "closers", "answers_information", "min_info_chars", "normalize"});
+            "acknowledgements", "closers", "answers_information", "suggestion", "min_info_chars", "normalize"});
   auto check = std::make_unique<RushedCloseCheck>();
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   const text::MatchSettings settings = p.match_settings("normalize", 3);
@@ -208,6 +211,11 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   if (!answers_information.empty()) {
     check->answers_information = ctx.new_group(check->roles, settings);
     ctx.add_phrases(*check->answers_information, answers_information);
+  }
+  auto suggestion = p.strings("suggestion");
+  if (!suggestion.empty()) {
+    check->suggestion = ctx.new_group(check->customer, settings);
+    ctx.add_phrases(*check->suggestion, suggestion);
   }
   auto closers = p.strings("closers");
   if (!closers.empty()) {

@@ -129,6 +129,13 @@ TEST_CASE("rushed_close: complaints and new information need an answer; a rating
   CHECK(run(one_item(ack_info), generic).status == ItemStatus::failed);
   auto complained = chat({{"customer", 0, "你们服务太差了"}, {"agent", 10, "感谢您的反馈"}});
   CHECK(run(one_item(ack_info), complained).status == ItemStatus::failed);
+  // A suggestion phrased as a question is information, answered by thanks for the feedback.
+  const std::string sugg = R"({"type": "rushed_close", "closing": ["感谢您的反馈"],
+    "acknowledgements": ["好的"], "answers_information": ["感谢您的反馈"], "suggestion": ["能不能"]})";
+  CHECK(run(one_item(sugg), chat({{"customer", 0, "能不能加一个夜间模式?"}, {"agent", 10, "感谢您的反馈"}})).status ==
+        ItemStatus::passed);
+  CHECK(run(one_item(sugg), chat({{"customer", 0, "为什么我的退款还没到?"}, {"agent", 10, "感谢您的反馈"}})).status ==
+        ItemStatus::failed);
   // Without the new keys, only questions count (the old behaviour).
   CHECK(run(one_item(R"({"type": "rushed_close", "closing": ["感谢您的咨询"]})"), info).status == ItemStatus::passed);
 }
