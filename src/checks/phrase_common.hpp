@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <vector>
 
@@ -166,6 +167,10 @@ std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit = 40)
 // "; nearest: #3 「…」 ≈ 「example」 0.41 < 0.5"; "" when the group has no
 // examples or no message shares a feature with one.
 std::string near_miss(EvalContext& ctx, const MessageList& in, std::uint32_t group, Finding& f);
+
+// Skeleton characters of message i outside every hit of `groups` (what else the
+// message says besides those phrases); groups that are not set are skipped.
+long chars_outside(EvalContext& ctx, std::size_t i, std::initializer_list<std::optional<std::uint32_t>> groups);
 
 // The first visible hit of `group` in message i, if any.
 std::optional<text::Hit> first_hit(EvalContext& ctx, std::size_t i, std::uint32_t group,
