@@ -7,6 +7,7 @@
 
 #include "input/time_format.hpp"
 #include "text/pii_detect.hpp"
+#include "text/evasion.hpp"
 #include "text/utf8.hpp"
 
 namespace chatqa::detail {
@@ -41,6 +42,18 @@ EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, con
     buf_.sim_end.assign(slots, 0);
     buf_.sim_nearest.resize(slots);
   }
+  if (buf_.evasion.size() < n) buf_.evasion.resize(n);
+  buf_.evasion_state.assign(n, 0);
+}
+
+const text::NormText* EvalContext::evasion_folded(std::size_t i) {
+  std::uint8_t& state = buf_.evasion_state[i];
+  if (state == 0) {
+    const text::NormText& plain = norm(i, 0);
+    state = text::may_fold_evasions(plain) ? 1 : 2;
+    if (state == 1) text::fold_evasions(plain, buf_.evasion[i]);
+  }
+  return state == 1 ? &buf_.evasion[i] : nullptr;
 }
 
 const std::u32string& EvalContext::skeleton(std::size_t i) {
@@ -233,7 +246,8 @@ void EvalContext::recycle(std::vector<Finding>& findings) {
   for (Finding& f : findings) {
     if (buf_.spare_findings.size() >= kSpareFindings) break;
     const std::size_t bytes = string_bytes(f.at) + (f.related ? string_bytes(*f.related) : 0) +
-                              f.explanation.capacity() + f.suggestion.capacity() + f.matched.capacity() + f.nearest.capacity();
+                              f.explanation.capacity() + f.suggestion.capacity() + f.matched.capacity() +
+                              f.language.capacity() + f.nearest.capacity();
     if (bytes <= kSpareStringBytes) buf_.spare_findings.push_back(std::move(f));
   }
   findings.clear();
@@ -253,6 +267,7 @@ Finding EvalContext::finding() {
   f.matched.clear();
   f.nearest.clear();
   f.similarity = -1;
+  f.language.clear();
   f.value = 0;
   f.has_value = false;
   return f;

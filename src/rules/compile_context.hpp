@@ -25,13 +25,23 @@ namespace chatqa::detail {
 
 using json = nlohmann::json;
 
+// One line of a typo dictionary: `wrong->right[, right2] [!context ...]`.
+struct TypoEntry {
+  std::string wrong, right;             // right: "right[, right2]"
+  std::vector<std::string> exceptions;  // longer contexts where `wrong` is correct text
+  bool lowercase_only = false;          // a name in a word list (Ballance): a typo only written in lower case
+};
+
 // A named list of phrases or typo corrections, from the rule set's "lexicons".
 struct Lexicon {
   std::string name;
-  std::vector<std::string> phrases;                              // phrase lexicons
-  std::vector<std::pair<std::string, std::string>> corrections;  // typo lexicons: wrong -> "right[, right2]"
+  std::vector<std::string> phrases;    // phrase lexicons
+  std::vector<TypoEntry> corrections;  // typo lexicons
   bool is_typos = false;
   std::string pointer;  // where it is defined
+  // Typo lexicons: the frequency word list that judges Chinese hits against
+  // the words crossing their edges ("" none); see docs/checks.md#typo_count.
+  std::string word_frequencies;
 };
 
 class CompileContext;
@@ -83,6 +93,8 @@ class CompileContext {
   // The most characters a bare "…" of a gap phrase allows (options.max_gap).
   int default_max_gap() const { return default_max_gap_; }
   void set_default_max_gap(int n) { default_max_gap_ = n; }
+  bool default_latin_evasions() const { return default_latin_evasions_; }
+  void set_default_latin_evasions(bool on) { default_latin_evasions_ = on; }
 
   std::map<std::string, Lexicon>& lexicons() { return lexicons_; }
   // Resolves "@name" (reporting E0108 at `pointer` if unknown).
@@ -108,6 +120,7 @@ class CompileContext {
   int check_depth_ = 0;  // of the compile_check calls under way
   bool default_traditional_ = false;
   int default_max_gap_ = 8;
+  bool default_latin_evasions_ = false;
 };
 
 }  // namespace chatqa::detail
