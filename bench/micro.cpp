@@ -16,6 +16,7 @@
 #include "corpus.hpp"
 #include "text/normalizer.hpp"
 #include "text/phrase_matcher.hpp"
+#include "text/similarity.hpp"
 #include "text/utf8.hpp"
 
 namespace {
@@ -123,6 +124,42 @@ void BM_Re2SetLiterals(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * s.bytes);
 }
 BENCHMARK(BM_Re2SetLiterals)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// Similar-phrase matching of every message (all roles) against N example
+// sentences in 7 groups: the sentences below, then the corpus's phrases.
+void BM_SimilarMatch(benchmark::State& state) {
+  const Sample& s = sample();
+  static const char* const kExamples[] = {
+      "请问还有别的需要我帮忙的吗", "请问还有什么可以帮您的吗", "感谢您的咨询，祝您生活愉快", "请您对我的服务做出评价",
+      "请您稍等，我帮您查询一下", "您的问题需要同相关人员确认，请您稍等", "感谢您的耐心等待", "您好，很高兴为您服务",
+      "Is there anything else I can help you with?", "Thanks for contacting us, have a great day",
+      "Please hold on while I check", "Thank you for waiting"};
+  chatqa::text::SimilarityIndex index;
+  for (std::uint32_t g = 0; g < 7; ++g) index.add_group(g, 0.5, 0xFF);
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::vector<std::string> examples(std::begin(kExamples), std::end(kExamples));
+  for (const auto& p : chatqa_bench::scaling_phrases(n)) examples.push_back(p);
+  examples.resize(n);
+  for (std::size_t k = 0; k < examples.size(); ++k) {
+    index.add_example(static_cast<std::uint32_t>(k % 7), examples[k], 0, false, nullptr);
+  }
+  index.build();
+  chatqa::text::SimilarityScratch scratch;
+  std::vector<chatqa::text::SimilarMatch> matches, nearest;
+  std::int64_t total = 0;
+  for (auto _ : state) {
+    for (const auto& t : s.normalised) {
+      matches.clear();
+      nearest.clear();
+      index.match(t, 0, 0xFF, scratch, matches, nearest);
+      total += static_cast<std::int64_t>(matches.size());
+    }
+  }
+  state.counters["matches_per_pass"] = static_cast<double>(total) / static_cast<double>(state.iterations());
+  state.counters["messages_per_pass"] = static_cast<double>(s.normalised.size());
+  state.SetBytesProcessed(state.iterations() * s.bytes);
+}
+BENCHMARK(BM_SimilarMatch)->Arg(12)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 void BM_Evaluate(benchmark::State& state) {
   const Sample& s = sample();

@@ -55,6 +55,12 @@ struct Finding {
   // Measured value where one applies (seconds late, count, ...), or NaN.
   double value = 0;
   bool has_value = false;
+  // Similar-phrase matching (a phrase group's "similar" examples): the
+  // cosine similarity, from 0 to 1, of the quoted span to the example
+  // sentence in `matched` (a hit) or in `nearest` (the closest span to a
+  // phrase that was missing); -1 when no similarity applies.
+  double similarity = -1;
+  std::string nearest;  // the example sentence closest to a missing phrase, if any
 };
 
 struct ItemResult {

@@ -22,13 +22,17 @@ class BannedPhraseCheck final : public Check {
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     find_visible_hits(ctx, out, scope, roles, group, allow, [&](Finding& f, const text::Hit& h) {
-      f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);
+      if (f.similarity >= 0) {
+        f.explanation = std::string(what) + similar_note(f);
+      } else {
+        f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);
+      }
     }, skip_quoted, evasions.get());
   }
 };
 
 std::unique_ptr<BannedPhraseCheck> make(CompileContext& ctx, const json& j, const std::string& ptr) {
-  Params p(ctx, j, ptr, {"type", "phrases", "regex", "allow", "role", "window", "normalize", "skip_quoted"});
+  Params p(ctx, j, ptr, {"type", "phrases", "regex", "similar", "allow", "role", "window", "normalize", "skip_quoted"});
   auto check = std::make_unique<BannedPhraseCheck>();
   check->skip_quoted = p.boolean("skip_quoted").value_or(false);
   check->roles = p.roles("role", RoleMask::of(Role::agent));

@@ -47,7 +47,7 @@ std::unique_ptr<Check> make_last_message_check(CompileContext& ctx, const json& 
     if (!u->is_object()) {
       ctx.error("E0104", p.pointer("unless"), "\"unless\" must be an object with \"phrases\" or \"regex\"");
     } else {
-      Params up(ctx, *u, p.pointer("unless"), {"phrases", "regex"});
+      Params up(ctx, *u, p.pointer("unless"), {"phrases", "regex", "similar"});
       check->unless = compile_phrase_group(up, check->roles, settings, true);
     }
   }

@@ -1,5 +1,6 @@
 #include "checks/phrase_common.hpp"
 
+#include <cstdio>
 #include "text/evasion.hpp"
 
 namespace chatqa::detail {
@@ -8,8 +9,9 @@ std::uint32_t compile_phrase_group(Params& p, RoleMask roles, const text::MatchS
   const std::uint32_t group = p.ctx().new_group(roles, settings);
   auto phrases = p.strings("phrases");
   auto regexes = p.strings("regex");
-  if (required && phrases.empty() && regexes.empty()) {
-    p.ctx().error("E0103", p.pointer(), "needs \"phrases\" or \"regex\"");
+  const bool similar = compile_similar(p, group);
+  if (required && phrases.empty() && regexes.empty() && !similar) {
+    p.ctx().error("E0103", p.pointer(), "needs \"phrases\", \"regex\" or \"similar\"");
   }
   p.ctx().add_phrases(group, phrases);
   p.ctx().add_regexes(group, regexes);
@@ -35,7 +37,11 @@ std::vector<std::uint32_t> compile_phrase_groups(Params& p, RoleMask roles, cons
     groups.push_back(p.ctx().new_group(roles, settings));
     p.ctx().add_regexes(groups.back(), {entry});
   }
-  if (groups.empty()) p.ctx().error("E0103", p.pointer(), "needs \"phrases\" or \"regex\"");
+  if (p.has("similar")) {  // all the examples: one more group
+    groups.push_back(p.ctx().new_group(roles, settings));
+    compile_similar(p, groups.back());
+  }
+  if (groups.empty()) p.ctx().error("E0103", p.pointer(), "needs \"phrases\", \"regex\" or \"similar\"");
   return groups;
 }
 
@@ -76,9 +82,72 @@ void visible_hits(EvalContext& ctx, std::size_t i, std::uint32_t group, std::opt
   }
 }
 
+const std::string& pattern_text(const RuleSet::Impl& rules, std::uint32_t pattern) {
+  if (text::is_similar_pattern(pattern)) return rules.similar.example(pattern & ~text::kSimilarPatternBit).text;
+  if (!rules.pattern_display.empty()) {
+    const auto it = rules.pattern_display.find(pattern);
+    if (it != rules.pattern_display.end()) return it->second;
+  }
+  return rules.matcher.pattern(pattern).text;
+}
+
+void set_matched(EvalContext& ctx, std::size_t i, const text::Hit& h, Finding& f) {
+  f.matched = pattern_text(ctx.rules(), h.pattern);
+  f.similarity = ctx.similarity(i, h);
+}
+
+namespace {
+
+std::string two_decimals(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+}  // namespace
+
+std::string similar_note(const Finding& f) {
+  if (f.similarity < 0) return "";
+  return " (similar to 「" + f.matched + "」, " + two_decimals(f.similarity) + ")";
+}
+
+std::string near_miss(EvalContext& ctx, const MessageList& in, std::uint32_t group, Finding& f) {
+  const RuleSet::Impl& rules = ctx.rules();
+  const std::int32_t slot = rules.groups[group].similar_slot;
+  if (slot < 0) return "";
+  const text::SimilarMatch* best = nullptr;
+  std::size_t best_message = 0;
+  for (std::size_t i : in) {
+    const text::SimilarMatch& m = ctx.nearest_similar(i, group);
+    if (m.score < 0) continue;
+    if (!best || m.score > best->score) {
+      best = &m;
+      best_message = i;
+    }
+  }
+  if (!best) return "";
+  const text::Example& e = rules.similar.example(best->example);
+  f.nearest = e.text;
+  f.similarity = best->score;
+  Location& at = ctx.related(f);
+  ctx.locate(best_message, best->begin, best->end, at);
+  std::string out = "; nearest: #" + std::to_string(best_message) + " 「" + at.quote + "」 ≈ 「" + e.text + "」 " +
+                    two_decimals(best->score);
+  if (best->excluded_by >= 0) {
+    out += ", but closer to the excluded 「" +
+           rules.similar.example(static_cast<std::uint32_t>(best->excluded_by)).text + "」 (" +
+           two_decimals(best->excluded_score) + ")";
+  } else {
+    out += " < " + two_decimals(rules.similar.threshold(static_cast<std::uint32_t>(slot)));
+  }
+  return out;
+}
+
 std::string describe_pattern(const RuleSet::Impl& rules, std::uint32_t pattern) {
+  if (text::is_similar_pattern(pattern)) return "≈「" + pattern_text(rules, pattern) + "」";
   const text::PatternInfo& p = rules.matcher.pattern(pattern);
-  std::string out = p.is_regex ? "/" + p.text + "/" : p.text;
+  const bool shown_as_phrase = !p.is_regex || rules.pattern_display.count(pattern);
+  std::string out = shown_as_phrase ? pattern_text(rules, pattern) : "/" + p.text + "/";
   if (!p.label.empty()) out += " (" + p.label + ")";
   return out;
 }
@@ -91,11 +160,26 @@ std::string sample_phrases(const RuleSet::Impl& rules, std::uint32_t group, std:
     if (p.group != group) continue;
     ++total;
     if (shown < limit) {
-      out += (shown ? " / " : "") + (p.is_regex ? "/" + p.text + "/" : p.text);
+      const bool shown_as_phrase = !p.is_regex || rules.pattern_display.count(static_cast<std::uint32_t>(id));
+      out += (shown ? " / " : "") + (shown_as_phrase ? pattern_text(rules, static_cast<std::uint32_t>(id)) : "/" + p.text + "/");
       ++shown;
     }
   }
   if (total > shown) out += " / … (" + std::to_string(total) + " in all)";
+  const std::int32_t slot = rules.groups[group].similar_slot;
+  if (slot >= 0) {
+    std::size_t examples = 0, first = 0;
+    for (std::uint32_t id = 0; id < rules.similar.example_count(); ++id) {
+      const text::Example& e = rules.similar.example(id);
+      if (e.group != group || e.negative) continue;
+      if (examples++ == 0) first = id;
+    }
+    if (examples > 0) {
+      out += (out.empty() ? "" : " / ") + std::string("≈「") + rules.similar.example(static_cast<std::uint32_t>(first)).text +
+             "」";
+      if (examples > 1) out += " (+" + std::to_string(examples - 1) + " similar)";
+    }
+  }
   return out;
 }
 
@@ -187,7 +271,7 @@ Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text:
       ctx.error("E0104", wp.pointer(name), "\"" + name + "\" must be an object with \"phrases\" or \"regex\"");
       return;
     }
-    Params ap(ctx, *a, wp.pointer(name), {"phrases", "regex", "role"});
+    Params ap(ctx, *a, wp.pointer(name), {"phrases", "regex", "similar", "role"});
     anchor_roles = ap.roles("role", roles);
     group = compile_phrase_group(ap, anchor_roles, settings, true);
     text = sample_phrases(ctx.rule_set(), *group, 2);

@@ -10,9 +10,18 @@
 
 namespace chatqa::detail {
 
-// Reads "phrases" (literals and "@lexicon" refs) and "regex" of `p` into one new
-// group read from messages of `roles`. Reports E0103 when `required` and both are empty.
+// Reads "phrases" (literals and "@lexicon" refs), "regex" and "similar"
+// (example sentences, see compile_similar) of `p` into one new group read
+// from messages of `roles`. Reports E0103 when `required` and all are empty.
 std::uint32_t compile_phrase_group(Params& p, RoleMask roles, const text::MatchSettings& settings, bool required);
+
+// Similar-phrase matching: the threshold when a "similar" object gives
+// none, and the one below which compiling warns (W0131).
+constexpr double kDefaultSimilarThreshold = 0.5;
+constexpr double kLowSimilarThreshold = 0.3;
+// Reads "similar" ({"examples": [...], "threshold": t, "exclude": [...]}) of
+// `p` into `group` (src/rules/similar.cpp); false when `p` has none.
+bool compile_similar(Params& p, std::uint32_t group);
 
 // The allow-list of `key` ("allow") as its own group, matched like the check's
 // phrases; nullopt when there is none.
@@ -27,6 +36,14 @@ std::vector<std::uint32_t> compile_phrase_groups(Params& p, RoleMask roles, cons
 // phrase covering a hit wins).
 void visible_hits(EvalContext& ctx, std::size_t i, std::uint32_t group, std::optional<std::uint32_t> allow,
                   std::vector<text::Hit>& out);
+
+// The text of a hit's pattern as the rule set wrote it: a phrase, a regex,
+// or the example sentence a similar hit was closest to.
+const std::string& pattern_text(const RuleSet::Impl& rules, std::uint32_t pattern);
+// Sets f.matched (and, for a similar hit, f.similarity) for hit h of message i.
+void set_matched(EvalContext& ctx, std::size_t i, const text::Hit& h, Finding& f);
+// " (similar to 「example」, 0.72)" for a similar hit, else "".
+std::string similar_note(const Finding& f);
 
 // "不知道" or "不知道 (shirking)": the phrase as the rule wrote it, and its lexicon.
 std::string describe_pattern(const RuleSet::Impl& rules, std::uint32_t pattern);
@@ -162,7 +179,7 @@ void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, 
       if (skip_quoted && inside_quotes(ctx.norm(i), h.begin, h.end)) continue;
       Finding f = ctx.finding();
       ctx.locate(i, h.begin, h.end, f.at);
-      f.matched = ctx.rules().matcher.pattern(h.pattern).text;
+      set_matched(ctx, i, h, f);
       describe(f, h);
       out.findings.push_back(std::move(f));
     }
@@ -172,6 +189,12 @@ void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, 
 // Code points [begin, end) of message i's original text, quoted for a
 // finding; long quotes are cut to `limit` code points with "…".
 std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit = 40);
+
+// The nearest miss of `group` over the messages of `in`, written into f
+// (nearest, similarity, related: the closest span) and returned as
+// "; nearest: #3 「…」 ≈ 「example」 0.41 < 0.5"; "" when the group has no
+// examples or no message shares a feature with one.
+std::string near_miss(EvalContext& ctx, const MessageList& in, std::uint32_t group, Finding& f);
 
 // Skeleton characters of message i outside every hit of `groups` (what else the
 // message says besides those phrases); groups that are not set are skipped.

@@ -18,6 +18,7 @@
 // reject could never reach the threshold: the findings are those of the
 // plain merge. A message's n-grams are sorted only once a pair needs them.
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <memory>
 
@@ -160,6 +161,40 @@ class WorkArray {
   T* data_;
 };
 
+// A product card, order card or pasted form: two lines or more of
+// "key: value", or a message that is mostly a link. Not a question the
+// customer asks again when it is sent twice.
+bool looks_like_card(const std::string& text) {
+  std::size_t key_values = 0, line_start = 0;
+  while (line_start < text.size()) {
+    std::size_t end = text.find('\n', line_start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + line_start, end - line_start);
+    // A colon (: or ：) within the first 30 bytes, with a value after it.
+    std::size_t colon = line.find(':');
+    std::size_t colon_len = 1;
+    const std::size_t wide = line.find("\xEF\xBC\x9A");
+    if (wide != std::string_view::npos && (colon == std::string_view::npos || wide < colon)) {
+      colon = wide;
+      colon_len = 3;
+    }
+    if (colon != std::string_view::npos && colon > 0 && colon <= 30 && colon + colon_len < line.size()) ++key_values;
+    line_start = end + 1;
+  }
+  if (key_values >= 2) return true;
+  std::size_t link = 0;
+  for (const char* scheme : {"http://", "https://", "www."}) {
+    for (std::size_t at = text.find(scheme); at != std::string::npos; at = text.find(scheme, at + 1)) {
+      std::size_t end = at;
+      while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+      link += end - at;
+      at = end;
+      if (at >= text.size()) break;
+    }
+  }
+  return link * 2 > text.size();
+}
+
 // A message is compared with at most this many earlier messages of the role.
 constexpr std::size_t kMaxDistance = 200;
 
@@ -185,15 +220,30 @@ class RepetitionCheck final : public Check {
   long ngram = 2;
   long min_chars = 4;
   bool reply_between = false;
+  // "measure": "weighted" — paraphrases: the IDF-weighted similarity of
+  // similar-phrase matching (text/similarity.hpp) instead of Dice over
+  // n-grams; cards and links are skipped, placeholders and digits ignored.
+  bool weighted = false;
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     const auto n = static_cast<std::size_t>(ngram);
     WorkArray<Compared, 64> msgs(ctx.size());
     std::size_t compared = 0, total_grams = 0;
+    std::vector<text::FeatureVector> vectors;  // weighted: per compared message
+    std::vector<std::uint64_t> feature_keys;
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role)) continue;
       const std::size_t chars = ctx.skeleton(i).size();
       if (static_cast<long>(chars) < min_chars) continue;
+      if (weighted) {
+        if (looks_like_card(ctx.message(i).text)) continue;
+        text::FeatureVector v;
+        text::text_features(ctx.norm(i), v, feature_keys);
+        if (v.keys.empty()) continue;  // only digits, placeholders, mentions
+        vectors.push_back(std::move(v));
+        msgs[compared++] = {i, 0, 0, 0, false};
+        continue;
+      }
       const std::size_t grams = chars == 0 ? 0 : chars < n ? 1 : chars - n + 1;
       msgs[compared++] = {i, total_grams, grams, 0, false};
       total_grams += grams;
@@ -205,8 +255,8 @@ class RepetitionCheck final : public Check {
     // Every message's n-gram keys one after another, and its bucket counts
     // (kBuckets from m * kBuckets); each written before it is read.
     WorkArray<std::uint64_t, 2048> keys(total_grams);
-    WorkArray<std::uint8_t, 40 * kBuckets> histograms(compared * kBuckets);
-    for (std::size_t m = 0; m < compared; ++m) {
+    WorkArray<std::uint8_t, 40 * kBuckets> histograms(weighted ? 0 : compared * kBuckets);
+    for (std::size_t m = 0; m < compared && !weighted; ++m) {
       const Compared& msg = msgs[m];
       std::uint64_t* const own = keys.data() + msg.first_gram;
       put_keys(ctx.skeleton(msg.message), n, own);
@@ -224,6 +274,7 @@ class RepetitionCheck final : public Check {
     // Dice(m, other) >= similarity. The shorter message's count and the
     // histogram bound go first: both are at least the shared n-grams.
     auto similar_pair = [&](std::size_t m, std::size_t other) {
+      if (weighted) return text::paraphrase_similarity(vectors[m], vectors[other]) >= similarity - 1e-9;
       Compared& a = msgs[m];
       Compared& b = msgs[other];
       const double total = static_cast<double>(a.grams + b.grams);
@@ -303,7 +354,8 @@ class RepetitionCheck final : public Check {
 };
 
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
-  Params p(ctx, j, ptr, {"type", "role", "min_repeats", "similarity", "ngram", "min_chars", "reply_between"});
+  Params p(ctx, j, ptr,
+           {"type", "role", "min_repeats", "similarity", "ngram", "min_chars", "reply_between", "measure"});
   auto check = std::make_unique<RepetitionCheck>();
   check->roles = p.roles("role", RoleMask::of(Role::customer));
   check->min_repeats = p.integer("min_repeats", false, 2, 1000).value_or(3);
@@ -311,6 +363,10 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   check->ngram = p.integer("ngram", false, 1, 5).value_or(2);
   check->min_chars = p.integer("min_chars", false, 1, 1000).value_or(4);
   check->reply_between = p.boolean("reply_between").value_or(false);
+  check->weighted = p.string("measure", false, {"dice", "weighted"}).value_or("dice") == "weighted";
+  if (check->weighted && p.has("ngram")) {
+    ctx.error("E0105", p.pointer("ngram"), "\"ngram\" is for \"measure\": \"dice\"; the weighted measure has its own features");
+  }
   return check;
 }
 

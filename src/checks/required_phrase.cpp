@@ -47,7 +47,7 @@ class RequiredPhraseCheck final : public Check {
       if (in.empty()) {
         set_text(f.explanation, "no ", describe(roles), " message in ", window_text, " (required: ", phrases, ")");
       } else {
-        set_text(f.explanation, "required phrase missing in ", window_text, ": ", phrases);
+        set_text(f.explanation, "required phrase missing in ", window_text, ": ", phrases, near_miss(ctx, in, g, f));
       }
       out.findings.push_back(std::move(f));
     }
@@ -55,7 +55,7 @@ class RequiredPhraseCheck final : public Check {
 };
 
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
-  Params p(ctx, j, ptr, {"type", "phrases", "regex", "role", "window", "match", "normalize"});
+  Params p(ctx, j, ptr, {"type", "phrases", "regex", "similar", "role", "window", "match", "normalize"});
   auto check = std::make_unique<RequiredPhraseCheck>();
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   check->match_all = p.string("match", false, {"any", "all"}).value_or("any") == "all";

@@ -265,12 +265,12 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
     ctx.error("E0104", p.pointer(key), "\"" + key + "\" must be an object");
     return;
   }
-  std::vector<std::string> keys = {"phrases", "regex", "allow", "role", "event"};
+  std::vector<std::string> keys = {"phrases", "regex", "similar", "allow", "role", "event"};
   if (is_trigger) keys.push_back("with");
   Params sp(ctx, *v, p.pointer(key), keys);
   if (auto event = sp.string("event", false)) {
     side.event = *event;
-    if (sp.has("phrases") || sp.has("regex") || sp.has("allow")) {
+    if (sp.has("phrases") || sp.has("regex") || sp.has("similar") || sp.has("allow")) {
       ctx.error("E0105", p.pointer(key), "\"" + key + "\" takes either \"event\" or \"phrases\"/\"regex\", not both");
     }
     side.roles = sp.roles("role", RoleMask{0x0f});
@@ -278,7 +278,7 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
     return;
   }
   side.roles = sp.roles("role", default_roles);
-  if (sp.has("phrases") || sp.has("regex")) {
+  if (sp.has("phrases") || sp.has("regex") || sp.has("similar")) {
     side.group = compile_phrase_group(sp, side.roles, settings, true);
     side.text = "(" + sample_phrases(ctx.rule_set(), *side.group) + ")";
     auto allow = sp.strings("allow");
@@ -290,7 +290,7 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
       if (!w->is_object()) {
         ctx.error("E0104", sp.pointer("with"), "\"with\" must be an object with \"phrases\" or \"regex\"");
       } else {
-        Params wp(ctx, *w, sp.pointer("with"), {"phrases", "regex", "role", "look_back_messages"});
+        Params wp(ctx, *w, sp.pointer("with"), {"phrases", "regex", "similar", "role", "look_back_messages"});
         side.with_roles = wp.roles("role", side.roles);
         side.with_look_back = wp.integer("look_back_messages", false, 0, 1000000).value_or(0);
         side.with = compile_phrase_group(wp, side.with_roles | side.roles, settings, true);

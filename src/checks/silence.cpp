@@ -133,7 +133,7 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
     if (!h->is_object()) {
       ctx.error("E0104", p.pointer("hold"), "\"hold\" must be an object with \"phrases\" or \"regex\"");
     } else {
-      Params hp(ctx, *h, p.pointer("hold"), {"phrases", "regex"});
+      Params hp(ctx, *h, p.pointer("hold"), {"phrases", "regex", "similar"});
       check->hold = compile_phrase_group(hp, check->reply, p.match_settings("normalize", 3), true);
     }
   } else {

@@ -33,6 +33,15 @@ EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, con
   buf_.mask_state.assign(n, kMaskUnknown);
   if (buf_.skeletons.size() < n) buf_.skeletons.resize(n);
   buf_.skeleton_built.assign(n, 0);
+  if (!rules.similar.empty()) {
+    buf_.sim_done.assign(n, 0);
+    buf_.sim_hits.clear();
+    buf_.sim_scores.clear();
+    const std::size_t slots = n * rules.similar.groups().size();
+    buf_.sim_begin.assign(slots, 0);
+    buf_.sim_end.assign(slots, 0);
+    buf_.sim_nearest.resize(slots);
+  }
   if (buf_.evasion.size() < n) buf_.evasion.resize(n);
   buf_.evasion_state.assign(n, 0);
 }
@@ -123,6 +132,15 @@ void EvalContext::match_message(std::size_t i) {
 }
 
 std::pair<const text::Hit*, const text::Hit*> EvalContext::hits(std::size_t i, std::uint32_t group) {
+  if (rules_.groups[group].similar_slot >= 0) {
+    if (!buf_.sim_done[i]) match_similar(i);
+    const std::size_t k = i * rules_.similar.groups().size() + static_cast<std::size_t>(rules_.groups[group].similar_slot);
+    return {buf_.sim_hits.data() + buf_.sim_begin[k], buf_.sim_hits.data() + buf_.sim_end[k]};
+  }
+  return literal_hits(i, group);
+}
+
+std::pair<const text::Hit*, const text::Hit*> EvalContext::literal_hits(std::size_t i, std::uint32_t group) {
   if (!buf_.matched[i]) match_message(i);
   const text::Hit* all = buf_.hits.data();
   const text::Hit* first = all + buf_.hits_begin[i];
@@ -229,7 +247,7 @@ void EvalContext::recycle(std::vector<Finding>& findings) {
     if (buf_.spare_findings.size() >= kSpareFindings) break;
     const std::size_t bytes = string_bytes(f.at) + (f.related ? string_bytes(*f.related) : 0) +
                               f.explanation.capacity() + f.suggestion.capacity() + f.matched.capacity() +
-                              f.language.capacity();
+                              f.language.capacity() + f.nearest.capacity();
     if (bytes <= kSpareStringBytes) buf_.spare_findings.push_back(std::move(f));
   }
   findings.clear();
@@ -247,6 +265,8 @@ Finding EvalContext::finding() {
   f.explanation.clear();
   f.suggestion.clear();
   f.matched.clear();
+  f.nearest.clear();
+  f.similarity = -1;
   f.language.clear();
   f.value = 0;
   f.has_value = false;

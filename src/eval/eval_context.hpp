@@ -52,6 +52,18 @@ struct EvalBuffers {
   // inside std::string, so a fresh finding costs several allocations.
   std::vector<Finding> spare_findings;
   std::vector<Location> spare_locations;
+  // Similar-phrase groups (see EvalContext::hits): per message, computed on
+  // the first question about one of them; then per (message, slot) the
+  // group's hits (its literal and regex hits and its similar spans, sorted)
+  // in sim_hits[sim_begin[k], sim_end[k]), their scores beside them, and
+  // the nearest span.
+  std::vector<std::uint8_t> sim_done;
+  std::vector<text::Hit> sim_hits;
+  std::vector<double> sim_scores;  // per sim_hits entry: the similarity, or -1 for a literal / regex hit
+  std::vector<std::uint32_t> sim_begin, sim_end;
+  std::vector<text::SimilarMatch> sim_nearest;  // per (message, slot); score -1: none
+  std::vector<text::SimilarMatch> sim_found, sim_near;
+  text::SimilarityScratch sim_scratch;
 
   // Frees everything (after a huge session, so one outlier does not pin its memory).
   void release() { *this = EvalBuffers(); }
@@ -87,6 +99,13 @@ class EvalContext {
   // for (all messages' hits share one array): copy them out before that.
   std::pair<const text::Hit*, const text::Hit*> hits(std::size_t i, std::uint32_t group);
 
+  // For a hit of a group with example sentences ("similar"): its
+  // similarity to the example it names, or -1 for a literal or regex hit.
+  double similarity(std::size_t i, const text::Hit& hit);
+  // The span of message i nearest to an example of `group` (matching or
+  // not), if some span shares a feature with one; score -1 when none.
+  const text::SimilarMatch& nearest_similar(std::size_t i, std::uint32_t group);
+
   // Message i's time as ISO 8601, formatted once per call.
   const std::string& time_of(std::size_t i);
   // Writes the location of message i (whole message) or of a span of it
@@ -114,6 +133,8 @@ class EvalContext {
 
  private:
   void match_message(std::size_t i);
+  void match_similar(std::size_t i);
+  std::pair<const text::Hit*, const text::Hit*> literal_hits(std::size_t i, std::uint32_t group);
   bool build_masked(std::size_t i);
   text::NormText& build_norm(std::size_t i, int variant);
 

@@ -27,6 +27,12 @@ void write_finding(JsonWriter& w, const Finding& f) {
   w.begin_object();
   location_members(w, f.at);
   if (!f.matched.empty()) w.member("matched", f.matched);
+  if (!f.nearest.empty()) w.member("nearest", f.nearest);
+  if (f.similarity >= 0) {
+    // Two decimals, as the explanation shows it.
+    w.key("similarity");
+    w.number(static_cast<double>(static_cast<long>(f.similarity * 100 + 0.5)) / 100);
+  }
   if (!f.suggestion.empty()) w.member("suggestion", f.suggestion);
   if (!f.language.empty()) w.member("language", f.language);
   if (f.has_value) {
@@ -81,7 +87,7 @@ std::size_t estimated_size(const Report& report) {
     if (r.status == ItemStatus::passed) continue;
     n += 96 + r.title.size() + r.category.size() + r.also_of.size();
     for (const Finding& f : r.findings) {
-      n += 64 + location(f.at) + f.matched.size() + f.suggestion.size() + f.language.size() + f.explanation.size();
+      n += 64 + location(f.at) + f.matched.size() + f.nearest.size() + f.suggestion.size() + f.language.size() + f.explanation.size();
       if (f.related) n += location(*f.related);
     }
   }

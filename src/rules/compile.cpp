@@ -6,6 +6,7 @@
 
 #include "rules/compile_context.hpp"
 #include "rules/did_you_mean.hpp"
+#include "rules/gap_phrase.hpp"
 #include "rules/lexicon.hpp"
 #include "rules/read_file.hpp"
 
@@ -143,8 +144,9 @@ void compile_header(CompileContext& ctx, RuleSet::Impl& impl, Params& top) {
   if (top.has("total")) impl.total = top.number("total", false, 1, 1e6).value_or(100);
   if (const json* opts = top.get("options")) {
     Params o(ctx, *opts, top.pointer("options"),
-             {"traditional_to_simplified", "renormalize_not_applicable", "detect_language", "latin_evasions"});
+             {"traditional_to_simplified", "renormalize_not_applicable", "detect_language", "latin_evasions", "max_gap"});
     ctx.set_default_traditional(o.boolean("traditional_to_simplified").value_or(false));
+    ctx.set_default_max_gap(static_cast<int>(o.integer("max_gap", false, 0, 50).value_or(kDefaultMaxGap)));
     impl.renormalize_not_applicable = o.boolean("renormalize_not_applicable").value_or(false);
     impl.detect_language = o.boolean("detect_language").value_or(true);
     ctx.set_default_latin_evasions(o.boolean("latin_evasions").value_or(false));
@@ -222,6 +224,7 @@ CompileResult compile_rules(std::string_view text, const RuleSource& source, con
   resolve_also(ctx, *impl, also_refs);
   describe_items(ctx, *impl);
   std::string why;
+  impl->similar.build();
   if (!ctx.failed() && !impl->matcher.build(options.regex_set_max_mem, &why)) ctx.error("E0115", "/items", why);
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return a.line != b.line ? a.line < b.line : a.column < b.column;

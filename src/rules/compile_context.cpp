@@ -6,6 +6,7 @@
 
 #include "checks/registry.hpp"
 #include "rules/did_you_mean.hpp"
+#include "rules/gap_phrase.hpp"
 
 namespace chatqa::detail {
 
@@ -247,6 +248,17 @@ void CompileContext::add_phrases(std::uint32_t group, const std::vector<std::pai
       return;
     }
     std::string why;
+    if (is_gap_phrase(phrase)) {
+      const std::string regex = gap_phrase_regex(phrase, settings, default_max_gap_, why);
+      const int id = regex.empty() ? -1 : impl_.matcher.add_regex(regex, group, settings, options_.regex_max_mem, &why);
+      if (id < 0) {
+        error("E0134", ptr, why);
+        return;
+      }
+      impl_.pattern_display[static_cast<std::uint32_t>(id)] = phrase;
+      if (!label.empty()) impl_.matcher.set_label(static_cast<std::uint32_t>(id), label);
+      return;
+    }
     const int id = impl_.matcher.add_literal(phrase, group, settings, &why);
     if (id < 0) {
       error("E0105", ptr, why);

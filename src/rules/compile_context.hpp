@@ -90,6 +90,9 @@ class CompileContext {
   RuleSet::Impl& rule_set() { return impl_; }
   bool default_traditional() const { return default_traditional_; }
   void set_default_traditional(bool on) { default_traditional_ = on; }
+  // The most characters a bare "…" of a gap phrase allows (options.max_gap).
+  int default_max_gap() const { return default_max_gap_; }
+  void set_default_max_gap(int n) { default_max_gap_ = n; }
   bool default_latin_evasions() const { return default_latin_evasions_; }
   void set_default_latin_evasions(bool on) { default_latin_evasions_ = on; }
 
@@ -116,6 +119,7 @@ class CompileContext {
   int errors_ = 0;
   int check_depth_ = 0;  // of the compile_check calls under way
   bool default_traditional_ = false;
+  int default_max_gap_ = 8;
   bool default_latin_evasions_ = false;
 };
 

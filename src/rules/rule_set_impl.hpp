@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "eval/check_interface.hpp"
 #include "rules/role_mask.hpp"
 #include "text/phrase_matcher.hpp"
+#include "text/similarity.hpp"
 
 namespace chatqa::detail {
 
@@ -23,6 +25,7 @@ struct PhraseGroup {
   std::uint32_t id = 0;
   RoleMask roles;
   text::MatchSettings settings;
+  std::int32_t similar_slot = -1;  // its slot in RuleSet::Impl::similar when it has example sentences
 };
 
 struct CompiledItem {
@@ -45,6 +48,10 @@ struct RuleSet::Impl {
   std::vector<ItemInfo> infos;
   std::vector<detail::CompiledItem> items;
   text::PhraseMatcher matcher;
+  text::SimilarityIndex similar;  // example sentences of the groups that have some ("similar")
+  // Patterns shown otherwise than as written to the matcher: a gap phrase
+  // ("还有…帮") is a regex, shown as the phrase.
+  std::map<std::uint32_t, std::string> pattern_display;
   std::size_t dictionary_words = 0;  // Latin typo entries, looked up as words outside the matcher
   std::vector<detail::PhraseGroup> groups;
   detail::RoleMask matched_roles;  // roles whose messages some phrase group reads
