@@ -9,6 +9,7 @@
 #pragma once
 
 #include "chatqa/diagnostic.hpp"
+#include "chatqa/live.hpp"
 #include "chatqa/report.hpp"
 #include "chatqa/rule_set.hpp"
 #include "chatqa/session.hpp"

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "chatqa/export.hpp"
+
+CHATQA_PUBLIC_BEGIN
 namespace chatqa {
 
 enum class Severity { error, warning, note };
@@ -32,3 +35,4 @@ struct Diagnostic {
 bool has_errors(const std::vector<Diagnostic>& diagnostics) noexcept;
 
 }  // namespace chatqa
+CHATQA_PUBLIC_END

@@ -63,25 +63,35 @@ std::string format_seconds(double seconds) {
 }
 
 EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options,
-                         EvalBuffers& buffers)
+                         EvalBuffers& buffers, std::size_t kept)
     : rules_(rules), session_(session), options_(options), buf_(buffers) {
   const std::size_t n = session.messages.size();
+  if (kept > n) kept = n;
   // Resized, never shrunk: the NormTexts and strings kept keep their buffers.
-  // The state arrays say what is stale, so only they are reset.
+  // The state arrays say what is stale, so only they are reset (from `kept`
+  // on: a live session's earlier messages stay built).
   for (int v = 0; v < text::kVariants; ++v) {
     if (buf_.norm[v].size() < n) buf_.norm[v].resize(n);
-    buf_.norm_state[v].assign(n, kNotBuilt);
+    buf_.norm_state[v].resize(n);
+    std::fill(buf_.norm_state[v].begin() + kept, buf_.norm_state[v].end(), kNotBuilt);
   }
-  buf_.hits.clear();
-  buf_.hits_begin.assign(n, 0);
-  buf_.hits_end.assign(n, 0);
-  buf_.matched.assign(n, 0);
+  // Kept messages' hits stay where they are in the one array; new ones are
+  // appended after them.
+  if (kept == 0) buf_.hits.clear();
+  buf_.hits_begin.resize(n);
+  buf_.hits_end.resize(n);
+  std::fill(buf_.hits_begin.begin() + kept, buf_.hits_begin.end(), 0);
+  std::fill(buf_.hits_end.begin() + kept, buf_.hits_end.end(), 0);
+  buf_.matched.resize(n);
+  std::fill(buf_.matched.begin() + kept, buf_.matched.end(), 0);
   buf_.group_words = (rules.groups.size() + 63) / 64;
-  buf_.group_bits.assign(n * buf_.group_words, 0);
+  buf_.group_bits.resize(n * buf_.group_words);
+  std::fill(buf_.group_bits.begin() + kept * buf_.group_words, buf_.group_bits.end(), 0);
   if (buf_.times.size() < n) buf_.times.resize(n);
-  for (std::size_t i = 0; i < n; ++i) buf_.times[i].clear();
+  for (std::size_t i = kept; i < n; ++i) buf_.times[i].clear();
   if (buf_.skeletons.size() < n) buf_.skeletons.resize(n);
-  buf_.skeleton_built.assign(n, 0);
+  buf_.skeleton_built.resize(n);
+  std::fill(buf_.skeleton_built.begin() + kept, buf_.skeleton_built.end(), 0);
 }
 
 const std::u32string& EvalContext::skeleton(std::size_t i) {
@@ -283,8 +293,8 @@ void sort_findings(std::vector<Finding>& findings) {
 }
 
 void evaluate_into(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options, EvalBuffers& buffers,
-                   Report& report) {
-  EvalContext ctx(rules, session, options, buffers);
+                   Report& report, std::size_t kept, std::vector<Deadline>* deadlines) {
+  EvalContext ctx(rules, session, options, buffers, kept);
   // The caller's report may hold an earlier session's items: assigning into
   // them (rather than building new ones) keeps their strings' and finding
   // arrays' memory, and its findings go back to the context, whose
@@ -325,7 +335,10 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
     }
     CheckOutcome outcome;
     outcome.findings.swap(r.findings);  // the cleared array of the last session: its capacity is reused
+    ctx.set_item(index);
+    ctx.collect_deadlines(deadlines);
     item.check->evaluate(ctx, outcome);
+    ctx.collect_deadlines(nullptr);
     if (outcome.pending) {
       r.status = ItemStatus::pending;
     } else if (!outcome.applicable) {
@@ -381,13 +394,10 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
 }
 
 }  // namespace
-}  // namespace detail
-
-namespace {
 
 // Writes every field of `report` (which may hold an earlier session's).
-void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptions& options,
-                   detail::EvalBuffers& buffers, Report& report) noexcept {
+void evaluate_session(const RuleSet& rules, const Session& session, const EvalOptions& options, EvalBuffers& buffers,
+                      Report& report, std::size_t kept, std::vector<Deadline>* deadlines) noexcept {
   try {
     const RuleSet::Impl& impl = rules.impl();
     report.session_id = session.id;
@@ -406,17 +416,18 @@ void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptio
           std::min_element(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {
             return a.time.epoch_ms < b.time.epoch_ms;
           })->time;
-      detail::assign_iso8601(first, report.started);
+      assign_iso8601(first, report.started);
     }
     const bool ordered =
         std::is_sorted(session.messages.begin(), session.messages.end(),
                        [](const Message& a, const Message& b) { return a.time.epoch_ms < b.time.epoch_ms; });
+    if (deadlines) deadlines->clear();
     if (ordered) {
-      detail::evaluate_into(impl, session, options, buffers, report);
+      evaluate_into(impl, session, options, buffers, report, kept, deadlines);
     } else {  // built by hand, out of order: evaluate an ordered copy
       Session sorted = session;
       sorted.sort_messages();
-      detail::evaluate_into(impl, sorted, options, buffers, report);
+      evaluate_into(impl, sorted, options, buffers, report, 0, deadlines);
     }
   } catch (const std::exception& e) {
     report.items.clear();
@@ -425,6 +436,15 @@ void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptio
     report.items.clear();
     report.error = "evaluation failed";
   }
+}
+
+}  // namespace detail
+
+namespace {
+
+void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptions& options,
+                   detail::EvalBuffers& buffers, Report& report) noexcept {
+  detail::evaluate_session(rules, session, options, buffers, report);
 }
 
 }  // namespace
