@@ -1,7 +1,10 @@
 // Composition of checks inside one item: "all", "any", "not".
 //
 //   {"type": "all", "checks": [A, B]}  fires when every inner check fires (findings of all)
-//   {"type": "any", "checks": [A, B]}  fires when at least one fires (findings of those that did)
+//   {"type": "any", "checks": [A, B]}  fires when at least one fires; reports the nearest miss:
+//                                      the fired branch with the fewest findings (the first on a
+//                                      tie), the other fired branches named in its first finding
+//                                      ("report": "all" keeps the findings of every fired branch)
 //   {"type": "not", "check": A}        fires, with one session-level finding, when A does not
 //
 // Findings of conditions (not, meta, has_role, message_count) are dropped
@@ -28,6 +31,7 @@ State state_of(const CheckOutcome& o) {
 class AllAnyCheck final : public Check {
  public:
   bool all = true;
+  bool report_all = false;  // "any": keep every fired branch's findings
   std::vector<std::unique_ptr<Check>> checks;
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
@@ -61,8 +65,32 @@ class AllAnyCheck final : public Check {
     bool real = false;  // some fired inner check is more than a condition
     for (const auto& o : inner) real = real || (state_of(o) == State::fired && !o.condition_only);
     out.condition_only = !real;
+    const auto reported = [&](const CheckOutcome& o) { return state_of(o) == State::fired && !(real && o.condition_only); };
+    if (!all && !report_all) {
+      // One failure, the nearest miss: the fired branch with the fewest
+      // findings; what the other fired branches missed goes into its first
+      // finding, so one missing greeting is one finding, not three.
+      std::size_t best = checks.size();
+      for (std::size_t k = 0; k < inner.size(); ++k) {
+        if (reported(inner[k]) && (best == checks.size() || inner[k].findings.size() < inner[best].findings.size())) {
+          best = k;
+        }
+      }
+      std::string tried;
+      for (std::size_t k = 0; k < inner.size(); ++k) {
+        if (k == best || !reported(inner[k])) continue;
+        for (const Finding& f : inner[k].findings) {
+          if (f.explanation.empty()) continue;
+          tried += tried.empty() ? "" : "; ";
+          tried += f.explanation;
+        }
+      }
+      for (auto& f : inner[best].findings) out.findings.push_back(std::move(f));
+      if (!tried.empty() && !out.findings.empty()) out.findings.front().explanation += " (also: " + tried + ")";
+      return;
+    }
     for (auto& o : inner) {
-      if (state_of(o) != State::fired || (real && o.condition_only)) continue;
+      if (!reported(o)) continue;
       for (auto& f : o.findings) out.findings.push_back(std::move(f));
     }
   }
@@ -90,9 +118,12 @@ class NotCheck final : public Check {
 };
 
 std::unique_ptr<Check> make_all_any(CompileContext& ctx, const json& j, const std::string& ptr, bool all) {
-  Params p(ctx, j, ptr, {"type", "checks"});
+  std::vector<std::string> keys = {"type", "checks"};
+  if (!all) keys.push_back("report");
+  Params p(ctx, j, ptr, keys);
   auto check = std::make_unique<AllAnyCheck>();
   check->all = all;
+  if (!all) check->report_all = p.string("report", false, {"nearest", "all"}).value_or("nearest") == "all";
   const json* list = p.get("checks");
   if (!list) {
     ctx.error("E0103", ptr, "missing required key \"checks\"");

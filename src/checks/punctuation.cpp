@@ -5,11 +5,18 @@
 //   space           a space standing in for punctuation between two Han characters
 //   repeated        doubled or clashing clause marks: 。。 ，， ,, 、、 ，。 ..
 //   half_width      a half-width , . ; : ? ! right after a Han character; in
-//                   "mixed" mode (default) only when the same message also
-//                   uses full-width marks, i.e. the message mixes the two
+//                   "session" mode (default) only when the role's messages of
+//                   the session use the full-width form of that mark
+//                   somewhere (the agent's own convention, per mark: an
+//                   export may turn every comma half-width and keep ？！);
+//                   in "mixed" mode
+//                   only when the same message also uses full-width marks;
+//                   "always" in any Chinese text
 //   unmatched       a bracket or quote without its partner: （ 【 《 「 “ "
 // URLs, e-mail addresses and numbers are skipped, so an order number, a link
-// or a one-word reply ("好的") is never an error. The item fires from
+// or a one-word reply ("好的") is never an error. A product or order card or
+// pasted key-value text (two or more "标签:值" fields, each starting a line
+// or a space-separated field) is not prose and is skipped whole. The item fires from
 // `min_count` messages (the standards: 3 per session).
 // One pass over a message gathers the facts of every kind, marking the
 // skipped text as it goes; only a message with an e-mail address (which
@@ -45,6 +52,21 @@ bool is_clause_mark(char32_t folded) {
 bool is_full_width_mark(char32_t c) {
   return c == 0xFF0C || c == 0x3002 || c == 0x3001 || c == 0xFF1B || c == 0xFF1A || c == 0xFF1F || c == 0xFF01;
 }
+// The family of a mark that has a half-width and a full-width form (, ，  . 。
+// ; ；  : ：  ? ？  ! ！), 0-5, or -1. A session's convention is judged per
+// family: an export may turn every comma half-width and keep ？ and ！.
+int mark_family(char32_t c) {
+  switch (c) {
+    case ',': case 0xFF0C: return 0;
+    case '.': case 0x3002: return 1;
+    case ';': case 0xFF1B: return 2;
+    case ':': case 0xFF1A: return 3;
+    case '?': case 0xFF1F: return 4;
+    case '!': case 0xFF01: return 5;
+    default: return -1;
+  }
+}
+constexpr int kFamilies = 6;
 // Character classes, looked up in a table for the BMP (built once) instead of
 // worked out for every character of every message. Three come from ICU and
 // depend on the general category alone (u_isalpha is category L*, u_isdigit
@@ -145,7 +167,9 @@ struct Facts {
   long units = 0;  // no_punctuation: text units and whether any punctuation is present
   bool any_punct = false, any_full_width = false;
   std::size_t space_begin = kNone, space_end = 0;               // space
-  std::size_t repeated_at = kNone, half_width_at = kNone;       // repeated, half_width
+  std::size_t repeated_at = kNone, half_width_at = kNone;       // repeated, half_width (first of any family)
+  std::size_t half_at[kFamilies] = {kNone, kNone, kNone, kNone, kNone, kNone};  // first half-width mark per family
+  std::uint8_t full_width_families = 0;                          // families used full-width (bit per family)
   std::size_t closing_at = kNone, quotes = 0, first_quote = 0;  // unmatched (open brackets: Scratch::open)
 };
 
@@ -155,7 +179,34 @@ class PunctuationCheck final : public Check {
   long min_count = 3;
   long min_length = 10;
   unsigned kinds = kNoPunct | kSpace | kRepeated | kHalfWidth | kUnmatched;
-  bool half_width_always = false;
+  enum class HalfWidth { session, mixed, always } half_width = HalfWidth::session;
+
+  // A card or pasted key-value text: at least two "label:" fields, a label
+  // being 1-8 letters, digits or Han characters at the start of the text, of
+  // a line, or after a space or '|'.
+  static bool is_card(std::u32string_view s) {
+    int labels = 0;
+    bool at_field_start = true;
+    int label_len = 0;
+    for (char32_t c : s) {
+      const char32_t f = fold(c);
+      if (f == '\n' || f == '\r' || f == '|' || is_space(c)) {
+        at_field_start = true;
+        label_len = 0;
+        continue;
+      }
+      if (!at_field_start) continue;
+      if (f == ':') {
+        if (label_len >= 1 && label_len <= 8 && ++labels >= 2) return true;
+        at_field_start = false;
+        continue;
+      }
+      const bool word = is_han(c) || (f >= '0' && f <= '9') || (f >= 'a' && f <= 'z') || (f >= 'A' && f <= 'Z') ||
+                        f == 0x3010 || f == 0x3011;  // 【标签】
+      if (!word || ++label_len > 8) at_field_start = false;
+    }
+    return false;
+  }
 
   // URLs, e-mail addresses and digit runs are not prose. If one of them
   // starts at s[i], marks it in `skip` (one flag per code point of `s`);
@@ -294,7 +345,11 @@ class PunctuationCheck final : public Check {
 
       if (classes & kClassMark) {
         const char32_t f = fold(c);
-        if (!skipped && is_full_width_mark(c)) facts.any_full_width = true;
+        if (!skipped && is_full_width_mark(c)) {
+          facts.any_full_width = true;
+          const int fam = mark_family(c);
+          if (fam >= 0) facts.full_width_families |= static_cast<std::uint8_t>(1u << fam);
+        }
 
         // repeated: two clause marks in a row, or a ".." that is not part of a longer run of dots
         // (prev_classes is 0 at i == 0).
@@ -306,9 +361,12 @@ class PunctuationCheck final : public Check {
         }
 
         // half_width: a half-width mark right after a Han character.
-        if (facts.half_width_at == kNone && (prev_classes & kClassHan) &&
-            (c == ',' || c == '.' || c == ';' || c == ':' || c == '?' || c == '!')) {
-          if (!(c == '.' && i + 1 < n && s[i + 1] == '.')) facts.half_width_at = i;  // "..." ellipsis
+        if ((prev_classes & kClassHan) && (c == ',' || c == '.' || c == ';' || c == ':' || c == '?' || c == '!')) {
+          const int fam = mark_family(c);
+          if (facts.half_at[fam] == kNone && !(c == '.' && i + 1 < n && s[i + 1] == '.')) {  // "..." ellipsis
+            facts.half_at[fam] = i;
+            if (facts.half_width_at == kNone) facts.half_width_at = i;
+          }
         }
 
         // unmatched: brackets on a stack, quotes counted; stops at the first closer without its opener.
@@ -338,8 +396,21 @@ class PunctuationCheck final : public Check {
     return facts;
   }
 
+  // What a message has: its first problem with half-width marks allowed
+  // (`other`), the half-width problem if there is one (`half`, reported
+  // instead when the message's or the session's convention is full-width),
+  // and whether the message itself uses full-width marks.
+  struct Inspection {
+    std::optional<Problem> other;
+    std::size_t half_at[kFamilies] = {kNone, kNone, kNone, kNone, kNone, kNone};
+    std::uint8_t full_width_families = 0;
+    bool full_width = false, any_half = false;
+  };
+
   // The first problem of `s`, trying the kinds in order.
-  std::optional<Problem> inspect(std::u32string_view s, Classes cls, Scratch& scratch) const {
+  Inspection inspect(std::u32string_view s, Classes cls, Scratch& scratch) const {
+    Inspection out;
+    if (is_card(s)) return out;
     const std::size_t n = s.size();
     scratch.skip.assign(n, 0);
     std::optional<Facts> facts = scan(s, cls, scratch, false);
@@ -352,39 +423,66 @@ class PunctuationCheck final : public Check {
     auto at = [](unsigned kind, std::size_t begin, std::size_t end, const char* what) {
       return Problem{kind, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end), what};
     };
+    out.full_width = f.any_full_width;
     if ((kinds & kNoPunct) && !f.any_punct && f.units >= min_length) {
-      return Problem{kNoPunct, 0, static_cast<std::uint32_t>(n),
-                     "no punctuation in a message of " + std::to_string(f.units) + " words/characters"};
+      out.other = Problem{kNoPunct, 0, static_cast<std::uint32_t>(n),
+                          "no punctuation in a message of " + std::to_string(f.units) + " words/characters"};
+      return out;
     }
     if ((kinds & kSpace) && f.space_begin != kNone) {
-      return at(kSpace, f.space_begin, f.space_end, "space used instead of punctuation");
+      out.other = at(kSpace, f.space_begin, f.space_end, "space used instead of punctuation");
+      return out;
     }
     if ((kinds & kRepeated) && f.repeated_at != kNone) {
-      return at(kRepeated, f.repeated_at, f.repeated_at + 2, "doubled or clashing punctuation");
+      out.other = at(kRepeated, f.repeated_at, f.repeated_at + 2, "doubled or clashing punctuation");
+      return out;
     }
-    // in "mixed" mode only when the message also uses full-width marks
-    if ((kinds & kHalfWidth) && (half_width_always || f.any_full_width) && f.half_width_at != kNone) {
-      return at(kHalfWidth, f.half_width_at, f.half_width_at + 1, "half-width punctuation in Chinese text");
+    out.full_width_families = f.full_width_families;
+    if ((kinds & kHalfWidth) && f.half_width_at != kNone) {
+      std::copy(std::begin(f.half_at), std::end(f.half_at), std::begin(out.half_at));
+      out.any_half = true;
     }
     if (kinds & kUnmatched) {
-      if (f.closing_at != kNone)
-        return at(kUnmatched, f.closing_at, f.closing_at + 1, "closing mark without its opening one");
       const auto& open = scratch.open;
-      if (!open.empty()) {
-        return at(kUnmatched, open.front().second, open.front().second + 1, "opening mark never closed");
+      if (f.closing_at != kNone) {
+        out.other = at(kUnmatched, f.closing_at, f.closing_at + 1, "closing mark without its opening one");
+      } else if (!open.empty()) {
+        out.other = at(kUnmatched, open.front().second, open.front().second + 1, "opening mark never closed");
+      } else if (f.quotes % 2 == 1) {
+        out.other = at(kUnmatched, f.first_quote, f.first_quote + 1, "unmatched quotation mark");
       }
-      if (f.quotes % 2 == 1) return at(kUnmatched, f.first_quote, f.first_quote + 1, "unmatched quotation mark");
     }
-    return std::nullopt;
+    return out;
   }
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     std::vector<Finding> found;
     const Classes cls;
     Scratch scratch;
+    // Every message is inspected first: whether a half-width mark is an
+    // error depends, in "session" mode, on all of the role's messages.
+    std::vector<std::pair<std::size_t, Inspection>> inspected;
+    std::uint8_t session_families = 0;  // mark families the role used full-width somewhere in the session
     for (std::size_t i = 0; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role) || ctx.message(i).text.empty()) continue;
-      auto problem = inspect(ctx.norm(i).original, cls, scratch);  // the original code points, decoded once per message
+      Inspection in = inspect(ctx.norm(i).original, cls, scratch);  // the original code points, decoded once per message
+      session_families |= in.full_width_families;
+      if (in.other || in.any_half) inspected.emplace_back(i, std::move(in));
+    }
+    for (auto& [i, in] : inspected) {
+      // The first half-width mark that breaks the convention in force.
+      std::size_t half = kNone;
+      for (int fam = 0; fam < kFamilies; ++fam) {
+        if (in.half_at[fam] == kNone) continue;
+        const bool counts = half_width == HalfWidth::always || (half_width == HalfWidth::mixed && in.full_width) ||
+                            (half_width == HalfWidth::session && (session_families >> fam & 1u));
+        if (counts) half = std::min(half, in.half_at[fam]);
+      }
+      std::optional<Problem> problem = in.other;
+      if (half != kNone && (!problem || problem->kind == kUnmatched)) {
+        problem = Problem{kHalfWidth, static_cast<std::uint32_t>(half), static_cast<std::uint32_t>(half + 1),
+                          "half-width punctuation in Chinese text"};
+      }
       if (!problem) continue;
       Finding f = ctx.finding();
       if (problem->kind == kNoPunct) {
@@ -423,7 +521,10 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
       check->kinds |= 1u << (it - kKindNames.begin());
     }
   }
-  check->half_width_always = p.string("half_width", false, {"mixed", "always"}).value_or("mixed") == "always";
+  const std::string hw = p.string("half_width", false, {"session", "mixed", "always"}).value_or("session");
+  check->half_width = hw == "always"  ? PunctuationCheck::HalfWidth::always
+                      : hw == "mixed" ? PunctuationCheck::HalfWidth::mixed
+                                      : PunctuationCheck::HalfWidth::session;
   return check;
 }
 

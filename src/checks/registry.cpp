@@ -25,6 +25,7 @@ std::unique_ptr<Check> make_meta_check(CompileContext&, const json&, const std::
 std::unique_ptr<Check> make_has_role_check(CompileContext&, const json&, const std::string&);
 std::unique_ptr<Check> make_message_count_check(CompileContext&, const json&, const std::string&);
 std::unique_ptr<Check> make_event_check(CompileContext&, const json&, const std::string&);
+std::unique_ptr<Check> make_last_message_check(CompileContext&, const json&, const std::string&);
 
 namespace {
 std::unique_ptr<Check> make_manual_check(CompileContext& ctx, const json&, const std::string& ptr) {
@@ -57,6 +58,7 @@ const std::map<std::string, CheckFactory>& check_registry() {
       {"event", make_event_check},
       {"has_role", make_has_role_check},
       {"message_count", make_message_count_check},
+      {"last_message", make_last_message_check},
   };
   return registry;
 }

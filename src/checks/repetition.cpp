@@ -4,6 +4,9 @@
 // "我的快递到底什么时候到?" and "快递什么时候到啊" can be told apart from the
 // threshold. Messages joined by similarity to any earlier member form one
 // group; a group of min_repeats or more is one finding quoting every repeat.
+// With "reply_between", a repeat counts only when an agent message came
+// between it and the group's last member: the customer said it again after
+// being answered, not posted the same words twice in a row.
 //
 // Cost: a message is compared with up to 200 earlier ones, so the pair test
 // is kept cheap. Before the exact count (a merge of the two sorted n-gram
@@ -181,6 +184,7 @@ class RepetitionCheck final : public Check {
   double similarity = 0.6;
   long ngram = 2;
   long min_chars = 4;
+  bool reply_between = false;
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     const auto n = static_cast<std::size_t>(ngram);
@@ -239,6 +243,16 @@ class RepetitionCheck final : public Check {
       return shares(keys.data() + a.first_gram, a.grams, keys.data() + b.first_gram, b.grams,
                     needed_common(a.grams, b.grams, similarity));
     };
+    // Agent messages before each compared message (for reply_between).
+    std::vector<std::size_t> replies_before;
+    if (reply_between) {
+      replies_before.resize(compared);
+      std::size_t agents = 0, next = 0;
+      for (std::size_t i = 0; i < ctx.size() && next < compared; ++i) {
+        if (msgs[next].message == i) replies_before[next++] = agents;
+        if (ctx.message(i).role == Role::agent) ++agents;
+      }
+    }
     // Single-link grouping in time order: a message joins the first group
     // holding a similar message.
     WorkArray<Group, 48> groups(compared);
@@ -250,10 +264,12 @@ class RepetitionCheck final : public Check {
         if (g.last + kMaxDistance < m) continue;  // long gone: keeps a huge session linear
         for (std::size_t other = g.first;; other = msgs[other].next) {
           if (other + kMaxDistance >= m && similar_pair(m, other)) {
+            joined = true;
+            // The same words again with no reply between: one turn, not a repeat.
+            if (reply_between && replies_before[m] == replies_before[g.last]) break;
             msgs[g.last].next = m;
             g.last = m;
             ++g.size;
-            joined = true;
             break;
           }
           if (other == g.last) break;
@@ -287,13 +303,14 @@ class RepetitionCheck final : public Check {
 };
 
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
-  Params p(ctx, j, ptr, {"type", "role", "min_repeats", "similarity", "ngram", "min_chars"});
+  Params p(ctx, j, ptr, {"type", "role", "min_repeats", "similarity", "ngram", "min_chars", "reply_between"});
   auto check = std::make_unique<RepetitionCheck>();
   check->roles = p.roles("role", RoleMask::of(Role::customer));
   check->min_repeats = p.integer("min_repeats", false, 2, 1000).value_or(3);
   check->similarity = p.number("similarity", false, 0.01, 1).value_or(0.6);
   check->ngram = p.integer("ngram", false, 1, 5).value_or(2);
   check->min_chars = p.integer("min_chars", false, 1, 1000).value_or(4);
+  check->reply_between = p.boolean("reply_between").value_or(false);
   return check;
 }
 

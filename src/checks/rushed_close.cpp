@@ -6,9 +6,16 @@
 // has "?" / "？", a question particle at its end (吗 / 呢), or a question word
 // (怎么, 什么, 多少, ... — "question" overrides these); phrases of
 // "question_allow" covering a question word cancel it (没什么了, 什么都不).
-// It is answered when an agent message came between it and the closing, or
-// when the closing message itself says more than its closing phrases
-// (at least `min_answer_chars` other characters).
+// With "complaint" phrases, a complaint (重复抱怨) needs an answer too, and
+// with "acknowledgements" any message that says more than an acknowledgement
+// (好的 / 谢谢 / 没有了) does: the customer added information (补充说明情况),
+// and the standard wants the agent to repeat the proposal or calm the
+// customer before the closing.
+// It is answered when an agent message came between it and the closing —
+// except one that only holds closing or "not_answer" phrases (a rating
+// invitation, the further-help question) — or when the closing message
+// itself says more than its closing and not_answer phrases (at least
+// `min_answer_chars` other characters).
 #include <algorithm>
 
 #include "checks/phrase_common.hpp"
@@ -29,8 +36,9 @@ class RushedCloseCheck final : public Check {
  public:
   RoleMask roles = RoleMask::of(Role::agent);
   RoleMask customer = RoleMask::of(Role::customer);
-  std::optional<std::uint32_t> closing, urge;
+  std::optional<std::uint32_t> closing, urge, not_answer, complaint, acknowledgements, closers;
   std::uint32_t question = 0, question_allow = 0;
+  long min_info_chars = 4;
   std::vector<std::string> closing_events = {"closed"};
   long min_answer_chars = 8;
 
@@ -40,12 +48,13 @@ class RushedCloseCheck final : public Check {
     return !hits.empty();
   }
 
-  // Characters of message i outside its closing hits (what else it says).
-  long other_chars(EvalContext& ctx, std::size_t i) const {
+  // Characters of message i outside the hits of `groups` (what else it says).
+  static long chars_outside(EvalContext& ctx, std::size_t i, std::initializer_list<std::optional<std::uint32_t>> groups) {
     const text::NormText& t = ctx.norm(i);
     std::vector<bool> covered(t.orig_length, false);
-    if (closing) {
-      auto [b, e] = ctx.hits(i, *closing);
+    for (const auto& g : groups) {
+      if (!g) continue;
+      auto [b, e] = ctx.hits(i, *g);
       for (const text::Hit* h = b; h != e; ++h) {
         for (std::uint32_t k = h->begin; k < h->end && k < t.orig_length; ++k) covered[k] = true;
       }
@@ -56,6 +65,31 @@ class RushedCloseCheck final : public Check {
       if (orig < covered.size() && !covered[orig]) ++count;
     }
     return count;
+  }
+  long other_chars(EvalContext& ctx, std::size_t i) const { return chars_outside(ctx, i, {closing, not_answer}); }
+
+  // An agent message that answers: not one made only of closing / not_answer phrases.
+  bool answers(EvalContext& ctx, std::size_t i) const {
+    if (!not_answer && !closing) return true;
+    bool formula = false;
+    for (const auto& g : {closing, not_answer}) {
+      if (!g) continue;
+      auto [b, e] = ctx.hits(i, *g);
+      formula = formula || b != e;
+    }
+    return !formula || other_chars(ctx, i) >= min_answer_chars;
+  }
+
+  // Why the customer's message i needs an answer: "question", "complaint",
+  // "new information", or nullptr when it does not.
+  const char* needs_answer(EvalContext& ctx, std::size_t i) const {
+    if (is_question(ctx, i)) return "question";
+    if (complaint && first_hit(ctx, i, *complaint)) return "complaint";
+    if (acknowledgements && !(closers && first_hit(ctx, i, *closers)) &&
+        chars_outside(ctx, i, {acknowledgements}) >= min_info_chars) {
+      return "new information";
+    }
+    return nullptr;
   }
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
@@ -69,6 +103,7 @@ class RushedCloseCheck final : public Check {
         agent_since = false;
         continue;
       }
+      if (m.role == Role::system && m.event.empty() && m.text.empty()) continue;
       bool closes = false;
       if (roles.has(m.role) && closing) {
         auto [b, e] = ctx.hits(i, *closing);
@@ -91,7 +126,8 @@ class RushedCloseCheck final : public Check {
           !question_reported[static_cast<std::size_t>(last_customer)]) {
         const auto q = static_cast<std::size_t>(last_customer);
         const bool answered = agent_since || (closes && other_chars(ctx, i) >= min_answer_chars);
-        if (!answered && is_question(ctx, q)) {
+        const char* why = answered ? nullptr : needs_answer(ctx, q);
+        if (why) {
           question_reported[q] = true;
           Finding f = ctx.finding();
           ctx.locate(q, ctx.related(f));
@@ -101,17 +137,17 @@ class RushedCloseCheck final : public Check {
             ctx.locate(i, b->begin, b->end, f.at);
             f.matched = ctx.rules().matcher.pattern(b->pattern).text;
             f.explanation = "closed with " + describe_pattern(ctx.rules(), b->pattern) +
-                            " while the customer's question was unanswered: 「" + f.related->quote + "」 (#" +
+                            " while the customer's " + why + " was unanswered: 「" + f.related->quote + "」 (#" +
                             std::to_string(q) + ")";
           } else {
             ctx.locate(i, f.at);
-            f.explanation = "session closed (event " + m.event + ") while the customer's question was unanswered: 「" +
-                            f.related->quote + "」 (#" + std::to_string(q) + ")";
+            f.explanation = "session closed (event " + m.event + ") while the customer's " + why +
+                            " was unanswered: 「" + f.related->quote + "」 (#" + std::to_string(q) + ")";
           }
           out.findings.push_back(std::move(f));
         }
       }
-      if (roles.has(m.role)) agent_since = true;
+      if (roles.has(m.role) && answers(ctx, i)) agent_since = true;
     }
   }
 };
@@ -119,7 +155,8 @@ class RushedCloseCheck final : public Check {
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
   Params p(ctx, j, ptr,
            {"type", "role", "closing", "closing_regex", "closing_events", "urge", "urge_regex", "question",
-            "question_regex", "question_allow", "min_answer_chars", "normalize"});
+            "question_regex", "question_allow", "min_answer_chars", "not_answer", "not_answer_regex", "complaint",
+            "acknowledgements", "closers", "min_info_chars", "normalize"});
   auto check = std::make_unique<RushedCloseCheck>();
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   const text::MatchSettings settings = p.match_settings("normalize", 3);
@@ -144,6 +181,29 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
     ctx.add_phrases(*check->urge, urge);
     ctx.add_regexes(*check->urge, urge_regex);
   }
+  auto not_answer = p.strings("not_answer");
+  auto not_answer_regex = p.strings("not_answer_regex");
+  if (!not_answer.empty() || !not_answer_regex.empty()) {
+    check->not_answer = ctx.new_group(check->roles, settings);
+    ctx.add_phrases(*check->not_answer, not_answer);
+    ctx.add_regexes(*check->not_answer, not_answer_regex);
+  }
+  auto complaint = p.strings("complaint");
+  if (!complaint.empty()) {
+    check->complaint = ctx.new_group(check->customer, settings);
+    ctx.add_phrases(*check->complaint, complaint);
+  }
+  auto acks = p.strings("acknowledgements");
+  if (!acks.empty()) {
+    check->acknowledgements = ctx.new_group(check->customer, settings);
+    ctx.add_phrases(*check->acknowledgements, acks);
+  }
+  auto closers = p.strings("closers");
+  if (!closers.empty()) {
+    check->closers = ctx.new_group(check->customer, settings);
+    ctx.add_phrases(*check->closers, closers);
+  }
+  check->min_info_chars = p.integer("min_info_chars", false, 1, 10000).value_or(4);
   // Question detection on customer messages.
   auto defaults = [&](const std::string& key, const std::vector<std::string>& fallback) {
     auto given = p.strings(key);

@@ -24,6 +24,13 @@ struct Side {
   std::optional<std::uint32_t> allow;
   std::string event;  // non-empty: a message with this event
   std::string text;   // for explanations: "投诉 / 太慢了" or "event transfer"
+  // Trigger only: "with" — the trigger counts only when this group also
+  // matches in the trigger message itself or in one of the last
+  // `with_look_back` messages of `with_roles` before it ("请稍等" is a hold
+  // only when the agent says what they go to do: "我帮您查一下").
+  std::optional<std::uint32_t> with;
+  RoleMask with_roles;
+  long with_look_back = 0;
 
   bool any_message() const { return !group && event.empty(); }
   // Counted by within_messages: messages of the side's roles.
@@ -38,6 +45,10 @@ class SequenceCheck final : public Check {
   bool must_follow = true;
   bool include_trigger_message = false;
   long look_back_messages = 0;
+  // A response-role message that is the trigger again (the agent comes back
+  // only to ask for more time: "还在为您查询,请您再稍等") does not count
+  // toward within_messages: the wait goes on.
+  bool retrigger_extends = false;
 
   // Where a side matched: message i, and the span of its phrase (none for
   // an event or any message). Locations (times, quotes) are only written for
@@ -59,7 +70,21 @@ class SequenceCheck final : public Check {
     if (!side.group) return Mark{i};
     auto hit = first_hit(ctx, i, *side.group, side.allow);
     if (!hit) return std::nullopt;
+    if (side.with && !with_holds(ctx, side, i)) return std::nullopt;
     return Mark{i, hit->begin, hit->end, true};
+  }
+
+  // The trigger's "with" group matches in message i or in one of the last
+  // with_look_back messages of its roles before i.
+  static bool with_holds(EvalContext& ctx, const Side& side, std::size_t i) {
+    if (first_hit(ctx, i, *side.with)) return true;
+    long seen = 0;
+    for (std::size_t k = i; k-- > 0 && seen < side.with_look_back;) {
+      if (!side.with_roles.has(ctx.message(k).role)) continue;
+      ++seen;
+      if (first_hit(ctx, k, *side.with)) return true;
+    }
+    return false;
   }
 
   static void locate(EvalContext& ctx, const Mark& mark, Location& loc) {
@@ -143,8 +168,8 @@ class SequenceCheck final : public Check {
           break;
         }
         window_end = k;
-        if (counts) ++counted;
         found = match(ctx, response, k);
+        if (counts && !(retrigger_extends && !found && match(ctx, trigger, k))) ++counted;
       }
       if (!window_closed && !found && within_messages >= 0 && counted >= within_messages) window_closed = true;
 
@@ -212,7 +237,9 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
     ctx.error("E0104", p.pointer(key), "\"" + key + "\" must be an object");
     return;
   }
-  Params sp(ctx, *v, p.pointer(key), {"phrases", "regex", "allow", "role", "event"});
+  std::vector<std::string> keys = {"phrases", "regex", "allow", "role", "event"};
+  if (is_trigger) keys.push_back("with");
+  Params sp(ctx, *v, p.pointer(key), keys);
   if (auto event = sp.string("event", false)) {
     side.event = *event;
     if (sp.has("phrases") || sp.has("regex") || sp.has("allow")) {
@@ -231,6 +258,17 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
       side.allow = ctx.new_group(side.roles, settings);
       ctx.add_phrases(*side.allow, allow);
     }
+    if (const json* w = sp.get("with")) {
+      if (!w->is_object()) {
+        ctx.error("E0104", sp.pointer("with"), "\"with\" must be an object with \"phrases\" or \"regex\"");
+      } else {
+        Params wp(ctx, *w, sp.pointer("with"), {"phrases", "regex", "role", "look_back_messages"});
+        side.with_roles = wp.roles("role", side.roles);
+        side.with_look_back = wp.integer("look_back_messages", false, 0, 1000000).value_or(0);
+        side.with = compile_phrase_group(wp, side.with_roles | side.roles, settings, true);
+        side.text += " with (" + sample_phrases(ctx.rule_set(), *side.with) + ")";
+      }
+    }
   } else if (is_trigger) {
     ctx.error("E0103", p.pointer(key), "a trigger needs \"phrases\", \"regex\" or \"event\"");
   } else {
@@ -241,7 +279,7 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
   Params p(ctx, j, ptr,
            {"type", "trigger", "response", "within_messages", "within_seconds", "mode", "include_trigger_message",
-            "look_back_messages", "normalize"});
+            "look_back_messages", "retrigger_extends", "normalize"});
   auto check = std::make_unique<SequenceCheck>();
   const text::MatchSettings settings = p.match_settings("normalize", 3);
   parse_side(ctx, p, "trigger", check->trigger, RoleMask::of(Role::customer), settings, true);
@@ -252,6 +290,7 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
       p.string("mode", false, {"must_follow", "must_not_follow"}).value_or("must_follow") == "must_follow";
   check->include_trigger_message = p.boolean("include_trigger_message").value_or(false);
   check->look_back_messages = p.integer("look_back_messages", false, 0, 1000000).value_or(0);
+  check->retrigger_extends = p.boolean("retrigger_extends").value_or(false);
   if (check->within_messages == 0 && !check->include_trigger_message && check->look_back_messages == 0) {
     ctx.error("E0105", p.pointer("within_messages"),
               "\"within_messages\": 0 leaves no message to look in; set include_trigger_message or look_back_messages");

@@ -4,6 +4,14 @@
 // next message of a reply role. Each wait longer than max_gap_seconds is a
 // finding; a total over max_total_seconds is one more (session-level)
 // finding. The standards: more than 30 s once, more than 2 minutes in all.
+//
+// "holds_only": only hold requests start a wait (the hotline's 在线等待: time
+// on hold, not time in the queue nor the customer's own talking).
+// "speech_chars_per_second": a speech transcript stamps each utterance when it
+// starts; the customer's wait then starts when they stop talking, estimated
+// from the utterance's length at this speaking rate (the standards' 200-250
+// characters a minute is about 4 a second) — dead air (话务空白) after the
+// customer speaks.
 #include <algorithm>
 
 #include "checks/phrase_common.hpp"
@@ -17,6 +25,20 @@ class SilenceCheck final : public Check {
   RoleMask from = RoleMask::of(Role::customer);
   RoleMask reply = RoleMask::of(Role::agent);
   std::optional<std::uint32_t> hold;  // agent phrases that start a wait ("请稍等")
+  bool holds_only = false;
+  double speech_rate = 0;  // characters a second; 0: waits start when a message is stamped
+
+  // When the wait that message i starts begins: its time, or for a spoken
+  // customer utterance the estimated end of it.
+  double start_of(EvalContext& ctx, std::size_t i) const {
+    const Message& m = ctx.message(i);
+    double t = static_cast<double>(m.time.epoch_ms) / 1000.0;
+    if (speech_rate > 0 && from.has(m.role)) t += static_cast<double>(ctx.norm(i).skeleton.size()) / speech_rate;
+    return t;
+  }
+  double wait_seconds(EvalContext& ctx, std::size_t start, const Message& end) const {
+    return std::max(0.0, static_cast<double>(end.time.epoch_ms) / 1000.0 - start_of(ctx, start));
+  }
 
   struct Wait {
     std::size_t start;
@@ -32,20 +54,21 @@ class SilenceCheck final : public Check {
       if (reply.has(m.role)) {
         if (open >= 0) {
           const auto s = static_cast<std::size_t>(open);
-          waits.push_back({s, static_cast<long>(i), seconds_between(ctx.message(s), m)});
+          waits.push_back({s, static_cast<long>(i), wait_seconds(ctx, s, m)});
           open = -1;
         }
         if (hold) {
           auto [b, e] = ctx.hits(i, *hold);
           if (b != e) open = static_cast<long>(i);
         }
-      } else if (from.has(m.role) && open < 0) {
+      } else if (!holds_only && from.has(m.role) && open < 0) {
         open = static_cast<long>(i);
       }
     }
     if (waits.empty() && open < 0) {
-      if (ctx.size() == 0 || !std::any_of(ctx.session().messages.begin(), ctx.session().messages.end(),
-                                          [&](const Message& m) { return from.has(m.role); })) {
+      if (holds_only || ctx.size() == 0 ||
+          !std::any_of(ctx.session().messages.begin(), ctx.session().messages.end(),
+                       [&](const Message& m) { return from.has(m.role); })) {
         out.applicable = false;  // nobody waited for anything
       }
       return;
@@ -53,7 +76,7 @@ class SilenceCheck final : public Check {
     if (open >= 0) {
       // Still waiting when the session ended: counted up to its last message.
       const auto s = static_cast<std::size_t>(open);
-      waits.push_back({s, -1, seconds_between(ctx.message(s), ctx.message(ctx.size() - 1))});
+      waits.push_back({s, -1, wait_seconds(ctx, s, ctx.message(ctx.size() - 1))});
     }
     double total = 0;
     for (const Wait& w : waits) {
@@ -90,7 +113,8 @@ class SilenceCheck final : public Check {
 
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
   Params p(ctx, j, ptr,
-           {"type", "max_gap_seconds", "max_total_seconds", "reply_roles", "from_roles", "hold", "normalize"});
+           {"type", "max_gap_seconds", "max_total_seconds", "reply_roles", "from_roles", "hold", "holds_only",
+            "speech_chars_per_second", "normalize"});
   auto check = std::make_unique<SilenceCheck>();
   check->max_gap = p.number("max_gap_seconds", false, 0, 86400 * 30).value_or(-1);
   check->max_total = p.number("max_total_seconds", false, 0, 86400 * 30).value_or(-1);
@@ -99,6 +123,11 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   }
   check->reply = p.roles("reply_roles", RoleMask::of(Role::agent));
   check->from = p.roles("from_roles", RoleMask::of(Role::customer));
+  check->holds_only = p.boolean("holds_only").value_or(false);
+  check->speech_rate = p.number("speech_chars_per_second", false, 0.1, 100).value_or(0);
+  if (check->holds_only && !p.has("hold")) {
+    ctx.error("E0105", p.pointer("holds_only"), "\"holds_only\" needs \"hold\" phrases: nothing else starts a wait");
+  }
   if (const json* h = p.get("hold")) {
     if (!h->is_object()) {
       ctx.error("E0104", p.pointer("hold"), "\"hold\" must be an object with \"phrases\" or \"regex\"");

@@ -3,7 +3,8 @@
 // Placeholders: {agent}, {team}, {id} (the session id), {meta.NAME}. The
 // filled text is matched on the normalised skeleton (no spaces, punctuation
 // or emoji; full-width folded; case folded), so "您好，A102号客服 为您服务！"
-// matches. Any of several templates may be given; the window is the one of
+// matches; spoken numerals count as digits (八零五五 is 8055, 幺 is 1). Any of
+// several templates may be given; the window is the one of
 // required_phrase. A session lacking a placeholder's value (no agent id) is
 // not applicable.
 #include "checks/phrase_common.hpp"
@@ -60,6 +61,32 @@ class TemplateCheck final : public Check {
     return false;
   }
 
+  // Spoken numerals as digits (零〇 0, 一幺 1, 二两 2, 三…九): a speech
+  // transcript writes agent 8055 as 八零五五 and 1 as 幺. Returns false
+  // when `s` has none (nothing to change).
+  static bool digits_of_numerals(std::u32string& s) {
+    bool changed = false;
+    for (char32_t& c : s) {
+      char32_t d = 0;
+      switch (c) {
+        case U'零': case U'〇': d = U'0'; break;
+        case U'一': case U'幺': d = U'1'; break;
+        case U'二': case U'两': d = U'2'; break;
+        case U'三': d = U'3'; break;
+        case U'四': d = U'4'; break;
+        case U'五': d = U'5'; break;
+        case U'六': d = U'6'; break;
+        case U'七': d = U'7'; break;
+        case U'八': d = U'8'; break;
+        case U'九': d = U'9'; break;
+        default: continue;
+      }
+      c = d;
+      changed = true;
+    }
+    return changed;
+  }
+
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     if (scope.needs_end() && !ctx.options().session_closed) {
       out.pending = true;
@@ -85,14 +112,18 @@ class TemplateCheck final : public Check {
         text::Normalizer::instance().skeleton_of(*v, value);
         skel += value;
       }
+      digits_of_numerals(skel);
     }
     MessageList window;
     if (!scope.select(ctx, roles, window)) {
       out.applicable = false;
       return;
     }
+    std::u32string spoken;
     for (std::size_t i : window) {
-      const std::u32string& message = ctx.norm(i).skeleton;
+      const std::u32string& written = ctx.norm(i).skeleton;
+      spoken = written;
+      const std::u32string& message = digits_of_numerals(spoken) ? spoken : written;
       for (const std::u32string& skel : filled) {
         if (contains(message, skel)) return;
       }

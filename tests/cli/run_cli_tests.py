@@ -208,8 +208,8 @@ def case_check_unknown_key():
     code, out, _ = run("check", path, "--format", "json")
     diags = json.loads(out)
     check(code == 2 and any(d["code"] == "E0102" and d["line"] == 5 and d["column"] == 56 for d in diags), "%r" % diags)
-    code, _, err = run("check", RULES)
-    check(code == 0 and "ok" in err, "valid rules: exit %d %s" % (code, err))
+    code, out, err = run("check", RULES)
+    check(code == 0 and b": ok (" in out and err == "", "valid rules: exit %d %r %s" % (code, out, err))
     # score refuses bad rules before reading anything.
     code, out, _ = run("score", "-r", path, data("mixed.jsonl"))
     check(code == 2 and out == b"", "score with bad rules: exit %d" % code)
@@ -249,6 +249,148 @@ def case_output_file_atomic():
     other = os.path.join(outdir, "never.jsonl")
     code, _, _ = run("score", "-r", data("unknown_key.json"), data("sessions.jsonl"), "-o", other)
     check(code == 2 and os.listdir(outdir) == ["reports.jsonl"], "after a rule error: %r" % os.listdir(outdir))
+
+
+def run_to(stdout_path, *args, stdin=None):
+    """Runs chatqa with stdout opened on stdout_path (e.g. /dev/full); returns (exit code, stderr text)."""
+    with open(stdout_path, "wb") as f:
+        proc = subprocess.run([CHATQA, *args], input=stdin, stdout=f, stderr=subprocess.PIPE, timeout=600)
+    return proc.returncode, proc.stderr.decode("utf-8", "replace")
+
+
+def case_output_targets():
+    """-o and --summary: a FIFO and a device are written in place, a symlink is followed, nothing is replaced."""
+    import stat
+    import threading
+    d = os.path.join(TMP, "targets")
+    os.makedirs(d)
+    code, expected, _ = run("score", "-r", RULES, data("sessions.jsonl"))
+    check(code == 0 and expected, "plain run")
+    # A FIFO: written through, still a FIFO afterwards, no temp file beside it.
+    fifo = os.path.join(d, "reports.fifo")
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader.start()
+    code, out, err = run("score", "-r", RULES, data("sessions.jsonl"), "-o", fifo)
+    reader.join(timeout=60)
+    check(code == 0 and got == [expected], "FIFO output: exit %d, %r %s" % (code, got, err))
+    check(stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO was replaced")
+    check(sorted(os.listdir(d)) == ["reports.fifo"], "left behind: %r" % os.listdir(d))
+    # Symlinks (absolute, relative, chained, dangling): the target is written, the link stays a link.
+    real = os.path.join(d, "real.jsonl")
+    open(real, "wb").write(b"old\n")
+    os.chmod(real, 0o640)
+    os.symlink(real, os.path.join(d, "abs.link"))
+    os.symlink("abs.link", os.path.join(d, "rel.link"))
+    os.symlink("dangling-target.jsonl", os.path.join(d, "dangling.link"))
+    for link in ("abs.link", "rel.link"):
+        open(real, "wb").write(b"old\n")
+        code, _, err = run("score", "-r", RULES, data("sessions.jsonl"), "-o", os.path.join(d, link))
+        check(code == 0 and open(real, "rb").read() == expected, "%s: target not written (%d %s)" % (link, code, err))
+        check(os.path.islink(os.path.join(d, link)), "%s replaced by a file" % link)
+        check(stat.S_IMODE(os.stat(real).st_mode) == 0o640, "the target lost its mode")
+    code, _, err = run("score", "-r", RULES, data("sessions.jsonl"), "--summary", os.path.join(d, "dangling.link"))
+    check(code == 0 and os.path.islink(os.path.join(d, "dangling.link")), "dangling link: %d %s" % (code, err))
+    check(json.load(open(os.path.join(d, "dangling-target.jsonl")))["sessions"] == 3, "dangling link target")
+    check(not any(".tmp." in n for n in os.listdir(d)), "left behind: %r" % os.listdir(d))
+    # Device nodes made here (never the system's own): /dev/null's and /dev/full's numbers.
+    null_dev, full_dev = os.path.join(d, "null"), os.path.join(d, "full")
+    try:
+        os.mknod(null_dev, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        os.mknod(full_dev, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+        have_devices = True
+    except (PermissionError, OSError):
+        have_devices = False
+        print("mknod not permitted: device-node checks skipped")
+    if have_devices:
+        for sub in (["score", "-r", RULES, data("sessions.jsonl"), "-o"],
+                    ["score", "-r", RULES, data("sessions.jsonl"), "--summary"],
+                    ["explain", "-r", RULES, data("sessions.jsonl"), "-o"]):
+            code, _, err = run(*sub, null_dev)
+            check(code == 0, "%r into a null device: %d %s" % (sub, code, err))
+            check(stat.S_ISCHR(os.lstat(null_dev).st_mode), "the null device was replaced by %r" % sub)
+            code, _, err = run(*sub, full_dev)
+            check(code == 2 and "No space left on device" in err, "%r into a full device: %d %s" % (sub, code, err))
+            check(stat.S_ISCHR(os.lstat(full_dev).st_mode), "the full device was replaced by %r" % sub)
+        check(sorted(os.listdir(d)) == sorted(["reports.fifo", "real.jsonl", "abs.link", "rel.link", "dangling.link",
+                                               "dangling-target.jsonl", "null", "full"]), "%r" % os.listdir(d))
+    # A directory is refused before any work.
+    code, out, err = run("score", "-r", RULES, data("sessions.jsonl"), "-o", d)
+    check(code == 2 and "Is a directory" in err and os.path.isdir(d), "-o DIR: %d %s" % (code, err))
+
+
+def case_write_errors():
+    """Every command writing to stdout notices a failed write (> /dev/full): exit 2 and a message."""
+    full = "/dev/full"
+    if not os.path.exists(full):
+        print("/dev/full missing: skipped")
+        return SKIP
+    code, reports, _ = run("score", "-r", RULES, data("sessions.jsonl"))
+    reports_file = os.path.join(TMP, "reports.jsonl")
+    open(reports_file, "wb").write(reports)
+    big = generate(3000)
+    for args in (["score", "-r", RULES, data("sessions.jsonl")],
+                 ["score", "-r", RULES, big, "--threads", "2"],
+                 ["score", "-r", RULES, data("sessions.jsonl"), "--format", "csv"],
+                 ["check", RULES],
+                 ["check", RULES, "--format", "json"],
+                 ["test", os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests", "data", "ruletest", "good",
+                                       "mini.json")],
+                 ["explain", "-r", RULES, data("sessions.jsonl")],
+                 ["summarize", reports_file],
+                 ["sample", reports_file]):
+        code, err = run_to(full, *args)
+        check(code == 2 and "write to stdout failed: No space left on device" in err, "%r: exit %d, %r" % (args, code, err))
+    # An unwritable --summary folder fails before any input is read (stdin stays open here).
+    for where in ("missing-dir", "readonly"):
+        d = os.path.join(TMP, where)
+        target = os.path.join(d, "s.json")
+        preexec = None
+        if where == "readonly":
+            os.makedirs(d)
+            os.chmod(d, 0o555)
+            os.chmod(TMP, 0o755)
+            if os.geteuid() == 0:  # root writes anywhere: drop to nobody for this run
+                def preexec():
+                    os.setgid(65534)
+                    os.setuid(65534)
+        proc = subprocess.Popen([CHATQA, "score", "-r", RULES, "-", "--summary", target], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=preexec)
+        try:
+            out, err = proc.communicate(timeout=30)  # stdin is never written nor closed before the exit
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise Failure("--summary into %s: still running (waiting for input)" % where)
+        check(proc.returncode == 2 and b"cannot create a file in" in err and out == b"",
+              "--summary into %s: %d %r" % (where, proc.returncode, err))
+        left = os.listdir(d) if os.path.exists(d) else []
+        check(left == [], "left in %s: %r" % (where, left))
+
+
+def case_sigpipe_leaves_no_temp():
+    """stdout closed early (| head): chatqa dies of SIGPIPE and the --summary temp file is removed."""
+    import signal
+    path = generate(3000)
+    d = os.path.join(TMP, "pipe")
+    os.makedirs(d)
+    proc = subprocess.Popen([CHATQA, "score", "-r", RULES, path, "--threads", "1", "--summary",
+                             os.path.join(d, "s.json")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc.stdout.read(100)
+    proc.stdout.close()
+    proc.wait(timeout=120)
+    check(proc.returncode == -signal.SIGPIPE, "exit %r, want death by SIGPIPE" % proc.returncode)
+    check(os.listdir(d) == [], "left behind: %r" % os.listdir(d))
+    # With SIGPIPE ignored (as some parents do), the closed pipe is a write error: exit 2, temp removed.
+    proc = subprocess.Popen([CHATQA, "score", "-r", RULES, path, "--threads", "1", "--summary",
+                             os.path.join(d, "s.json")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGPIPE, signal.SIG_IGN))
+    proc.stdout.read(100)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    check(proc.returncode == 2 and "Broken pipe" in err, "SIGPIPE ignored: exit %r %s" % (proc.returncode, err))
+    check(os.listdir(d) == [], "left behind: %r" % os.listdir(d))
 
 
 def case_interrupt_leaves_no_temp():

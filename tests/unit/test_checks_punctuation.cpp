@@ -65,7 +65,10 @@ TEST_CASE("punctuation: counted per message, from min_count (default 3)", "[chec
 TEST_CASE("punctuation: options", "[checks][punctuation]") {
   // half_width "always" also flags consistently half-width Chinese text.
   CHECK(problem("您好,很高兴为您服务!") == "");
-  CHECK(problem("您好,很高兴为您服务。") != "");  // mixed: half-width comma, full-width full stop
+  // The default judges each mark against the session's own use of its full-width form: no ，
+  // anywhere, so the half-width comma is the convention; "mixed" looks at the message's marks.
+  CHECK(problem("您好,很高兴为您服务。") == "");
+  CHECK(problem("您好,很高兴为您服务。", R"({"type": "punctuation", "min_count": 1, "half_width": "mixed"})") != "");
   CHECK(problem("您好,很高兴为您服务", R"({"type": "punctuation", "min_count": 1, "half_width": "always"})") != "");
   // kinds narrows what is looked for.
   CHECK(problem("您好 很高兴为您服务", R"({"type": "punctuation", "min_count": 1, "kinds": ["repeated"]})") == "");
@@ -112,10 +115,12 @@ TEST_CASE("punctuation: first problem wins, in kind order", "[checks][punctuatio
   CHECK(located("好的，我看一下 马上为您处理。。") == kSpace + "[6,9) 下 马");
   CHECK(located("好的。。我看一下,马上。") == kDoubled + "[2,4) 。。");
   CHECK(located("好的,,,马上。") == kDoubled + "[2,4) ,,");
-  CHECK(located("您好,我看一下（马上处理。") == kHalf + "[2,3) ,");
+  const std::string mixed = R"({"type": "punctuation", "min_count": 1, "half_width": "mixed"})";
+  CHECK(located("您好,我看一下（马上处理。", mixed) == kHalf + "[2,3) ,");
   CHECK(located("好的..马上为您处理。") == kDoubled + "[2,4) ..");  // ".." is no ellipsis, so not half-width
   // kinds switched off fall through to the next one.
-  const std::string late = R"({"type": "punctuation", "min_count": 1, "kinds": ["half_width", "unmatched"]})";
+  const std::string late =
+      R"({"type": "punctuation", "min_count": 1, "kinds": ["half_width", "unmatched"], "half_width": "mixed"})";
   CHECK(located("好的。。我看一下,马上（处理。", late) == kHalf + "[8,9) ,");
   CHECK(located("好的。。请看（订单 详情", late) == kNeverClosed + "[6,7) （");
   CHECK(located("好的亲这边已经为您登记补发了预计明天发出", R"({"type": "punctuation", "min_count": 1,

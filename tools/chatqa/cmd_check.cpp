@@ -8,6 +8,7 @@
 
 #include "chatqa/chatqa.hpp"
 #include "commands.hpp"
+#include "output.hpp"
 
 namespace chatqa::cli {
 namespace {
@@ -19,6 +20,7 @@ struct CheckArgs {
 
 int run_check(const CheckArgs& args) {
   bool errors = false;
+  std::string out;  // stdout: the JSON array, or one "FILE: ok (...)" line per good file
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   for (const auto& file : args.files) {
     CompileResult result = compile_rule_file(file);
@@ -32,11 +34,12 @@ int run_check(const CheckArgs& args) {
       }
     }
     if (args.format != "json" && result.ok()) {
-      std::cerr << file << ": ok (" << result.rule_set->items().size() << " items, " << result.rule_set->phrase_count()
-                << " phrases)\n";
+      out += file + ": ok (" + std::to_string(result.rule_set->items().size()) + " items, " +
+             std::to_string(result.rule_set->phrase_count()) + " phrases)\n";
     }
   }
-  if (args.format == "json") std::cout << all.dump(2) << "\n";
+  if (args.format == "json") out = all.dump(2) + "\n";
+  if (int code = write_or_fail("check", "-", out)) return code;
   return errors ? kExitUsage : kExitOk;
 }
 

@@ -251,10 +251,7 @@ int run_explain(const ExplainArgs& args) {
   style.on = args.color == "always" ||
              (args.color == "auto" && args.output.empty() && is_terminal(1) && !std::getenv("NO_COLOR"));
   OutputFile out;
-  if (std::string err = out.open(args.output); !err.empty()) {
-    std::cerr << "chatqa explain: " << err << "\n";
-    return kExitUsage;
-  }
+  if (int code = fail_if("explain", out.open(args.output))) return code;
   std::size_t shown = 0, bad = 0;
   read_records(args.input, options, [&](Record&& r) {
     if (r.error) {
@@ -275,14 +272,10 @@ int run_explain(const ExplainArgs& args) {
     if (!args.id.empty() && parsed.session->id != args.id) return true;
     if (shown > 0) out.write("\n");
     const Report report = evaluate(*compiled.rule_set, *parsed.session);
-    out.write(explain(report, *parsed.session, style));
     ++shown;
-    return true;
+    return out.write(explain(report, *parsed.session, style));  // stop reading once the output is lost
   });
-  if (std::string err = out.commit(); !err.empty()) {
-    std::cerr << "chatqa explain: " << err << "\n";
-    return kExitUsage;
-  }
+  if (int code = fail_if("explain", out.commit())) return code;
   if (shown == 0) {
     std::cerr << "chatqa explain: "
               << (args.id.empty() ? "no session in " + args.input

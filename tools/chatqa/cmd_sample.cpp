@@ -252,11 +252,7 @@ int run_sample(const SampleArgs& args) {
   }
 
   OutputFile out;
-  std::string err = out.open(args.output);
-  if (!err.empty()) {
-    std::cerr << "chatqa sample: " << err << "\n";
-    return kExitUsage;
-  }
+  if (int code = fail_if("sample", out.open(args.output))) return code;
   if (args.format == "csv") out.write("session,agent,score,messages,hour,reason\r\n");
   for (const Pick& p : picks) {
     const Candidate& c = *p.c;
@@ -278,10 +274,7 @@ int run_sample(const SampleArgs& args) {
       out.write(c.session + "\t" + c.agent + "\t" + score + "\t" + p.reason + "\n");
     }
   }
-  if (std::string e = out.commit(); !e.empty()) {
-    std::cerr << "chatqa sample: " << e << "\n";
-    return kExitUsage;
-  }
+  if (int code = fail_if("sample", out.commit())) return code;
   return unreadable > 0 ? kExitBadInput : kExitOk;
 }
 

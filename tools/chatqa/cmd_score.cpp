@@ -417,8 +417,17 @@ int run_score(const ScoreArgs& args) {
   ctx.want_digest = !args.summary.empty();
   if (args.csv_findings && args.format != "csv") return usage_error("--csv-findings needs --format csv");
 
+  // Both outputs are opened before any work: an unwritable target fails now,
+  // not after the whole run.
   OutputFile out;
-  if (std::string err = out.open(args.output); !err.empty()) return usage_error(err);
+  if (int code = fail_if("score", out.open(args.output))) return code;
+  OutputFile summary_file;
+  if (!args.summary.empty()) {
+    if (int code = fail_if("score", summary_file.open(args.summary))) return code;
+  }
+  // Set once the output is lost (disk full, /dev/full): the reader stops, the
+  // records in flight drain, and the run ends with exit 2.
+  std::atomic<bool> output_lost{false};
 
   std::vector<std::string> inputs = args.inputs;
   if (inputs.empty()) inputs.push_back("-");
@@ -449,9 +458,12 @@ int run_score(const ScoreArgs& args) {
         batch = {};
         batch_bytes = 0;
       }
-      return true;
+      return !output_lost.load(std::memory_order_relaxed);
     };
-    for (const auto& name : inputs) read_records(name, read_options, emit, &bytes_read);
+    for (const auto& name : inputs) {
+      if (output_lost.load(std::memory_order_relaxed)) break;
+      read_records(name, read_options, emit, &bytes_read);
+    }
     if (!batch.empty()) pipeline.push(std::move(batch));
     pipeline.close();
   });
@@ -501,6 +513,7 @@ int run_score(const ScoreArgs& args) {
       }
       first = false;
     }
+    if (out.failed()) output_lost.store(true, std::memory_order_relaxed);
     records_written.fetch_add(b.results.size(), std::memory_order_relaxed);
     pipeline.written(std::move(b.results));
     // Co-process: what is written goes out before waiting for more input.
@@ -513,22 +526,11 @@ int run_score(const ScoreArgs& args) {
   if (progress) progress->finish(errors);
 
   int status = kExitOk;
-  if (std::string err = out.commit(); !err.empty()) {
-    std::cerr << "chatqa score: " << err << "\n";
-    return kExitUsage;
-  }
+  if (int code = fail_if("score", out.commit())) return code;  // the summary's temp file goes with summary_file
   if (summary) {
-    OutputFile summary_file;
-    std::string err = summary_file.open(args.summary);
-    if (err.empty()) {
-      summary_file.write(summary->to_json());
-      summary_file.write("\n");
-      err = summary_file.commit();
-    }
-    if (!err.empty()) {
-      std::cerr << "chatqa score: " << err << "\n";
-      return kExitUsage;
-    }
+    summary_file.write(summary->to_json());
+    summary_file.write("\n");
+    if (int code = fail_if("score", summary_file.commit())) return code;
   }
   if (errors > 0) {
     status = kExitBadInput;
@@ -562,7 +564,7 @@ void add_score_command(CLI::App& app, std::function<int()>& run) {
       ->capture_default_str();
   cmd->add_flag("--csv-findings", args->csv_findings, "With --format csv: one row per finding instead of per session");
   cmd->add_flag("--include-passed", args->include_passed, "JSON reports also list the items that passed");
-  cmd->add_option("-o,--output", args->output, "Write to FILE (atomically: temp file, then rename) instead of stdout");
+  cmd->add_option("-o,--output", args->output, "Write to FILE instead of stdout (a regular file is replaced atomically; see docs/cli.md)");
   cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line or notes on stderr");
   cmd->add_option("--fail-under", args->fail_under, "Exit 1 if any session scores below SCORE (for gating)");

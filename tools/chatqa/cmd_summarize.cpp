@@ -61,15 +61,8 @@ int run_summarize(const SummarizeArgs& args) {
       return true;
     });
   }
-  OutputFile out;
-  std::string err = out.open(args.output);
-  if (err.empty()) {
-    out.write(args.format == "text" ? total.to_text() : total.to_json() + "\n");
-    err = out.commit();
-  }
-  if (!err.empty()) {
-    std::cerr << "chatqa summarize: " << err << "\n";
-    return kExitUsage;
+  if (int code = write_or_fail("summarize", args.output, args.format == "text" ? total.to_text() : total.to_json() + "\n")) {
+    return code;
   }
   return unreadable > 0 ? kExitBadInput : kExitOk;
 }

@@ -1,11 +1,11 @@
 // chatqa test PATH...: run the test cases rule sets carry (docs/rule-tests.md).
-#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "chatqa/testing.hpp"
 #include "commands.hpp"
+#include "output.hpp"
 
 namespace chatqa::cli {
 namespace {
@@ -23,12 +23,9 @@ int run_test(const TestArgs& args) {
   options.cases.case_pattern = args.run_pattern;
   options.require_coverage = args.require_coverage;
   const RuleTestRun run = run_rule_tests(args.paths, options);
-  if (args.format == "json") {
-    std::cout << to_json(run);
-  } else {
-    std::cout << to_text(run, args.verbose);
+  if (int code = write_or_fail("test", "-", args.format == "json" ? to_json(run) : to_text(run, args.verbose))) {
+    return code;
   }
-  std::cout.flush();
   // 0 all passed, 1 a case failed (or coverage gaps with --require-coverage), 2 broken rule or test files.
   return run.exit_code();
 }
