@@ -9,10 +9,10 @@
 //   }
 //   const chatqa::Report& final_report = live.close();   // == evaluate(*rules, whole session)
 //
-// add() costs the new message, not the whole chat: the normalised text,
-// phrase hits and formatted time of every earlier message are kept and only
-// the new message is normalised and matched; the checks then run over the
-// kept results. A message older than the last one is put in its place by
+// The normalised text, phrase hits and formatted time of every earlier
+// message are kept, so add() normalises and matches only the new message;
+// the checks then run again over the kept results (a cost that still grows
+// with the chat, about 1 us per earlier message: docs/performance.md). A message older than the last one is put in its place by
 // time (as parse_session orders them); the messages after it are
 // re-normalised.
 //

@@ -10,11 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "chatqa/chatqa.hpp"
 #include "chatqa/live.hpp"
-#include "report/json_writer.hpp"
+#include "capi/live_json.hpp"
 
 struct chatqa_rules {
   std::shared_ptr<const chatqa::RuleSet> rules;
@@ -27,7 +25,7 @@ struct chatqa_live {
 
 namespace {
 
-using nlohmann::json;
+using chatqa::detail::input_error;
 
 thread_local std::string last_error;
 
@@ -47,41 +45,12 @@ std::string_view view(const char* text, std::size_t len) {
   return text ? std::string_view(text, len) : std::string_view();
 }
 
-chatqa::InputError input_error(const char* code, std::string message, std::string pointer = {}) {
-  chatqa::InputError e;
-  e.code = code;
-  e.message = std::move(message);
-  e.json_pointer = std::move(pointer);
-  return e;
-}
-
 char* error_record(const chatqa::InputError& e) {
   return to_c_string(chatqa::error_record_json(e, ""));
 }
 
-std::string diagnostics_json(const std::vector<chatqa::Diagnostic>& diagnostics) {
-  std::string out;
-  chatqa::detail::JsonWriter w(out);
-  w.begin_array();
-  for (const chatqa::Diagnostic& d : diagnostics) {
-    w.begin_object();
-    w.literal_member("severity", chatqa::to_string(d.severity));
-    w.member("code", d.code);
-    w.member("message", d.message);
-    w.member("file", d.file);
-    w.member("pointer", d.json_pointer);
-    w.member("line", static_cast<long long>(d.line));
-    w.member("column", static_cast<long long>(d.column));
-    w.member("text", d.to_string());
-    w.end_object();
-  }
-  w.end_array();
-  w.finish();
-  return out;
-}
-
 chatqa_rules* finish_compile(chatqa::CompileResult&& result, char** diagnostics) {
-  if (diagnostics) *diagnostics = to_c_string(diagnostics_json(result.diagnostics));
+  if (diagnostics) *diagnostics = to_c_string(chatqa::detail::diagnostics_json(result.diagnostics));
   if (!result.ok()) {
     std::string first = "the rule set has errors";
     for (const chatqa::Diagnostic& d : result.diagnostics) {
@@ -103,90 +72,6 @@ char* report_json(const chatqa::Report& report) {
   char* s = to_c_string(out);
   if (out.capacity() > (std::size_t{1} << 20)) std::string().swap(out);  // an outlier's memory is not kept
   return s;
-}
-
-// One message of a live session, read as parse_session reads the messages of
-// a session (same checks, same diagnostics; pointers relative to the message).
-bool parse_message(std::string_view text, chatqa::Message& message, chatqa::InputError& error) {
-  json j;
-  try {
-    j = json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {
-    // parse_session words it (UTF-8 and syntax errors): ask it.
-    chatqa::ParsedSession p = chatqa::parse_session(text);
-    error = p.error ? *p.error : input_error("E0201", std::string("invalid JSON: ") + e.what());
-    error.line = 0;
-    return false;
-  }
-  if (!j.is_object()) {
-    error = input_error("E0203", std::string("a message must be a JSON object, not ") + j.type_name());
-    return false;
-  }
-  json wrapped = json::object();
-  wrapped["id"] = "live";
-  wrapped["messages"] = json::array({std::move(j)});
-  chatqa::ParsedSession p = chatqa::parse_session(wrapped.dump());
-  if (p.error) {
-    error = *p.error;
-    error.line = 0;
-    const std::string prefix = "/messages/0";
-    if (error.json_pointer.compare(0, prefix.size(), prefix) == 0) error.json_pointer.erase(0, prefix.size());
-    return false;
-  }
-  message = std::move(p.session->messages.front());
-  return true;
-}
-
-// A live session's header: a session whose "messages" may be missing or empty.
-bool parse_header(std::string_view text, chatqa::Session& header, chatqa::InputError& error) {
-  json j;
-  try {
-    j = json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {
-    chatqa::ParsedSession p = chatqa::parse_session(text);
-    error = p.error ? *p.error : input_error("E0201", std::string("invalid JSON: ") + e.what());
-    return false;
-  }
-  if (!j.is_object()) {
-    error = input_error("E0202", std::string("a session must be a JSON object, not ") + j.type_name());
-    return false;
-  }
-  auto messages = j.find("messages");
-  const bool none = messages == j.end() || messages->is_null() || (messages->is_array() && messages->empty());
-  if (none) {  // a placeholder message, so the header is read as a session is
-    j["messages"] = json::array({json{{"role", "system"}, {"time", 0}, {"event", "live"}}});
-  }
-  chatqa::ParsedSession p = chatqa::parse_session(j.dump());
-  if (p.error) {
-    error = *p.error;
-    return false;
-  }
-  header = std::move(*p.session);
-  if (none) header.messages.clear();
-  return true;
-}
-
-std::string due_json(const std::vector<chatqa::DueWarning>& warnings) {
-  std::string out;
-  chatqa::detail::JsonWriter w(out);
-  w.begin_array();
-  for (const chatqa::DueWarning& d : warnings) {
-    w.begin_object();
-    w.member("item", d.item);
-    w.member("kind", d.kind);
-    w.member("message", d.message);
-    w.member("since", d.since);
-    w.member("deadline", d.deadline);
-    w.key("limit_seconds");
-    w.number(d.limit_seconds);
-    w.key("remaining_seconds");
-    w.number(d.remaining_seconds);
-    w.member("explanation", d.explanation);
-    w.end_object();
-  }
-  w.end_array();
-  w.finish();
-  return out;
 }
 
 template <typename F>
@@ -259,7 +144,7 @@ chatqa_live* chatqa_live_open(const chatqa_rules* rules, const char* session_jso
     }
     chatqa::Session header;
     chatqa::InputError error;
-    if (!parse_header(view(session_json, len), header, error)) {
+    if (!chatqa::detail::parse_live_header(view(session_json, len), header, error)) {
       last_error = chatqa::error_record_json(error, "");
       return nullptr;
     }
@@ -276,7 +161,7 @@ char* chatqa_live_add(chatqa_live* live, const char* message_json, size_t len) {
     if (live->session.closed()) return error_record(input_error("E0701", "the live session is closed"));
     chatqa::Message message;
     chatqa::InputError error;
-    if (!parse_message(view(message_json, len), message, error)) return error_record(error);
+    if (!chatqa::detail::parse_live_message(view(message_json, len), message, error)) return error_record(error);
     return report_json(live->session.add(std::move(message)));
   });
 }
@@ -289,7 +174,7 @@ char* chatqa_live_due(chatqa_live* live, double now_epoch_seconds) {
     }
     if (!std::isfinite(now_epoch_seconds)) return to_c_string("[]");
     const auto now_ms = static_cast<std::int64_t>(std::llround(now_epoch_seconds * 1000.0));
-    return to_c_string(due_json(live->session.due(now_ms)));
+    return to_c_string(chatqa::detail::due_json(live->session.due(now_ms)));
   });
 }
 

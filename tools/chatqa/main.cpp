@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   chatqa::cli::add_test_command(app, run);
   chatqa::cli::add_label_command(app, run);
   chatqa::cli::add_agree_command(app, run);
+  chatqa::cli::add_serve_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
