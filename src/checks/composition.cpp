@@ -15,7 +15,7 @@
 // applicable only when all its inner checks are. Pending (live scoring)
 // propagates unless the answer is already certain (an "all" with one inner
 // check passed is passed, whatever the pending ones say).
-#include "checks/phrase_common.hpp"
+#include "checks/check.hpp"
 
 namespace chatqa::detail {
 namespace {

@@ -3,7 +3,7 @@
 // survey must be sent": {"type":"not","check":{"type":"event","events":["survey_sent"]}}.
 #include <algorithm>
 
-#include "eval/engine.hpp"
+#include "checks/check.hpp"
 
 namespace chatqa::detail {
 namespace {

@@ -2,7 +2,7 @@
 // of the given role(s) — e.g. reply-time items only apply when a customer wrote.
 #include <algorithm>
 
-#include "checks/phrase_common.hpp"
+#include "checks/check.hpp"
 
 namespace chatqa::detail {
 namespace {

@@ -3,7 +3,7 @@
 // messages of the role, or shorter than min_seconds / longer than max_seconds
 // from first to last message. Characters are code points of the original
 // text, not counting whitespace.
-#include "checks/phrase_common.hpp"
+#include "checks/check.hpp"
 #include "text/utf8.hpp"
 
 namespace chatqa::detail {

@@ -1,7 +1,7 @@
 // message_count: a condition that fires when the number of messages (of
 // `role`, default every role) is within [min, max] — e.g. an item that only
 // applies to chats of at least 4 messages.
-#include "checks/phrase_common.hpp"
+#include "checks/check.hpp"
 
 namespace chatqa::detail {
 namespace {

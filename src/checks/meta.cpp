@@ -3,7 +3,7 @@
 // one of `in`, or (with neither) is present and not empty.
 #include <algorithm>
 
-#include "checks/phrase_common.hpp"
+#include "checks/check.hpp"
 
 namespace chatqa::detail {
 namespace {

@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "eval/engine.hpp"
+#include "checks/check.hpp"
 
 namespace chatqa::detail {
 

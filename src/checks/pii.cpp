@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "checks/phrase_common.hpp"
+#include "checks/check.hpp"
 #include "text/utf8.hpp"
 
 namespace chatqa::detail {

@@ -25,7 +25,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "checks/phrase_common.hpp"
+#include "checks/check.hpp"
 
 namespace chatqa::detail {
 namespace {

@@ -1,6 +1,6 @@
 // The one list of check types. Adding a check type = one file under
 // src/checks/ and one line here.
-#include "eval/engine.hpp"
+#include "checks/registry.hpp"
 
 namespace chatqa::detail {
 

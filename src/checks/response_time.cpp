@@ -9,7 +9,7 @@
 // ("好的") are not timed here — the waiting protocol is judged by its own item.
 #include <cmath>
 
-#include "checks/phrase_common.hpp"
+#include "checks/check.hpp"
 
 namespace chatqa::detail {
 namespace {

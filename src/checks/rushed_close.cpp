@@ -36,7 +36,7 @@ class RushedCloseCheck final : public Check {
  public:
   RoleMask roles = RoleMask::of(Role::agent);
   RoleMask customer = RoleMask::of(Role::customer);
-  std::optional<std::uint32_t> closing, urge, not_answer, complaint, acknowledgements, closers;
+  std::optional<std::uint32_t> closing, urge, not_answer, complaint, acknowledgements, closers, answers_information, suggestion;
   std::uint32_t question = 0, question_allow = 0;
   long min_info_chars = 4;
   std::vector<std::string> closing_events = {"closed"};
@@ -83,7 +83,10 @@ class RushedCloseCheck final : public Check {
   // Why the customer's message i needs an answer: "question", "complaint",
   // "new information", or nullptr when it does not.
   const char* needs_answer(EvalContext& ctx, std::size_t i) const {
-    if (is_question(ctx, i)) return "question";
+    // A suggestion phrased as a question (能不能加个夜间模式?) is information:
+    // thanking for it answers it.
+    const bool suggests = suggestion && first_hit(ctx, i, *suggestion);
+    if (!suggests && is_question(ctx, i)) return "question";
     if (complaint && first_hit(ctx, i, *complaint)) return "complaint";
     if (acknowledgements && !(closers && first_hit(ctx, i, *closers)) &&
         chars_outside(ctx, i, {acknowledgements}) >= min_info_chars) {
@@ -127,6 +130,12 @@ class RushedCloseCheck final : public Check {
         const auto q = static_cast<std::size_t>(last_customer);
         const bool answered = agent_since || (closes && other_chars(ctx, i) >= min_answer_chars);
         const char* why = answered ? nullptr : needs_answer(ctx, q);
+        // A closing that acknowledges what the customer told (感谢您的反馈)
+        // answers new information, though not a question or a complaint.
+        if (why && closes && answers_information && std::string_view(why) == "new information" &&
+            first_hit(ctx, i, *answers_information)) {
+          why = nullptr;
+        }
         if (why) {
           question_reported[q] = true;
           Finding f = ctx.finding();
@@ -156,7 +165,7 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   Params p(ctx, j, ptr,
            {"type", "role", "closing", "closing_regex", "closing_events", "urge", "urge_regex", "question",
             "question_regex", "question_allow", "min_answer_chars", "not_answer", "not_answer_regex", "complaint",
-            "acknowledgements", "closers", "min_info_chars", "normalize"});
+            "acknowledgements", "closers", "answers_information", "suggestion", "min_info_chars", "normalize"});
   auto check = std::make_unique<RushedCloseCheck>();
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   const text::MatchSettings settings = p.match_settings("normalize", 3);
@@ -197,6 +206,16 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   if (!acks.empty()) {
     check->acknowledgements = ctx.new_group(check->customer, settings);
     ctx.add_phrases(*check->acknowledgements, acks);
+  }
+  auto answers_information = p.strings("answers_information");
+  if (!answers_information.empty()) {
+    check->answers_information = ctx.new_group(check->roles, settings);
+    ctx.add_phrases(*check->answers_information, answers_information);
+  }
+  auto suggestion = p.strings("suggestion");
+  if (!suggestion.empty()) {
+    check->suggestion = ctx.new_group(check->customer, settings);
+    ctx.add_phrases(*check->suggestion, suggestion);
   }
   auto closers = p.strings("closers");
   if (!closers.empty()) {

@@ -49,6 +49,9 @@ class SequenceCheck final : public Check {
   // only to ask for more time: "还在为您查询,请您再稍等") does not count
   // toward within_messages: the wait goes on.
   bool retrigger_extends = false;
+  // No message of the response role after the trigger at all: the chat
+  // ended (or the export stops) on the trigger, so nothing can be judged.
+  bool skip_unanswered = false;
 
   // Where a side matched: message i, and the span of its phrase (none for
   // an event or any message). Locations (times, quotes) are only written for
@@ -180,6 +183,11 @@ class SequenceCheck final : public Check {
 
       if (must_follow) {
         if (found) continue;
+        if (skip_unanswered && !late) {
+          bool any_later = false;
+          for (std::size_t k = t + 1; k < n && !any_later; ++k) any_later = response.counts(ctx.message(k));
+          if (!any_later) continue;
+        }
         if (!window_closed && !ctx.options().session_closed) {
           open_window = true;  // the response can still come
           if (within_seconds >= 0) ctx.open_deadline(t, within_seconds, "follow_up", "response " + response.text);
@@ -279,7 +287,7 @@ void parse_side(CompileContext& ctx, Params& p, const std::string& key, Side& si
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
   Params p(ctx, j, ptr,
            {"type", "trigger", "response", "within_messages", "within_seconds", "mode", "include_trigger_message",
-            "look_back_messages", "retrigger_extends", "normalize"});
+            "look_back_messages", "retrigger_extends", "skip_unanswered", "normalize"});
   auto check = std::make_unique<SequenceCheck>();
   const text::MatchSettings settings = p.match_settings("normalize", 3);
   parse_side(ctx, p, "trigger", check->trigger, RoleMask::of(Role::customer), settings, true);
@@ -291,6 +299,7 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   check->include_trigger_message = p.boolean("include_trigger_message").value_or(false);
   check->look_back_messages = p.integer("look_back_messages", false, 0, 1000000).value_or(0);
   check->retrigger_extends = p.boolean("retrigger_extends").value_or(false);
+  check->skip_unanswered = p.boolean("skip_unanswered").value_or(false);
   if (check->within_messages == 0 && !check->include_trigger_message && check->look_back_messages == 0) {
     ctx.error("E0105", p.pointer("within_messages"),
               "\"within_messages\": 0 leaves no message to look in; set include_trigger_message or look_back_messages");

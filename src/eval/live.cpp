@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "eval/engine.hpp"
+#include "eval/eval_context.hpp"
 
 namespace chatqa {
 

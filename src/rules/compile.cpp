@@ -4,7 +4,9 @@
 #include <fstream>
 #include <set>
 
-#include "eval/engine.hpp"
+#include "checks/registry.hpp"
+#include "rules/compile_context.hpp"
+#include "rules/did_you_mean.hpp"
 #include "rules/lexicon.hpp"
 
 namespace chatqa {
@@ -19,39 +21,6 @@ const std::string& RuleSet::path() const noexcept { return impl_->path; }
 std::size_t RuleSet::phrase_count() const noexcept { return impl_->matcher.literal_count(); }
 
 namespace detail {
-
-std::string counted(std::size_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
-
-std::string describe(RoleMask roles) {
-  std::string out;
-  for (int r = 0; r < 4; ++r) {
-    if (roles.has(static_cast<Role>(r))) out += (out.empty() ? "" : "/") + std::string(to_string(static_cast<Role>(r)));
-  }
-  return out;
-}
-
-std::optional<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
-  for (const auto& c : candidates) {
-    std::vector<std::size_t> prev(c.size() + 1), cur(c.size() + 1);
-    for (std::size_t j = 0; j <= c.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= word.size(); ++i) {
-      cur[0] = i;
-      for (std::size_t j = 1; j <= c.size(); ++j) {
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (word[i - 1] == c[j - 1] ? 0 : 1)});
-      }
-      std::swap(prev, cur);
-    }
-    if (prev[c.size()] < best_distance) {
-      best_distance = prev[c.size()];
-      best = c;
-    }
-  }
-  return best;
-}
 
 // ---------------------------------------------------------------- Params
 

@@ -2,7 +2,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "eval/engine.hpp"
 #include "rules/lexicon.hpp"
 #include "text/utf8.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "eval/engine.hpp"
+#include "rules/compile_context.hpp"
 
 namespace chatqa::detail {
 

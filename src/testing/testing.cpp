@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "eval/engine.hpp"
 #include "input/json_locator.hpp"
+#include "rules/did_you_mean.hpp"
 
 namespace chatqa {
 namespace {

@@ -185,6 +185,9 @@ def case_agree_precision_and_gates():
 
     code, out, _ = run("agree", labelled)
     check(code == 0 and "no_shirking" in out and "precision" in out.splitlines()[0], "text table: %s" % out)
+    code, out, _ = run("agree", labelled, "--rescore", RULES, path, "--only-labelled", "--format", "json")
+    check([r["id"] for r in json.loads(out)["rule_sets"][0]["items"]] == ["greeting", "no_shirking"],
+          "--only-labelled keeps labelled items: %s" % out)
     code, out, _ = run("agree", labelled, "--format", "markdown")
     check(out.startswith("| rule set | item |") and "|---|---|" in out, "markdown table: %s" % out)
 
@@ -229,7 +232,9 @@ def case_agree_rescore():
     r = item_row(json.loads(out), "label-test", "no_shirking")
     check((r["findings"], r["right"], r["wrong"], r["gone_wrong"], r["gone_right"]) == (shirk - wrong, shirk - wrong,
                                                                                         0, wrong, 0), "fixed: %r" % r)
-    check(records(unl) == [], "nothing unlabelled")
+    u = records(unl)
+    check(len(u) == 1 and u[0]["chatqa_label"] == 1 and u[0]["from"] == "agree --unlabelled",
+          "only the header when nothing is unlabelled: %r" % u)
 
     # Only half of the shirking findings labelled: the other half are unlabelled and sampled into the file.
     half = os.path.join(TMP, "half.jsonl")
@@ -243,11 +248,40 @@ def case_agree_rescore():
     r = item_row(json.loads(out), "label-test", "no_shirking")
     new = sum(1 for i in range(20, 40) if i % 2 == 0 or i % 3 == 0)
     check(r["unlabelled"] == new and r["labelled"] == shirk - new, "unlabelled counted: %r" % r)
-    u = records(unl)
+    u = [x for x in records(unl) if "item" in x]
     check(len(u) == 4 and all(x["item"] == "no_shirking" and x["verdict"] == "" and int(x["session"][2:]) >= 20
                               for x in u), "unlabelled sample: %r" % u)
     code, _, err = run("agree", half, "--unlabelled", unl)
     check(code == 2 and "--rescore" in err, "--unlabelled needs --rescore: %d %s" % (code, err))
+
+
+def case_agree_recall_sampled():
+    """agree: silent sessions labelled right/miss give a recall weighted by the findings and the passed sessions."""
+    path = write_sessions("s.jsonl", sessions())
+    raw = os.path.join(TMP, "raw.jsonl")
+    run("label", "-r", RULES, path, "--per-item", "100", "--silent", "4", "--items", "greeting", "-o", raw)
+    recs = records(raw)
+    silent = [r for r in recs if r.get("kind") == "silent"]
+    check(len(silent) == 4 and all(r["item"] == "greeting" for r in silent), "4 silent greeting sessions: %r" % silent)
+    with open(os.path.join(TMP, "lab.jsonl"), "w", encoding="utf-8") as f:
+        n = 0
+        for r in recs:
+            if r.get("kind") == "finding":
+                r["verdict"] = "right"
+            elif r.get("kind") == "silent":
+                r["verdict"] = "miss" if n == 0 else "right"
+                n += 1
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    greet, _, _ = expected()
+    code, out, err = run("agree", os.path.join(TMP, "lab.jsonl"), "--rescore", RULES, path, "--format", "json")
+    check(code == 0, "exit %d: %s" % (code, err))
+    g = item_row(json.loads(out), "label-test", "greeting")
+    want = greet / (greet + (40 - greet) * 0.25)
+    check(g["silent_right"] == 3 and g["silent_miss"] == 1 and g["recall_basis"] == "sampled", "counts: %r" % g)
+    check(g["recall"] == round(want, 4), "weighted recall %r, want %r" % (g["recall"], want))
+    code, out, _ = run("agree", os.path.join(TMP, "lab.jsonl"), "--format", "json")
+    g = item_row(json.loads(out), "label-test", "greeting")
+    check(g["recall_basis"] == "labelled" and g["recall"] == round(greet / (greet + 1), 4), "unweighted: %r" % g)
 
 
 def case_agree_store():

@@ -62,6 +62,14 @@ TEST_CASE("sequence: retrigger_extends — asking for more time keeps the wait o
   CHECK(run(one_item(thanks), other).status == ItemStatus::failed);
 }
 
+TEST_CASE("sequence: skip_unanswered — a chat that ends on the trigger is not judged", "[checks][sequence][seed]") {
+  const std::string apology = R"({"type": "sequence", "trigger": {"phrases": ["投诉"], "role": "customer"},
+    "response": {"phrases": ["抱歉"], "role": "agent"}, "within_messages": 2, "skip_unanswered": true})";
+  CHECK(run(one_item(apology), chat({{"agent", 0, "您好"}, {"customer", 5, "我要投诉"}, {"customer", 9, "人呢"}})).status ==
+        ItemStatus::passed);
+  CHECK(run(one_item(apology), chat({{"customer", 5, "我要投诉"}, {"agent", 9, "请说"}})).status == ItemStatus::failed);
+}
+
 TEST_CASE("sequence: asking to keep waiting is not thanks for waiting", "[checks][sequence][seed]") {
   auto keep = chat({{"agent", 0, "请您稍等"}, {"agent", 30, "已经为您反馈,请您耐心等待处理结果"}});
   CHECK(run(one_item(kThanks), keep).status == ItemStatus::failed);
@@ -112,6 +120,22 @@ TEST_CASE("rushed_close: complaints and new information need an answer; a rating
   const std::string with_closers = R"({"type": "rushed_close", "closing": ["感谢您的咨询"],
     "acknowledgements": ["好的"], "closers": ["谢谢"]})";
   CHECK(run(one_item(with_closers), thanks).status == ItemStatus::passed);
+  // A closing that acknowledges the information answers it (answers_information).
+  const std::string ack_info = R"({"type": "rushed_close", "closing": ["感谢您的反馈", "感谢您的咨询"],
+    "acknowledgements": ["好的"], "answers_information": ["感谢您的反馈"], "complaint": ["太差了"]})";
+  auto feedback = chat({{"customer", 0, "建议你们的app加一个夜间模式"}, {"agent", 10, "感谢您的反馈"}});
+  CHECK(run(one_item(ack_info), feedback).status == ItemStatus::passed);
+  auto generic = chat({{"customer", 0, "建议你们的app加一个夜间模式"}, {"agent", 10, "感谢您的咨询"}});
+  CHECK(run(one_item(ack_info), generic).status == ItemStatus::failed);
+  auto complained = chat({{"customer", 0, "你们服务太差了"}, {"agent", 10, "感谢您的反馈"}});
+  CHECK(run(one_item(ack_info), complained).status == ItemStatus::failed);
+  // A suggestion phrased as a question is information, answered by thanks for the feedback.
+  const std::string sugg = R"({"type": "rushed_close", "closing": ["感谢您的反馈"],
+    "acknowledgements": ["好的"], "answers_information": ["感谢您的反馈"], "suggestion": ["能不能"]})";
+  CHECK(run(one_item(sugg), chat({{"customer", 0, "能不能加一个夜间模式?"}, {"agent", 10, "感谢您的反馈"}})).status ==
+        ItemStatus::passed);
+  CHECK(run(one_item(sugg), chat({{"customer", 0, "为什么我的退款还没到?"}, {"agent", 10, "感谢您的反馈"}})).status ==
+        ItemStatus::failed);
   // Without the new keys, only questions count (the old behaviour).
   CHECK(run(one_item(R"({"type": "rushed_close", "closing": ["感谢您的咨询"]})"), info).status == ItemStatus::passed);
 }

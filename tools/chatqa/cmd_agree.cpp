@@ -44,6 +44,7 @@ struct AgreeArgs {
   std::uint64_t seed = 1;
   int context = 3;
   std::string store;
+  bool only_labelled = false;
   InputArgs input;
 };
 
@@ -66,15 +67,29 @@ struct Row {
   std::size_t sessions = 0, failed = 0, findings = 0;
   std::size_t right = 0, wrong = 0, unlabelled = 0, gone_right = 0, gone_wrong = 0;
   std::size_t misses = 0, found_misses = 0, silent_right = 0;
+  std::size_t silent_miss = 0;     // of `misses`: sessions sampled where the item passed, labelled miss
+  std::size_t not_applicable = 0;  // labelled findings whose session the item no longer applies to
   std::size_t labelled() const { return right + wrong; }
   std::optional<double> precision() const {
     if (labelled() == 0) return std::nullopt;
     return static_cast<double>(right) / static_cast<double>(labelled());
   }
-  // True positives known from labels, and the misses among the labelled.
+  // Re-scored, with findings and passed sessions both sampled: the two samples weighted by their
+  // populations (true positives = findings x precision; misses = passed sessions x miss rate of the
+  // silent sample). Otherwise the labels as they are: right / (right + misses).
+  bool weighted_recall() const {
+    return scored && labelled() > 0 && silent_right + silent_miss > 0 && sessions >= failed;
+  }
   std::optional<double> recall() const {
+    if (weighted_recall()) {
+      const double tp = static_cast<double>(findings) * *precision();
+      const double miss_rate = static_cast<double>(silent_miss) / static_cast<double>(silent_right + silent_miss);
+      const double fn = static_cast<double>(sessions - failed) * miss_rate;
+      if (tp + fn <= 0) return std::nullopt;
+      return tp / (tp + fn);
+    }
     const std::size_t open = misses + gone_right;
-    if (open == 0 && found_misses == 0) return std::nullopt;
+    if (open == 0 && found_misses == 0 && silent_right == 0) return std::nullopt;
     const std::size_t tp = right + found_misses;
     if (tp + open == 0) return std::nullopt;
     return static_cast<double>(tp) / static_cast<double>(tp + open);
@@ -319,11 +334,14 @@ Json row_json(const Row& r) {
     j["gone_right"] = r.gone_right;
     j["gone_wrong"] = r.gone_wrong;
     j["found_misses"] = r.found_misses;
+    j["not_applicable"] = r.not_applicable;
   }
   j["misses"] = r.misses;
   j["silent_right"] = r.silent_right;
+  j["silent_miss"] = r.silent_miss;
   if (auto rc = r.recall()) {
     j["recall"] = round4(*rc);
+    j["recall_basis"] = r.weighted_recall() ? "sampled" : "labelled";
   } else {
     j["recall"] = nullptr;
   }
@@ -459,6 +477,7 @@ int run_agree(const AgreeArgs& args) {
     }
     unlabelled_items.push_back({set.name, order});
     std::map<std::string, std::set<std::string>> current;  // item -> finding keys
+    std::map<std::string, std::set<std::string>> checked;  // item -> sessions where it passed or failed
     const std::string name = set.name;
     try {
       bad += labels::score_inputs(
@@ -469,7 +488,10 @@ int run_agree(const AgreeArgs& args) {
               auto at = index.find(item.id);
               if (at == index.end()) continue;
               Row& r = set.rows[at->second];
-              if (item.status == ItemStatus::failed || item.status == ItemStatus::passed) ++r.sessions;
+              if (item.status == ItemStatus::failed || item.status == ItemStatus::passed) {
+                ++r.sessions;
+                if (labels_of.count(item.id)) checked[item.id].insert(session.id);
+              }
               if (item.status != ItemStatus::failed) continue;
               ++r.failed;
               auto li = labels_of.find(item.id);
@@ -503,8 +525,13 @@ int run_agree(const AgreeArgs& args) {
       }
       Row& r = set.rows[at->second];
       const auto& now = current[item];
+      const auto& in_scope = checked[item];
       for (const auto& [key, l] : il.findings) {
         const bool found = now.count(key) > 0;
+        if (!found && !in_scope.count(l->key.session)) {
+          ++r.not_applicable;  // the item no longer applies to that session (or it is gone)
+          continue;
+        }
         if (l->verdict == "right") {
           ++(found ? r.right : r.gone_right);
         } else {
@@ -516,6 +543,7 @@ int run_agree(const AgreeArgs& args) {
         bool found = false;
         if (m->key.message >= 0) found = now.count(m->key.str()) > 0;
         ++(found ? r.found_misses : r.misses);
+        if (!found && m->kind == "silent") ++r.silent_miss;
       }
       r.silent_right = il.silent_right;
     }
@@ -533,6 +561,7 @@ int run_agree(const AgreeArgs& args) {
       r.item = item;
       for (const auto& [key, l] : il.findings) ++(l->verdict == "right" ? r.right : r.wrong);
       r.misses = il.misses.size();
+      for (const Label* m : il.misses) r.silent_miss += m->kind == "silent" ? 1 : 0;
       r.silent_right = il.silent_right;
       set.rows.push_back(r);
     }
@@ -554,6 +583,18 @@ int run_agree(const AgreeArgs& args) {
         failures.push_back(s.name + " " + r.item + ": precision " + pct(*p) + " (" + std::to_string(r.right) + "/" +
                            std::to_string(r.labelled()) + ") below " + pct(*min));
       }
+    }
+  }
+
+  if (args.only_labelled) {
+    for (RuleSetRows& s : sets) {
+      std::vector<Row> kept;
+      for (const Row& r : s.rows) {
+        if (r.labelled() > 0 || r.misses > 0 || r.found_misses > 0 || r.gone_right > 0 || r.gone_wrong > 0) {
+          kept.push_back(r);
+        }
+      }
+      s.rows = std::move(kept);
     }
   }
 
@@ -596,6 +637,18 @@ int run_agree(const AgreeArgs& args) {
       std::cerr << "chatqa agree: " << err << "\n";
       return kExitUsage;
     }
+    // The first record describes the sample, as in `chatqa label`.
+    Json header;
+    header["chatqa_label"] = 1;
+    header["from"] = "agree --unlabelled";
+    Json names = Json::array();
+    for (const RuleSetRows& s : sets) {
+      if (!s.rules.empty()) names.push_back({{"name", s.name}, {"version", s.version}});
+    }
+    header["rule_sets"] = names;
+    header["seed"] = args.seed;
+    header["per_item"] = args.per_item;
+    u.write(labels::line_of(header));
     std::size_t written = 0;
     for (const auto& [name, items] : unlabelled_items) {
       for (const std::string& item : items) {
@@ -671,6 +724,8 @@ void add_agree_command(CLI::App& app, std::function<int()>& run) {
       ->capture_default_str();
   cmd->add_option("--store", args->store,
                   "Write the merged labels to FILE without text (ids, indexes, spans, verdicts, notes only)");
+  cmd->add_flag("--only-labelled", args->only_labelled,
+                "Show only items with labels (gates still apply to every item)");
   add_input_options(cmd, args->input);
   cmd->callback([args, &run] { run = [args] { return run_agree(*args); }; });
 }

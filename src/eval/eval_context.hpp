@@ -1,0 +1,164 @@
+// Evaluation-side internals: the per-call state of one evaluate() (normalised
+// texts, phrase hits, recycled findings), which the evaluator builds and
+// every check reads through EvalContext. Nothing of compiling is here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "chatqa/report.hpp"
+#include "chatqa/rule_set.hpp"
+#include "chatqa/session.hpp"
+#include "rules/rule_set_impl.hpp"
+#include "text/normalizer.hpp"
+#include "text/phrase_matcher.hpp"
+
+namespace chatqa::detail {
+
+// The per-message working memory of one evaluation (EvalScratch::Impl, or
+// a local one). EvalContext sizes it for the session and resets what it
+// reads, so nothing of an earlier session shows through; the vectors keep
+// their capacity, and each NormText its buffers.
+struct EvalBuffers {
+  std::vector<text::NormText> norm[text::kVariants];
+  std::vector<std::uint8_t> norm_state[text::kVariants];
+  // Hits of all messages in one array; message i's are [hits_begin[i], hits_end[i]).
+  std::vector<text::Hit> hits;
+  std::vector<std::uint32_t> hits_begin, hits_end;
+  // Per message, one bit per phrase group: the group has hits there. Most
+  // questions "hits of group g in message i" are answered by the bit alone.
+  std::vector<std::uint64_t> group_bits;  // message i's words: [i * group_words, (i + 1) * group_words)
+  std::size_t group_words = 0;
+  std::vector<std::uint8_t> matched;
+  text::RegexScratch regex;               // match_regexes' lists and remembered prefilter answers
+  std::vector<std::string> times;         // "" until formatted
+  std::vector<std::u32string> skeletons;  // skeleton-only normalisations (see EvalContext::skeleton)
+  std::vector<std::uint8_t> skeleton_built;
+  // Findings (and related locations) of the caller's last report, whose
+  // strings' memory EvalContext::finding() hands out again: a report's
+  // strings (times, quotes, explanations) are mostly too long to be stored
+  // inside std::string, so a fresh finding costs several allocations.
+  std::vector<Finding> spare_findings;
+  std::vector<Location> spare_locations;
+
+  // Frees everything (after a huge session, so one outlier does not pin its memory).
+  void release() { *this = EvalBuffers(); }
+};
+
+// A clock a running chat has started (live scoring): a check whose
+// condition will be broken at `message`'s time + `limit_seconds` if nothing
+// happens before (the customer waits for a reply; a hold promised a return).
+// Checks report them through EvalContext::open_deadline; LiveSession::due
+// turns them into warnings.
+struct Deadline {
+  std::size_t item = 0;     // index of the rule-set item
+  std::size_t message = 0;  // the message that started the clock
+  double limit_seconds = 0;
+  const char* kind = "";    // "reply", "follow_up"
+  std::string what;         // "first reply", "response (感谢您的耐心等待)"
+};
+
+// Per-call evaluation state: normalised text and phrase hits, computed at most
+// once per message and shared by every check. Everything lives in the call
+// (one EvalContext per evaluate(), its buffers in the call or in the caller's
+// EvalScratch), never in the shared RuleSet.
+class EvalContext {
+ public:
+  // `kept`: the buffers hold this session's first `kept` messages already
+  // (normalised text, hits, times), from an evaluation of an earlier state
+  // of the same live session; only the messages after them start afresh.
+  EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options, EvalBuffers& buffers,
+              std::size_t kept = 0);
+
+  const Session& session() const { return session_; }
+  const RuleSet::Impl& rules() const { return rules_; }
+  const EvalOptions& options() const { return options_; }
+  std::size_t size() const { return session_.messages.size(); }
+  const Message& message(std::size_t i) const { return session_.messages[i]; }
+
+  // Normalised text of message i (variant 0 = plain, 1 = Traditional folded).
+  // A message without Traditional characters shares one text for both.
+  const text::NormText& norm(std::size_t i, int variant = 0);
+  // The plain variant's skeleton of message i: from norm(i) if that is built,
+  // else normalised for the skeleton alone (for checks that need nothing
+  // else of the message, such as repetition on customer messages).
+  const std::u32string& skeleton(std::size_t i);
+  // Hits of `group` in message i, ordered by span (begin, then longer first).
+  // The pointers stay valid until the hits of ANOTHER message are first asked
+  // for (all messages' hits share one array): copy them out before that.
+  std::pair<const text::Hit*, const text::Hit*> hits(std::size_t i, std::uint32_t group);
+
+  // Message i's time as ISO 8601, formatted once per call.
+  const std::string& time_of(std::size_t i);
+  // Writes the location of message i (whole message) or of a span of it
+  // into `loc` (every field), whose strings keep their memory.
+  void locate(std::size_t i, Location& loc);
+  void locate(std::size_t i, std::uint32_t begin, std::uint32_t end, Location& loc);
+  // An empty Finding (as Finding{}), made of the memory of one from an
+  // earlier report where there is one. Checks fill it in with locate(),
+  // related() and set_text(), which keep that memory, and push it.
+  Finding finding();
+  // f.related, engaged (a default Location, also made of kept memory where
+  // there is some) if it was not.
+  Location& related(Finding& f);
+  // Keeps the memory of findings the report no longer holds, for finding().
+  void recycle(std::vector<Finding>& findings);
+  // Quotes code points [begin, end) of message i's original text.
+  std::string_view quoted(std::size_t i, std::uint32_t begin, std::uint32_t end);
+
+  // Live scoring: a check saw a clock running at the end of the chat (see
+  // Deadline). Kept only while deadlines are collected (LiveSession).
+  bool collects_deadlines() const { return deadlines_ != nullptr && !options_.session_closed; }
+  void open_deadline(std::size_t message, double limit_seconds, const char* kind, std::string what) {
+    if (collects_deadlines()) deadlines_->push_back(Deadline{item_, message, limit_seconds, kind, std::move(what)});
+  }
+  // Where open_deadline() puts them (null: nowhere), and for which item.
+  void collect_deadlines(std::vector<Deadline>* out) { deadlines_ = out; }
+  void set_item(std::size_t index) { item_ = index; }
+
+ private:
+  void match_message(std::size_t i);
+  text::NormText& build_norm(std::size_t i, int variant);
+
+  enum : std::uint8_t { kNotBuilt, kBuilt, kSameAsPlain };
+  const RuleSet::Impl& rules_;
+  const Session& session_;
+  const EvalOptions& options_;
+  EvalBuffers& buf_;
+  std::vector<Deadline>* deadlines_ = nullptr;
+  std::size_t item_ = 0;
+};
+
+// Evaluates `session` into `report` (every field), reusing `buffers`, whose
+// first `kept` messages are already built (see EvalContext). Deadlines of a
+// running chat go to `deadlines` if not null. Never throws: a failure sets
+// report.error.
+void evaluate_session(const RuleSet& rules, const Session& session, const EvalOptions& options,
+                      EvalBuffers& buffers, Report& report, std::size_t kept = 0,
+                      std::vector<Deadline>* deadlines = nullptr) noexcept;
+
+// Seconds between two messages.
+inline double seconds_between(const Message& a, const Message& b) {
+  return static_cast<double>(b.time.epoch_ms - a.time.epoch_ms) / 1000.0;
+}
+
+// out = the parts one after another, written into out's own memory (where
+// `out = a + b + c` would build a new string and free out's).
+template <typename... Parts>
+void set_text(std::string& out, const Parts&... parts) {
+  out.clear();
+  (out.append(std::string_view(parts)), ...);
+}
+
+}  // namespace chatqa::detail
+
+namespace chatqa {
+
+struct EvalScratch::Impl {
+  detail::EvalBuffers buffers;
+};
+
+}  // namespace chatqa

@@ -1,0 +1,19 @@
+// Numbers and counts as reports, explanations and diagnostics write them.
+// Used by every stage that writes text for people (rules: diagnostics;
+// checks: explanations; report: JSON and text), so it depends on nothing
+// but the standard library. chatqa::format_points is declared in the public
+// chatqa/report.hpp.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace chatqa::detail {
+
+// "12 s", "1.5 s": seconds as format_points writes them.
+std::string format_seconds(double seconds);
+// "1 message", "3 messages": `n` and the noun, plural unless n is 1 (the noun
+// may be preceded by words: counted(2, "agent message") is "2 agent messages").
+std::string counted(std::size_t n, const std::string& noun);
+
+}  // namespace chatqa::detail

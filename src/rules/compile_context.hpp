@@ -1,0 +1,108 @@
+// Compile-side internals: what the compiler and each check's factory use
+// to read a rule file (Params: one JSON object's keys, with diagnostics;
+// CompileContext: diagnostics, lexicons, phrase groups, nested checks).
+// Lives only while compile_rules runs; evaluation never sees it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "chatqa/diagnostic.hpp"
+#include "chatqa/rule_set.hpp"
+#include "input/json_locator.hpp"
+#include "rules/role_mask.hpp"
+#include "rules/rule_set_impl.hpp"
+#include "text/phrase_matcher.hpp"
+
+namespace chatqa::detail {
+
+using json = nlohmann::json;
+
+// A named list of phrases or typo corrections, from the rule set's "lexicons".
+struct Lexicon {
+  std::string name;
+  std::vector<std::string> phrases;                              // phrase lexicons
+  std::vector<std::pair<std::string, std::string>> corrections;  // typo lexicons: wrong -> "right[, right2]"
+  bool is_typos = false;
+  std::string pointer;  // where it is defined
+};
+
+class CompileContext;
+
+// Reads a check's or item's JSON object: reports unknown keys (with "did you
+// mean"), wrong types and out-of-range values as diagnostics.
+class Params {
+ public:
+  Params(CompileContext& ctx, const json& object, std::string pointer, std::vector<std::string> allowed_keys);
+
+  const json* get(const std::string& key) const;
+  bool has(const std::string& key) const { return get(key) != nullptr; }
+  std::string pointer(const std::string& key) const;
+  const std::string& pointer() const { return pointer_; }
+  CompileContext& ctx() { return ctx_; }
+
+  std::optional<double> number(const std::string& key, bool required, double min, double max);
+  std::optional<long> integer(const std::string& key, bool required, long min, long max);
+  std::optional<std::string> string(const std::string& key, bool required, const std::vector<std::string>& one_of = {});
+  std::optional<bool> boolean(const std::string& key);
+  // A role name or a list of them; `fallback` when absent.
+  RoleMask roles(const std::string& key, RoleMask fallback);
+  // Phrase-matching options of "normalize" ({traditional, skip_separators, whole_word}).
+  // `inherit_traditional`: default `traditional` to the rule set's option.
+  text::MatchSettings match_settings(const std::string& key, int default_skip, bool inherit_traditional = true);
+  // A list of strings ("phrases", "allow", ...); absent = empty.
+  std::vector<std::pair<std::string, std::string>> strings(const std::string& key);  // (value, pointer)
+
+ private:
+  CompileContext& ctx_;
+  const json& object_;
+  std::string pointer_;
+};
+
+class CompileContext {
+ public:
+  CompileContext(RuleSet::Impl& impl, const JsonLocator& locator, std::string file, std::string base_dir,
+                 const CompileOptions& options, std::vector<Diagnostic>& diagnostics);
+
+  void error(const std::string& code, const std::string& pointer, const std::string& message, bool at_key = false);
+  void warning(const std::string& code, const std::string& pointer, const std::string& message);
+  bool failed() const { return errors_ > 0; }
+
+  const CompileOptions& options() const { return options_; }
+  const std::string& base_dir() const { return base_dir_; }
+  RuleSet::Impl& rule_set() { return impl_; }
+  bool default_traditional() const { return default_traditional_; }
+  void set_default_traditional(bool on) { default_traditional_ = on; }
+
+  std::map<std::string, Lexicon>& lexicons() { return lexicons_; }
+  // Resolves "@name" (reporting E0108 at `pointer` if unknown).
+  const Lexicon* lexicon_ref(const std::string& ref, const std::string& pointer);
+
+  // Creates an empty phrase group read by messages of `roles`.
+  std::uint32_t new_group(RoleMask roles, const text::MatchSettings& settings);
+  // Adds phrases ("literal" or "@lexicon") to a group. `label` names the group in explanations.
+  void add_phrases(std::uint32_t group, const std::vector<std::pair<std::string, std::string>>& phrases);
+  void add_regexes(std::uint32_t group, const std::vector<std::pair<std::string, std::string>>& regexes);
+
+  // Compiles a nested check object (for composition and conditions).
+  std::unique_ptr<Check> compile_check(const json& check, const std::string& pointer);
+
+ private:
+  RuleSet::Impl& impl_;
+  const JsonLocator& locator_;
+  std::string file_, base_dir_;
+  const CompileOptions& options_;
+  std::vector<Diagnostic>& diagnostics_;
+  std::map<std::string, Lexicon> lexicons_;
+  int errors_ = 0;
+  bool default_traditional_ = false;
+};
+
+}  // namespace chatqa::detail
