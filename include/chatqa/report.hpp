@@ -6,13 +6,16 @@
 // throws: an internal failure yields a Report whose `error` is set.
 //
 // Spans are Unicode code-point offsets [begin, end) into the ORIGINAL message
-// text (as given in Message::text), not bytes and not normalised text.
+// text (as given in Message::text), not bytes and not normalised text. Quotes
+// are the original text of the span with personal numbers masked
+// (EvalOptions::mask_pii): as many code points as the span.
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chatqa/export.hpp"
@@ -90,9 +93,21 @@ struct EvalOptions {
   // end of the session (closing phrase, unanswered last turn) report `pending`
   // instead of failing.
   bool session_closed = true;
+  // Personal numbers (mobile, ID card and bank card numbers, e-mail
+  // addresses; the pii check's detector) are masked in everything the report
+  // quotes: quotes, related quotes, explanations, suggestions. Masking
+  // replaces digits with '*' code point for code point, so a quote is still
+  // exactly as long as its span. Off only for trusted, internal uses.
+  bool mask_pii = true;
 };
 
 Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions& options = {}) noexcept;
+
+// `text` with personal numbers masked as reports mask them (see
+// EvalOptions::mask_pii): same number of code points, spans into `text` stay
+// valid. For anything else an application shows of a chat (transcripts,
+// logs). Never throws on invalid UTF-8 (invalid bytes are kept as they are).
+std::string mask_pii(std::string_view text);
 
 // Working memory of evaluate() kept between calls: the normalised text of
 // every message, the phrase hits, the formatted times. Reusing one per thread

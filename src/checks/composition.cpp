@@ -45,6 +45,9 @@ class AllAnyCheck final : public Check {
         case State::pending: ++pending; break;
         case State::not_applicable: ++na; break;
       }
+      // "all" with an inner check passed is decided (passed, and applicable):
+      // the checks after it (guards put first are cheap) need not run.
+      if (all && clean > 0) break;
     }
     if (na == checks.size()) {
       out.applicable = false;

@@ -196,7 +196,7 @@ Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text:
 
 std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit) {
   const text::NormText& t = ctx.norm(i);
-  if (t.orig_length <= limit) return ctx.message(i).text;
+  if (t.orig_length <= limit) return ctx.shown_text(i);
   return std::string(ctx.quoted(i, 0, static_cast<std::uint32_t>(limit))) + "…";
 }
 

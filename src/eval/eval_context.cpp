@@ -6,6 +6,8 @@
 #include <cstdint>
 
 #include "input/time_format.hpp"
+#include "text/pii_detect.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa::detail {
 
@@ -36,6 +38,8 @@ EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, con
   std::fill(buf_.group_bits.begin() + kept * buf_.group_words, buf_.group_bits.end(), 0);
   if (buf_.times.size() < n) buf_.times.resize(n);
   for (std::size_t i = kept; i < n; ++i) buf_.times[i].clear();
+  buf_.mask_state.resize(n);
+  std::fill(buf_.mask_state.begin() + kept, buf_.mask_state.end(), kMaskUnknown);
   if (buf_.skeletons.size() < n) buf_.skeletons.resize(n);
   buf_.skeleton_built.resize(n);
   std::fill(buf_.skeleton_built.begin() + kept, buf_.skeleton_built.end(), 0);
@@ -155,8 +159,44 @@ std::string_view EvalContext::quoted(std::size_t i, std::uint32_t begin, std::ui
   if (begin > t.orig_length) begin = t.orig_length;
   if (end > t.orig_length) end = t.orig_length;
   if (end < begin) end = begin;
+  if (build_masked(i)) {
+    const std::vector<std::uint32_t>& at = buf_.masked_bytes[i];
+    return std::string_view(buf_.masked[i]).substr(at[begin], at[end] - at[begin]);
+  }
   return std::string_view(session_.messages[i].text)
       .substr(t.orig_bytes[begin], t.orig_bytes[end] - t.orig_bytes[begin]);
+}
+
+bool EvalContext::build_masked(std::size_t i) {
+  std::uint8_t& state = buf_.mask_state[i];
+  if (state == kMaskUnknown) {
+    state = kMaskClean;
+    const text::NormText& t = norm(i, 0);
+    if (options_.mask_pii && text::may_hold_pii(t.original)) {
+      buf_.mask_work = t.original;
+      if (text::mask_in_place(buf_.mask_work)) {
+        if (buf_.masked.size() <= i) {
+          buf_.masked.resize(size());
+          buf_.masked_bytes.resize(size());
+        }
+        std::string& out = buf_.masked[i];
+        std::vector<std::uint32_t>& at = buf_.masked_bytes[i];
+        out.clear();
+        at.clear();
+        for (char32_t c : buf_.mask_work) {
+          at.push_back(static_cast<std::uint32_t>(out.size()));
+          utf8::append(out, c);
+        }
+        at.push_back(static_cast<std::uint32_t>(out.size()));
+        state = kMaskMasked;
+      }
+    }
+  }
+  return state == kMaskMasked;
+}
+
+const std::string& EvalContext::shown_text(std::size_t i) {
+  return build_masked(i) ? buf_.masked[i] : session_.messages[i].text;
 }
 
 namespace {

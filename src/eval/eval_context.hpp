@@ -35,6 +35,12 @@ struct EvalBuffers {
   std::vector<std::uint8_t> matched;
   text::RegexScratch regex;               // match_regexes' lists and remembered prefilter answers
   std::vector<std::string> times;         // "" until formatted
+  // Per message: whether its quotes come from the text with personal
+  // numbers masked (see EvalContext::shown_text), and that text.
+  std::vector<std::uint8_t> mask_state;
+  std::vector<std::string> masked;
+  std::vector<std::vector<std::uint32_t>> masked_bytes;  // byte offset of each code point of `masked`, plus its size
+  std::u32string mask_work;
   std::vector<std::u32string> skeletons;  // skeleton-only normalisations (see EvalContext::skeleton)
   std::vector<std::uint8_t> skeleton_built;
   // Findings (and related locations) of the caller's last report, whose
@@ -106,8 +112,15 @@ class EvalContext {
   Location& related(Finding& f);
   // Keeps the memory of findings the report no longer holds, for finding().
   void recycle(std::vector<Finding>& findings);
-  // Quotes code points [begin, end) of message i's original text.
+  // Quotes code points [begin, end) of message i's text as shown
+  // (shown_text): the original, with personal numbers masked.
   std::string_view quoted(std::size_t i, std::uint32_t begin, std::uint32_t end);
+  // Message i's text as outputs may show it: personal numbers (the pii
+  // check's detector, text/pii_detect.hpp) masked code point for code point,
+  // so spans into the original text are spans into this one too. The
+  // original text itself when there is nothing to mask or
+  // EvalOptions::mask_pii is off. Every check quoting a message uses this.
+  const std::string& shown_text(std::size_t i);
 
   // Live scoring: a check saw a clock running at the end of the chat (see
   // Deadline). Kept only while deadlines are collected (LiveSession).
@@ -121,9 +134,11 @@ class EvalContext {
 
  private:
   void match_message(std::size_t i);
+  bool build_masked(std::size_t i);
   text::NormText& build_norm(std::size_t i, int variant);
 
   enum : std::uint8_t { kNotBuilt, kBuilt, kSameAsPlain };
+  enum : std::uint8_t { kMaskUnknown, kMaskClean, kMaskMasked };
   const RuleSet::Impl& rules_;
   const Session& session_;
   const EvalOptions& options_;

@@ -7,6 +7,7 @@
 #include "eval/eval_context.hpp"
 #include "eval/score.hpp"
 #include "input/time_format.hpp"
+#include "text/pii_detect.hpp"
 
 namespace chatqa {
 namespace detail {
@@ -41,6 +42,25 @@ void start_item(const CompiledItem& item, ItemResult& r) {
   r.also_of.clear();
 }
 
+// The masking pass over what findings say besides their quotes (which
+// EvalContext::quoted masks with the whole message in view): explanations
+// and suggestions may hold text a check took from the input (a quote, an
+// event name, a filled-in template).
+void mask_text(std::string& s) {
+  if (s.empty() || !text::may_hold_pii(std::string_view(s))) return;
+  std::string masked = text::mask_pii(s);
+  if (masked != s) s = std::move(masked);
+}
+
+void mask_findings(Report& report) {
+  for (ItemResult& r : report.items) {
+    for (Finding& f : r.findings) {
+      mask_text(f.explanation);
+      mask_text(f.suggestion);
+    }
+  }
+}
+
 // Runs each item's check (unless manual, or its "when" condition does not
 // hold) and scores the report (eval/score.hpp).
 void evaluate_into(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options, EvalBuffers& buffers,
@@ -73,6 +93,7 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
     score_item(item, outcome, r);
   }
   deduct_linked_items(rules, ctx, report);
+  if (options.mask_pii) mask_findings(report);
   score_session(rules, report);
 }
 

@@ -1,5 +1,6 @@
 #include "input/json_locator.hpp"
 
+#include "text/pii_detect.hpp"
 #include "text/utf8.hpp"
 
 namespace chatqa {
@@ -15,7 +16,26 @@ std::string json_error_detail(const std::string& what) {
     const auto colon = what.find(": ", column);
     if (colon != std::string::npos) from = colon + 2;
   }
-  return what.substr(from);
+  std::string detail = what.substr(from);
+  // "last read: '...'" echoes the input up to the error, which may be a whole
+  // long string: keep its last 40 code points (the input is valid UTF-8 here).
+  static constexpr std::string_view kLastRead = "last read: '";
+  const auto lr = detail.find(kLastRead);
+  if (lr != std::string::npos) {
+    const std::size_t begin = lr + kLastRead.size();
+    const std::size_t end = detail.rfind('\'');
+    if (end != std::string::npos && end > begin) {
+      std::size_t cut = end, kept = 0;
+      while (cut > begin && kept < 40) {
+        --cut;
+        if ((static_cast<unsigned char>(detail[cut]) & 0xC0) != 0x80) ++kept;
+      }
+      // A number cut short by the error escapes the pii detector: mask its digits.
+      const std::string tail = text::mask_digit_runs(std::string_view(detail).substr(cut, end - cut));
+      detail.replace(begin, end - begin, (cut > begin ? "\u2026" : "") + tail);
+    }
+  }
+  return detail;
 }
 
 std::optional<std::size_t> json_error_offset(std::string_view text, const nlohmann::json::exception& error) {

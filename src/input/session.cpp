@@ -6,6 +6,7 @@
 
 #include "chatqa/session.hpp"
 #include "input/json_locator.hpp"
+#include "text/pii_detect.hpp"
 #include "text/utf8.hpp"
 
 namespace chatqa {
@@ -20,7 +21,7 @@ constexpr int kMaxMetaDepth = 32;                      // deeper "meta" objects 
 InputError make_error(const char* code, std::string message, std::string pointer = {}) {
   InputError e;
   e.code = code;
-  e.message = std::move(message);
+  e.message = text::mask_pii(message);  // messages may echo input: personal numbers masked
   e.json_pointer = std::move(pointer);
   return e;
 }

@@ -135,7 +135,7 @@ std::string error_record_json(const InputError& error, const std::string& input_
   w.key("error");
   w.begin_object();
   w.member("code", error.code);
-  w.member("message", error.message);
+  w.member("message", mask_pii(error.message));  // an echo of the input: personal numbers masked
   w.member("input", input_name);
   if (error.line > 0) w.member("line", static_cast<unsigned long long>(error.line));
   if (!error.json_pointer.empty()) w.member("pointer", error.json_pointer);

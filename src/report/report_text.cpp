@@ -35,7 +35,7 @@ std::string to_text(const Report& report, const Session* session) {
       if (session && f.at.message >= 0 && static_cast<std::size_t>(f.at.message) < session->messages.size() &&
           !f.at.has_span && !session->messages[static_cast<std::size_t>(f.at.message)].text.empty()) {
         out << "        " << to_string(session->messages[static_cast<std::size_t>(f.at.message)].role) << ": "
-            << session->messages[static_cast<std::size_t>(f.at.message)].text << "\n";
+            << mask_pii(session->messages[static_cast<std::size_t>(f.at.message)].text) << "\n";
       }
     }
   }

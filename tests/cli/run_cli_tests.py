@@ -578,6 +578,99 @@ def case_explain_masks_pii():
     check("您的手机号是138****5678，对吗？" in text, "masked transcript line: " + text)
 
 
+# Personal numbers in every form the detector sees through: (variant, a part of it that must never be output).
+PII_VARIANTS = [
+    ("13972941357", "7294"), ("139 7294 1357", "7294"), ("139-7294-1357", "7294"), ("139.7294.1357", "7294"),
+    ("139／7294／1357", "7294"), ("139_7294_1357", "7294"), ("(139)72941357", "7294"), ("（139）7294 1357", "7294"),
+    ("+86 139 7294 1357", "7294"), ("139\u200b7294\u200b1357", "7294"),
+    ("1\u200b3\u200b9\u200b7\u200b2\u200b9\u200b4\u200b1\u200b3\u200b5\u200b7", "7\u200b2\u200b9\u200b4"),
+    ("139\u00ad7294\u00ad1357", "7294"), ("139\u20607294\u20601357", "7294"),
+    ("１３９７２９４１３５７", "７２９４"), ("①③⑨⑦②⑨④①③⑤⑦", "⑦②⑨④"), ("一三九七二九四一三五七", "七二九四"),
+    ("幺三九七二九四幺三五七", "七二九四"), ("𝟏𝟑𝟗𝟕𝟐𝟗𝟒𝟏𝟑𝟓𝟕", "𝟕𝟐𝟗𝟒"),
+    ("6222.0212.3456.7890.128", "3456"), ("6222 0212 3456 7890 128", "3456"), ("6222021234567890128", "3456"),
+    ("11010519491231002X", "19491231"), ("zhang.wei@example.com", "hang.wei"),
+]
+
+PII_RULES = {
+    "name": "pii-paths", "version": "1", "total": 100,
+    "items": [
+        {"id": "slow_first", "title": "first reply", "category": "c", "points": 2,
+         "check": {"type": "response_time", "mode": "first", "limit_seconds": 30}},
+        {"id": "banned_call", "title": "banned", "category": "c", "points": 5, "per_hit": 1,
+         "check": {"type": "banned_phrase", "regex": ["打.{0,40}电话"], "role": "agent"}},
+        {"id": "repeat", "title": "repeated", "category": "c", "points": 3,
+         "check": {"type": "repetition", "role": "customer", "min_repeats": 2, "similarity": 0.75, "min_chars": 6}},
+        {"id": "rushed", "title": "rushed", "category": "c", "points": 3,
+         "check": {"type": "rushed_close", "closing": ["感谢您的咨询"]}},
+        {"id": "pii", "title": "pii", "category": "c", "points": 5, "per_hit": 1, "check": {"type": "pii"}},
+    ]}
+
+
+def pii_sessions(number, n):
+    t = "2024-05-01 10:%02d:%02d"
+    return {"id": "P-%d" % n, "agent": "A1", "messages": [
+        {"role": "customer", "time": t % (0, 0), "text": "我的电话是" + number + "，帮我查下"},
+        {"role": "agent", "time": t % (1, 40), "text": "你打" + number + "这个电话查"},
+        {"role": "customer", "time": t % (1, 50), "text": "我的电话是" + number + "，帮我查下"},
+        {"role": "customer", "time": t % (2, 0), "text": "我的电话是" + number + "，帮我查下吗？"},
+        {"role": "agent", "time": t % (2, 10), "text": "感谢您的咨询"}]}
+
+
+def case_pii_masked_everywhere():
+    """Numbers in every variant, through every output path: the hidden digits never come out."""
+    d = os.path.join(TMP, "pii")
+    os.makedirs(d)
+    rules = os.path.join(d, "rules.json")
+    json.dump(PII_RULES, open(rules, "w", encoding="utf-8"), ensure_ascii=False)
+    records = []
+    for n, (number, _) in enumerate(PII_VARIANTS):
+        records.append(json.dumps(pii_sessions(number, n), ensure_ascii=False))
+        # Error records that echo input: an unknown role, a session without messages, broken JSON.
+        records.append(json.dumps({"id": "R-%d" % n, "messages": [
+            {"role": number, "time": "2024-05-01 10:00:00", "text": "x"}]}, ensure_ascii=False))
+        records.append(json.dumps({"id": number, "messages": []}, ensure_ascii=False))
+        records.append('{"id": "B-%d", "messages": [{"role": "agent", "text": "卡号%s' % (n, number))
+    sessions = os.path.join(d, "sessions.jsonl")
+    open(sessions, "w", encoding="utf-8").write("\n".join(records) + "\n")
+    csv_path = os.path.join(d, "export.csv")
+    with open(csv_path, "w", encoding="utf-8") as f:
+        f.write("conv_id,sender,ts,body,agent_id\n")
+        for n, (number, _) in enumerate(PII_VARIANTS):
+            f.write('C-%d,访客,2024-05-01 10:00:00,"我的电话是%s",A1\n' % (n, number))
+            f.write('C-%d,客服,2024-05-01 10:01:40,"你打%s这个电话查",A1\n' % (n, number))
+            f.write('C-%d,客服,%s,"bad time",A1\n' % (n, number))
+    runs = {}
+    for fmt in ("jsonl", "json", "csv", "text"):
+        runs["score " + fmt] = run("score", "-r", rules, sessions, "--format", fmt, "--include-passed")
+    runs["score csv-findings"] = run("score", "-r", rules, sessions, "--format", "csv", "--csv-findings")
+    runs["score csv input"] = run("score", "-r", rules, csv_path, *CSV_ARGS)
+    runs["explain"] = run("explain", "-r", rules, sessions, "--color", "never")
+    runs["explain colour"] = run("explain", "-r", rules, sessions, "--color", "always")
+    online = os.path.join(os.path.dirname(os.path.dirname(HERE)), "rules", "zh-CN", "online-chat.json")
+    runs["score shipped rules"] = run("score", "-r", online, sessions, "--format", "text")
+    code, out, _ = runs["score jsonl"]
+    reports = [json.loads(l) for l in out.decode().splitlines()]
+    check(code == 1 and len(reports) == 4 * len(PII_VARIANTS), "exit %d, %d records" % (code, len(reports)))
+    # Every variant is found (the pii item fires in each session) and every kind of finding is there.
+    for n in range(len(PII_VARIANTS)):
+        items = {i["id"]: i for i in reports[4 * n]["items"] if i["status"] == "failed"}
+        check(set(items) >= {"slow_first", "banned_call", "repeat", "rushed", "pii"},
+              "variant %r: failed items %r" % (PII_VARIANTS[n][0], sorted(items)))
+        for item in items.values():
+            for f in item.get("findings", []):
+                if "span" in f and item["id"] != "pii":
+                    check(len(f["quote"]) == f["span"][1] - f["span"][0], "quote length %r" % f)
+        check([r["error"]["code"] for r in reports[4 * n + 1:4 * n + 4]] == ["E0205", "E0208", "E0201"],
+              "error records %r" % reports[4 * n + 1:4 * n + 4])
+    for name, (code, out, err) in runs.items():
+        text = out.decode("utf-8", "replace") + err
+        check(len(out) > 0, "%s: no output" % name)
+        for number, hidden in PII_VARIANTS:
+            check(number not in text and hidden not in text, "%s: %r (%r) in the output" % (name, hidden, number))
+        for digits in ("13972941357", "6222021234567890128", "110105194912310"):
+            check(digits not in text, "%s: %s in the output" % (name, digits))
+
+
 def case_progress_on_terminal():
     """Progress goes to stderr only on a terminal (checked under script(1)); never into stdout."""
     script = shutil.which("script")

@@ -92,7 +92,9 @@ struct Marked {
 };
 
 // One message's text with the spans of its findings highlighted (colour), or
-// followed by a caret line under them (no colour).
+// followed by a caret line under them (no colour). `text` is the message as
+// shown (chatqa::mask_pii: same code points as the original, so the spans
+// apply).
 std::string render_text(const std::string& text, const std::vector<Marked>& marks, const Style& style,
                         const std::string& indent) {
   const auto cps = code_points(text);
@@ -104,23 +106,6 @@ std::string render_text(const std::string& text, const std::vector<Marked>& mark
   }
   std::vector<std::string> pieces(count);
   for (std::size_t i = 0; i < count; ++i) pieces[i] = text.substr(cps[i].second, cps[i + 1].second - cps[i].second);
-  // A finding that quotes its span differently from the text masks it (pii):
-  // show the masked form in the transcript too, so explain never prints the number.
-  for (const Marked& m : marks) {
-    const Location& at = m.finding->at;
-    if (!at.has_span || at.span_end > count || at.span_begin >= at.span_end) continue;
-    std::string original;
-    for (std::size_t i = at.span_begin; i < at.span_end; ++i) original += pieces[i];
-    if (original == at.quote) continue;
-    const auto quoted = code_points(at.quote);
-    for (std::size_t i = at.span_begin; i < at.span_end; ++i) {
-      const std::size_t k = i - at.span_begin;
-      pieces[i] = k + 1 < quoted.size() ? at.quote.substr(quoted[k].second, quoted[k + 1].second - quoted[k].second) : "";
-    }
-    if (quoted.size() > at.span_end - at.span_begin + 1) {  // a longer mask: the rest goes on the last code point
-      pieces[at.span_end - 1] += at.quote.substr(quoted[at.span_end - at.span_begin].second);
-    }
-  }
   std::string out = indent;
   std::string carets = indent;
   bool any_caret = false;
@@ -197,10 +182,11 @@ std::string explain(const Report& report, const Session& session, const Style& s
     std::string index = "#" + std::to_string(i);
     index.resize(std::max<std::size_t>(index.size() + 1, 5), ' ');
     out += style(kDim, index) + clock_of(m.time) + "  " + style(m.role == Role::agent ? kCyan : kBold, role);
-    if (!m.event.empty()) out += style(kDim, "[" + m.event + "] ");
+    if (!m.event.empty()) out += style(kDim, "[" + mask_pii(m.event) + "] ");
     auto marks = by_message.find(static_cast<long>(i));
     const std::vector<Marked> none;
-    const std::string text = render_text(m.text, marks == by_message.end() ? none : marks->second, style, "");
+    // Personal numbers masked in the transcript as in the findings' quotes.
+    const std::string text = render_text(mask_pii(m.text), marks == by_message.end() ? none : marks->second, style, "");
     // The first line follows the header; continuation lines are indented under it.
     std::string indented;
     for (char c : text) {

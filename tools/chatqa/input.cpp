@@ -1,6 +1,8 @@
 // Streaming input: raw bytes -> (gunzip) -> JSON records or CSV sessions.
 #include "input.hpp"
 
+#include "chatqa/report.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,7 +26,7 @@ namespace {
 InputError input_error(const char* code, std::string message, std::size_t line) {
   InputError e;
   e.code = code;
-  e.message = std::move(message);
+  e.message = mask_pii(message);  // messages may echo input: personal numbers masked
   e.line = line;
   return e;
 }
