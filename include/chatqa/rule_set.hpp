@@ -29,8 +29,14 @@ struct CompileOptions {
   std::size_t regex_set_max_mem = 64u << 20;
   // Most literal phrases a rule set may hold (after lexicon expansion).
   std::size_t max_phrases = 1000000;
-  // Most bytes a lexicon file may have.
+  // Most bytes a lexicon file may have (checked before reading).
   std::size_t max_lexicon_file_bytes = 64u << 20;
+  // Most bytes a rule file may have (compile_rule_file; checked before reading).
+  std::size_t max_rule_file_bytes = 16u << 20;
+  // Deepest nesting of checks inside checks ("not", "all", "any", "when"):
+  // an item's check is depth 1. Deeper is E0117; no rule file can make the
+  // compiler or the evaluator recurse further.
+  int max_check_depth = 32;
 };
 
 enum class ItemSeverity { minor, fatal };

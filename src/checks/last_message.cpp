@@ -19,28 +19,12 @@ class LastMessageCheck final : public Check {
   std::optional<std::uint32_t> unless;
   long min_chars = 4;
 
-  // Characters of message i outside the hits of `unless`.
-  long chars_outside(EvalContext& ctx, std::size_t i) const {
-    const text::NormText& t = ctx.norm(i);
-    std::vector<bool> covered(t.orig_length, false);
-    auto [b, e] = ctx.hits(i, *unless);
-    for (const text::Hit* h = b; h != e; ++h) {
-      for (std::uint32_t k = h->begin; k < h->end && k < t.orig_length; ++k) covered[k] = true;
-    }
-    long count = 0;
-    for (std::size_t k = 0; k < t.skeleton_pos.size(); ++k) {
-      const std::uint32_t orig = t.orig[t.skeleton_pos[k]];
-      if (orig < covered.size() && !covered[orig]) ++count;
-    }
-    return count;
-  }
-
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     for (std::size_t k = ctx.size(); k-- > 0;) {
       const Message& m = ctx.message(k);
       if (m.role == Role::system && m.text.empty() && m.event.empty()) continue;
       if (!roles.has(m.role)) return;
-      if (unless && chars_outside(ctx, k) < min_chars) return;
+      if (unless && chars_outside(ctx, k, {unless}) < min_chars) return;
       out.condition_only = true;
       Finding f = ctx.finding();
       ctx.locate(k, f.at);

@@ -194,6 +194,24 @@ Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text:
   return s;
 }
 
+long chars_outside(EvalContext& ctx, std::size_t i, std::initializer_list<std::optional<std::uint32_t>> groups) {
+  const text::NormText& t = ctx.norm(i);
+  std::vector<bool> covered(t.orig_length, false);
+  for (const auto& g : groups) {
+    if (!g) continue;
+    auto [b, e] = ctx.hits(i, *g);
+    for (const text::Hit* h = b; h != e; ++h) {
+      for (std::uint32_t k = h->begin; k < h->end && k < t.orig_length; ++k) covered[k] = true;
+    }
+  }
+  long count = 0;
+  for (std::size_t k = 0; k < t.skeleton_pos.size(); ++k) {
+    const std::uint32_t orig = t.orig[t.skeleton_pos[k]];
+    if (orig < covered.size() && !covered[orig]) ++count;
+  }
+  return count;
+}
+
 std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit) {
   const text::NormText& t = ctx.norm(i);
   if (t.orig_length <= limit) return ctx.shown_text(i);

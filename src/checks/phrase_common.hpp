@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <vector>
 
@@ -143,6 +144,10 @@ void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, 
 // Code points [begin, end) of message i's original text, quoted for a
 // finding; long quotes are cut to `limit` code points with "…".
 std::string short_quote(EvalContext& ctx, std::size_t i, std::size_t limit = 40);
+
+// Skeleton characters of message i outside every hit of `groups` (what else the
+// message says besides those phrases); groups that are not set are skipped.
+long chars_outside(EvalContext& ctx, std::size_t i, std::initializer_list<std::optional<std::uint32_t>> groups);
 
 // The first visible hit of `group` in message i, if any.
 std::optional<text::Hit> first_hit(EvalContext& ctx, std::size_t i, std::uint32_t group,

@@ -48,24 +48,6 @@ class RushedCloseCheck final : public Check {
     return !hits.empty();
   }
 
-  // Characters of message i outside the hits of `groups` (what else it says).
-  static long chars_outside(EvalContext& ctx, std::size_t i, std::initializer_list<std::optional<std::uint32_t>> groups) {
-    const text::NormText& t = ctx.norm(i);
-    std::vector<bool> covered(t.orig_length, false);
-    for (const auto& g : groups) {
-      if (!g) continue;
-      auto [b, e] = ctx.hits(i, *g);
-      for (const text::Hit* h = b; h != e; ++h) {
-        for (std::uint32_t k = h->begin; k < h->end && k < t.orig_length; ++k) covered[k] = true;
-      }
-    }
-    long count = 0;
-    for (std::size_t k = 0; k < t.skeleton_pos.size(); ++k) {
-      const std::uint32_t orig = t.orig[t.skeleton_pos[k]];
-      if (orig < covered.size() && !covered[orig]) ++count;
-    }
-    return count;
-  }
   long other_chars(EvalContext& ctx, std::size_t i) const { return chars_outside(ctx, i, {closing, not_answer}); }
 
   // An agent message that answers: not one made only of closing / not_answer phrases.

@@ -7,6 +7,7 @@
 #include "rules/compile_context.hpp"
 #include "rules/did_you_mean.hpp"
 #include "rules/lexicon.hpp"
+#include "rules/read_file.hpp"
 
 namespace chatqa {
 
@@ -203,28 +204,18 @@ CompileResult compile_rules(std::string_view text, const std::string& file_name,
 }
 
 CompileResult compile_rule_file(const std::string& path, const CompileOptions& options) {
-  std::string text;
-  bool readable = false;
-  try {  // reading a directory throws from the stream buffer
-    std::ifstream in(path, std::ios::binary);
-    if (in) {
-      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      readable = !in.bad();
-    }
-  } catch (const std::exception&) {
-    readable = false;
-  }
-  if (!readable) {
+  detail::FileRead file = detail::read_file_limited(path, options.max_rule_file_bytes);
+  if (!file.ok) {
     CompileResult result;
     Diagnostic d;
     d.code = "E0114";
-    d.message = "cannot read rule file";
+    d.message = "cannot read rule file: " + file.error;
     d.file = path;
     result.diagnostics.push_back(std::move(d));
     return result;
   }
   const auto slash = path.rfind('/');
-  return compile_rules(text, path, slash == std::string::npos ? "" : path.substr(0, slash), options);
+  return compile_rules(file.text, path, slash == std::string::npos ? "" : path.substr(0, slash), options);
 }
 
 }  // namespace chatqa

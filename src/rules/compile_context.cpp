@@ -278,6 +278,19 @@ void CompileContext::add_regexes(std::uint32_t group, const std::vector<std::pai
 }
 
 std::unique_ptr<Check> CompileContext::compile_check(const json& check, const std::string& pointer) {
+  // Checks nest through "not", "all", "any", "when" (compile_check <->
+  // their factories): bounded here, so neither compiling nor evaluating can
+  // recurse deeper than max_check_depth.
+  if (check_depth_ >= options_.max_check_depth) {
+    error("E0117", pointer,
+          "checks nested deeper than " + std::to_string(options_.max_check_depth) + " levels (max_check_depth)");
+    return nullptr;
+  }
+  struct Depth {
+    int& d;
+    explicit Depth(int& depth) : d(depth) { ++d; }
+    ~Depth() { --d; }
+  } depth(check_depth_);
   if (!check.is_object()) {
     error("E0104", pointer, "\"check\" must be an object, not " + std::string(check.type_name()));
     return nullptr;

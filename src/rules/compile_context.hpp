@@ -102,6 +102,7 @@ class CompileContext {
   std::vector<Diagnostic>& diagnostics_;
   std::map<std::string, Lexicon> lexicons_;
   int errors_ = 0;
+  int check_depth_ = 0;  // of the compile_check calls under way
   bool default_traditional_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "rules/lexicon.hpp"
+#include "rules/read_file.hpp"
 #include "text/utf8.hpp"
 
 namespace chatqa::detail {
@@ -44,25 +45,12 @@ bool parse_correction(const std::string& line, std::string& wrong, std::string& 
 bool read_lexicon_file(CompileContext& ctx, const std::string& path, const std::string& pointer, bool typos,
                        Lexicon& lex) {
   const std::string full = join_path(ctx.base_dir(), path);
-  std::string content;
-  bool readable = false;
-  try {  // reading a directory throws from the stream buffer
-    std::ifstream in(full, std::ios::binary);
-    if (in) {
-      content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      readable = !in.bad();
-    }
-  } catch (const std::exception&) {
-    readable = false;
-  }
-  if (!readable) {
-    ctx.error("E0111", pointer, "cannot read lexicon file \"" + full + "\"");
+  FileRead file = read_file_limited(full, ctx.options().max_lexicon_file_bytes);
+  if (!file.ok) {
+    ctx.error("E0111", pointer, "cannot read lexicon file \"" + full + "\": " + file.error);
     return false;
   }
-  if (content.size() > ctx.options().max_lexicon_file_bytes) {
-    ctx.error("E0111", pointer, "lexicon file \"" + full + "\" is larger than the limit");
-    return false;
-  }
+  const std::string& content = file.text;
   if (auto bad = utf8::find_invalid(content); bad != std::string::npos) {
     ctx.error("E0112", pointer, full + ": invalid UTF-8 at byte " + std::to_string(bad));
     return false;

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chatqa/testing.hpp"
+#include "rules/read_file.hpp"
 
 namespace chatqa::detail::rule_tests {
 
@@ -27,10 +27,14 @@ inline bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// Test files and the session files they name: regular files of at most
+// kMaxTestFileBytes, through the one reader (never throws; a directory or a
+// device is "cannot read").
+inline constexpr std::size_t kMaxTestFileBytes = 64u << 20;
 inline std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  FileRead r = read_file_limited(path, kMaxTestFileBytes);
+  if (!r.ok) return std::nullopt;
+  return std::move(r.text);
 }
 
 inline std::string join_path(const std::string& dir, const std::string& rel) {

@@ -671,6 +671,70 @@ def case_pii_masked_everywhere():
             check(digits not in text, "%s: %s in the output" % (name, digits))
 
 
+def case_hostile_rule_files():
+    """Deep nesting, special files and huge files are refused fast with a diagnostic, never a crash or a hang."""
+    d = os.path.join(TMP, "hostile")
+    os.makedirs(d)
+
+    def rules_with(check, lexicons=None):
+        doc = {"name": "h", "version": "1", "total": 100,
+               "items": [{"id": "x", "title": "x", "category": "c", "points": 1, "check": check}]}
+        if lexicons:
+            doc["lexicons"] = lexicons
+        return doc
+
+    def write(name, doc):
+        path = os.path.join(d, name)
+        open(path, "w", encoding="utf-8").write(json.dumps(doc) if not isinstance(doc, str) else doc)
+        return path
+
+    leaf = {"type": "banned_phrase", "phrases": ["爱买不买"]}
+    # 12,000 levels of not/all/any (the crash of issue 18): E0117 at once.
+    # Built as text: json.dumps would recurse as deep.
+    wrappers = [('{"type": "not", "check": ', '}'), ('{"type": "all", "checks": [', ']}'),
+                ('{"type": "any", "checks": [', ']}')]
+    levels = [wrappers[level % 3] for level in range(12000)]
+    deep_text = "".join(p for p, _ in levels) + json.dumps(leaf) + "".join(q for _, q in reversed(levels))
+    path = write("deep.json", json.dumps(rules_with("DEEP")).replace('"DEEP"', deep_text))
+    start = time.time()
+    code, out, err = run("check", path)
+    check(code == 2 and "error[E0117]" in err and "nested deeper than 32" in err, "deep: %d %s" % (code, err[:300]))
+    check(time.time() - start < 60, "deep nesting took %.0f s" % (time.time() - start))
+    check(err.count("\n") < 5, "one diagnostic, not one per level: %s" % err[:500])
+    # 32 levels are fine.
+    ok = leaf
+    for _ in range(31):
+        ok = {"type": "not", "check": ok}
+    code, _, err = run("check", write("ok.json", rules_with(ok)))
+    check(code == 0, "31 nots under an item: %d %s" % (code, err))
+    # Special files and oversized files: refused before reading.
+    fifo = os.path.join(d, "rules.fifo")
+    os.mkfifo(fifo)
+    for target, why in (("/dev/zero", "not a regular file"), (fifo, "not a regular file"), (d, "a directory")):
+        if target != d:  # a directory is a usage error of the command line already
+            code, _, err = run("check", target)
+            check(code == 2 and "error[E0114]" in err and why in err, "check %s: %d %s" % (target, code, err))
+        path = write("lex.json", rules_with({"type": "banned_phrase", "phrases": ["@words"]},
+                                            {"words": {"file": os.path.relpath(target, d)}}))
+        code, _, err = run("check", path)
+        check(code == 2 and "error[E0111]" in err and why in err, "lexicon %s: %d %s" % (target, code, err))
+    big = os.path.join(d, "big.txt")
+    with open(big, "wb") as f:  # sparse: 300 MB on paper, nothing on disk
+        f.truncate(300 << 20)
+    path = write("big.json", rules_with({"type": "banned_phrase", "phrases": ["@words"]}, {"words": {"file": "big.txt"}}))
+    code, _, err = run("check", path)
+    check(code == 2 and "error[E0111]" in err and "larger than the limit of 64 MiB" in err, "big lexicon: %s" % err)
+    big_rules = os.path.join(d, "big-rules.json")
+    with open(big_rules, "wb") as f:
+        f.truncate(20 << 20)
+    code, _, err = run("check", big_rules)
+    check(code == 2 and "error[E0114]" in err and "larger than the limit of 16 MiB" in err, "big rules: %s" % err)
+    # The test runner never throws on a directory named like a test file.
+    os.makedirs(os.path.join(d, "x.tests.json"))
+    code, out, err = run("test", os.path.join(d, "x.tests.json"))
+    check(code == 2 and "chatqa:" not in err, "test on a directory: %d %r %s" % (code, out[:300], err))
+
+
 def case_progress_on_terminal():
     """Progress goes to stderr only on a terminal (checked under script(1)); never into stdout."""
     script = shutil.which("script")

@@ -345,7 +345,7 @@ TEST_CASE("E0114: an unreadable rule file", "[compile][diagnostics]") {
   REQUIRE(r.diagnostics.size() == 1);
   CHECK(r.diagnostics[0].code == "E0114");
   CHECK(r.diagnostics[0].file == "/nonexistent/dir/rules.json");
-  CHECK(r.diagnostics[0].to_string() == "/nonexistent/dir/rules.json: error[E0114]: cannot read rule file");
+  CHECK(r.diagnostics[0].to_string() == "/nonexistent/dir/rules.json: error[E0114]: cannot read rule file: No such file or directory");
 
   TempDir dir;  // a directory is not a readable file, and must not throw
   auto is_dir = compile_rule_file(dir.path.string());
@@ -433,4 +433,58 @@ TEST_CASE("diagnostics come in file order and never throw on hostile input", "[c
   CompileResult res;
   REQUIRE_NOTHROW(res = compile_text("{\"name\": \"t\", \"items\": [], \"description\": " + deep + "}"));
   CHECK(find_code(res, "E0104"));
+}
+
+namespace {
+// A rule set whose one item's check is `levels` nots around a banned phrase
+// (level 1 is the item's own check).
+std::string nested_nots(int levels) {
+  std::string check = R"({"type": "banned_phrase", "phrases": ["爱买不买"]})";
+  for (int i = 1; i < levels; ++i) check = R"({"type": "not", "check": )" + check + "}";
+  return R"({"name": "n", "version": "1", "total": 100, "items": [
+    {"id": "x", "title": "x", "category": "c", "points": 1, "check": )" +
+         check + "}]}";
+}
+}  // namespace
+
+TEST_CASE("E0117: checks nested deeper than max_check_depth", "[compile][diagnostics][limits]") {
+  CHECK(compile_text(nested_nots(32)).ok());
+  const CompileResult deep = compile_text(nested_nots(33));
+  REQUIRE_FALSE(deep.ok());
+  const Diagnostic* d = find_code(deep, "E0117");
+  REQUIRE(d != nullptr);
+  CHECK(d->message == "checks nested deeper than 32 levels (max_check_depth)");
+  CHECK(deep.diagnostics.size() == 1);
+  CompileOptions options;
+  options.max_check_depth = 40;
+  CHECK(compile_rules(nested_nots(33), "rules.json", "", options).ok());
+  // Thousands of levels: one diagnostic, no deep recursion.
+  const CompileResult very_deep = compile_text(nested_nots(5000));
+  CHECK(find_code(very_deep, "E0117") != nullptr);
+  CHECK(very_deep.diagnostics.size() == 1);
+}
+
+TEST_CASE("E0114 / E0111: special and oversized files are refused before reading", "[compile][diagnostics][limits]") {
+  const CompileResult zero = compile_rule_file("/dev/zero");
+  REQUIRE(find_code(zero, "E0114") != nullptr);
+  CHECK(find_code(zero, "E0114")->message == "cannot read rule file: not a regular file");
+  const auto dir = std::filesystem::temp_directory_path() / "chatqa-limits-test";
+  std::filesystem::create_directories(dir);
+  CHECK(find_code(compile_rule_file(dir.string()), "E0114")->message == "cannot read rule file: a directory, not a file");
+  const auto rules = dir / "rules.json";
+  std::ofstream(rules) << R"({"name": "n", "version": "1", "total": 100, "lexicons": {"w": {"file": "words.txt"}},
+    "items": [{"id": "x", "title": "x", "category": "c", "points": 1,
+               "check": {"type": "banned_phrase", "phrases": ["@w"]}}]})";
+  std::ofstream(dir / "words.txt") << "爱买不买\n你自己不会看吗\n";
+  CHECK(compile_rule_file(rules.string()).ok());
+  CompileOptions small;
+  small.max_lexicon_file_bytes = 10;
+  const CompileResult big = compile_rule_file(rules.string(), small);
+  REQUIRE(find_code(big, "E0111") != nullptr);
+  CHECK(find_code(big, "E0111")->message.find("larger than the limit of 10 bytes") != std::string::npos);
+  small = CompileOptions();
+  small.max_rule_file_bytes = 100;
+  CHECK(find_code(compile_rule_file(rules.string(), small), "E0114")->message.find("larger than the limit") !=
+        std::string::npos);
+  std::filesystem::remove_all(dir);
 }
