@@ -52,6 +52,7 @@ struct Finding {
   std::string explanation;  // one line a person can read
   std::string suggestion;   // e.g. the correction of a typo
   std::string matched;      // the rule phrase / pattern that matched, if any
+  std::string language;     // typo findings of Latin words: the message's language ("en"; "und": not sure), else 
   std::optional<Location> related;  // e.g. the trigger of a missing response
   // Measured value where one applies (seconds late, count, ...), or NaN.
   double value = 0;

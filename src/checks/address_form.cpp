@@ -13,19 +13,22 @@ class AddressFormCheck final : public Check {
   std::optional<std::uint32_t> allow;
   std::string prefer;
   Scope scope;
+  bool skip_quoted = true;
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     find_visible_hits(ctx, out, scope, roles, group, allow, [&](Finding& f, const text::Hit& h) {
       f.suggestion = prefer;
       f.explanation = "form of address " + describe_pattern(ctx.rules(), h.pattern) +
                       (prefer.empty() ? std::string(" to avoid") : " (use " + prefer + ")");
-    });
+    }, skip_quoted);
   }
 };
 
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
-  Params p(ctx, j, ptr, {"type", "avoid", "prefer", "allow", "role", "window", "normalize"});
+  Params p(ctx, j, ptr, {"type", "avoid", "prefer", "allow", "role", "window", "normalize", "skip_quoted"});
   auto check = std::make_unique<AddressFormCheck>();
+  // 你 inside quoted words (the customer's, an app's message) is not the agent addressing anyone.
+  check->skip_quoted = p.boolean("skip_quoted").value_or(true);
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   const text::MatchSettings settings = p.match_settings("normalize", 0);
   check->group = ctx.new_group(check->roles, settings);

@@ -17,20 +17,28 @@ class BannedPhraseCheck final : public Check {
   std::optional<std::uint32_t> allow;
   Scope scope;
   const char* what = "banned phrase";
+  bool skip_quoted = false;
+  std::unique_ptr<EvasionMatcher> evasions;  // with normalize.latin_evasions
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     find_visible_hits(ctx, out, scope, roles, group, allow, [&](Finding& f, const text::Hit& h) {
       f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);
-    });
+    }, skip_quoted, evasions.get());
   }
 };
 
 std::unique_ptr<BannedPhraseCheck> make(CompileContext& ctx, const json& j, const std::string& ptr) {
-  Params p(ctx, j, ptr, {"type", "phrases", "regex", "allow", "role", "window", "normalize"});
+  Params p(ctx, j, ptr, {"type", "phrases", "regex", "allow", "role", "window", "normalize", "skip_quoted"});
   auto check = std::make_unique<BannedPhraseCheck>();
+  check->skip_quoted = p.boolean("skip_quoted").value_or(false);
   check->roles = p.roles("role", RoleMask::of(Role::agent));
   const text::MatchSettings settings = p.match_settings("normalize", 3);
   check->group = compile_phrase_group(p, check->roles, settings, true);
+  if (settings.latin_evasions) {
+    check->evasions = std::make_unique<EvasionMatcher>();
+    check->evasions->build(ctx.rule_set(), check->group, settings);
+    if (check->evasions->empty()) check->evasions.reset();
+  }
   check->allow = compile_allow_group(p, "allow", check->roles, settings);
   check->scope = parse_scope(p, "window", check->roles, settings);
   return check;

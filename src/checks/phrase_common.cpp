@@ -1,5 +1,7 @@
 #include "checks/phrase_common.hpp"
 
+#include "text/evasion.hpp"
+
 namespace chatqa::detail {
 
 std::uint32_t compile_phrase_group(Params& p, RoleMask roles, const text::MatchSettings& settings, bool required) {
@@ -192,6 +194,85 @@ Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text:
   anchor("after", s.after, s.after_roles, s.after_text);
   anchor("before", s.before, s.before_roles, s.before_text);
   return s;
+}
+
+void EvasionMatcher::build(const RuleSet::Impl& rules, std::uint32_t group, const text::MatchSettings& settings) {
+  text::MatchSettings plain = settings;
+  plain.traditional = false;
+  plain.latin_evasions = false;
+  for (std::size_t id = 0; id < rules.matcher.pattern_count(); ++id) {
+    const text::PatternInfo& p = rules.matcher.pattern(static_cast<std::uint32_t>(id));
+    if (p.group != group || p.is_regex) continue;
+    const std::string folded = text::fold_evasion_phrase(p.text);
+    for (const std::string& v : text::evasion_variants(folded)) {
+      std::string why;
+      if (matcher_.add_literal(v, 0, plain, &why) >= 0) base_.push_back(static_cast<std::uint32_t>(id));
+    }
+  }
+  std::string why;
+  if (base_.empty() || !matcher_.build(std::size_t{8} << 20, &why)) base_.clear();
+}
+
+void EvasionMatcher::add_hits(EvalContext& ctx, std::size_t i, std::optional<std::uint32_t> allow,
+                              std::vector<text::Hit>& hits) const {
+  if (base_.empty()) return;
+  const text::NormText* folded = ctx.evasion_folded(i);
+  if (!folded) return;  // nothing disguised: the plain hits are all there is
+  thread_local std::vector<text::Hit> found;
+  found.clear();
+  matcher_.match_literals(*folded, 0, found);
+  if (found.empty()) return;
+  const auto [ab, ae] = allow ? ctx.hits(i, *allow) : std::pair<const text::Hit*, const text::Hit*>{nullptr, nullptr};
+  const std::size_t plain = hits.size();
+  for (text::Hit h : found) {
+    bool overlaps = false;
+    for (std::size_t k = 0; k < hits.size() && !overlaps; ++k) overlaps = h.begin < hits[k].end && hits[k].begin < h.end;
+    for (const text::Hit* a = ab; a != ae && !overlaps; ++a) overlaps = a->begin <= h.begin && h.end <= a->end;
+    if (overlaps) continue;
+    h.pattern = base_[h.pattern];
+    h.group = ctx.rules().matcher.pattern(h.pattern).group;
+    hits.push_back(h);
+  }
+  if (hits.size() != plain) {
+    std::sort(hits.begin(), hits.end(), [](const text::Hit& a, const text::Hit& b) {
+      return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+    });
+  }
+}
+
+bool inside_quotes(const text::NormText& t, std::uint32_t begin, std::uint32_t end) {
+  // Paired marks: an opening one is closed by its partner; straight quotes
+  // alternate. A mark left open to the end of the message quotes nothing.
+  static constexpr char32_t kPairs[][2] = {{0x300C, 0x300D}, {0x300E, 0x300F}, {0x201C, 0x201D},
+                                           {0x2018, 0x2019}, {0xFE41, 0xFE42}, {0xFE43, 0xFE44},
+                                           {0x300A, 0x300B}, {0x3008, 0x3009}};  // and titles 《》 〈〉
+  constexpr std::size_t kKinds = sizeof kPairs / sizeof kPairs[0];
+  std::int64_t open[kKinds + 2];
+  for (auto& o : open) o = -1;
+  const std::u32string& s = t.original;
+  for (std::uint32_t k = 0; k < s.size(); ++k) {
+    const char32_t c = s[k];
+    if (c == U'"' || c == 0xFF02) {
+      const std::size_t kind = c == U'"' ? kKinds : kKinds + 1;
+      if (open[kind] < 0) {
+        open[kind] = k;
+      } else {
+        if (open[kind] < begin && end <= k) return true;
+        open[kind] = -1;
+      }
+      continue;
+    }
+    for (std::size_t kind = 0; kind < kKinds; ++kind) {
+      if (c == kPairs[kind][0]) {
+        if (open[kind] < 0) open[kind] = k;  // nested: the outer pair counts
+      } else if (c == kPairs[kind][1] && open[kind] >= 0) {
+        // An apostrophe (’ in don’t) closes nothing that was not opened.
+        if (open[kind] < begin && end <= k) return true;
+        open[kind] = -1;
+      }
+    }
+  }
+  return false;
 }
 
 long chars_outside(EvalContext& ctx, std::size_t i, std::initializer_list<std::optional<std::uint32_t>> groups) {

@@ -116,9 +116,35 @@ Scope parse_scope(Params& p, const std::string& key, RoleMask roles, const text:
 // the rest filled in by `describe(finding, hit)`. Pending while a live chat
 // has no end yet for a scope that needs one; not applicable when the scope's
 // anchor never occurred.
+// True if code points [begin, end) of `t`'s original text lie inside a pair
+// of quotation marks (「」 『』 “” ‘’ ﹁﹂ or straight "" ＂＂) or title marks
+// (《》 〈〉): words the message quotes (the customer's, an app's message, a
+// song or book title), not the writer's own.
+bool inside_quotes(const text::NormText& t, std::uint32_t begin, std::uint32_t end);
+
+// The Latin evasions of a phrase group's literal phrases ($tupid, st*pid,
+// ѕtupid, stuuupid, stu-pid; text/evasion.hpp), matched in the evasion-folded
+// text of a message. Built at compile time when the group's settings ask for
+// latin_evasions; immutable after.
+class EvasionMatcher {
+ public:
+  // Adds the evasion forms of the literal phrases of `group` (already in the rule set's matcher).
+  void build(const RuleSet::Impl& rules, std::uint32_t group, const text::MatchSettings& settings);
+  bool empty() const { return base_.empty(); }
+  // Adds to `hits` (message i's visible hits, sorted by span) the evasion hits
+  // that none of them overlaps and no hit of `allow` covers; each names the
+  // rule set's pattern it disguises.
+  void add_hits(EvalContext& ctx, std::size_t i, std::optional<std::uint32_t> allow, std::vector<text::Hit>& hits) const;
+
+ private:
+  text::PhraseMatcher matcher_;
+  std::vector<std::uint32_t> base_;  // per evasion pattern: the rule set's pattern
+};
+
 template <typename Describe>
 void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, RoleMask roles, std::uint32_t group,
-                       std::optional<std::uint32_t> allow, Describe describe) {
+                       std::optional<std::uint32_t> allow, Describe describe, bool skip_quoted = false,
+                       const EvasionMatcher* evasions = nullptr) {
   if (scope.needs_end() && !ctx.options().session_closed) {
     out.pending = true;  // which messages are "last" is not known yet
     return;
@@ -131,7 +157,9 @@ void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, 
   std::vector<text::Hit> hits;
   for (std::size_t i : window) {
     visible_hits(ctx, i, group, allow, hits);
+    if (evasions) evasions->add_hits(ctx, i, allow, hits);
     for (const text::Hit& h : hits) {
+      if (skip_quoted && inside_quotes(ctx.norm(i), h.begin, h.end)) continue;
       Finding f = ctx.finding();
       ctx.locate(i, h.begin, h.end, f.at);
       f.matched = ctx.rules().matcher.pattern(h.pattern).text;

@@ -7,6 +7,7 @@
 
 #include "input/time_format.hpp"
 #include "text/pii_detect.hpp"
+#include "text/evasion.hpp"
 #include "text/utf8.hpp"
 
 namespace chatqa::detail {
@@ -43,6 +44,19 @@ EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, con
   if (buf_.skeletons.size() < n) buf_.skeletons.resize(n);
   buf_.skeleton_built.resize(n);
   std::fill(buf_.skeleton_built.begin() + kept, buf_.skeleton_built.end(), 0);
+  if (buf_.evasion.size() < n) buf_.evasion.resize(n);
+  buf_.evasion_state.resize(n);
+  std::fill(buf_.evasion_state.begin() + kept, buf_.evasion_state.end(), 0);
+}
+
+const text::NormText* EvalContext::evasion_folded(std::size_t i) {
+  std::uint8_t& state = buf_.evasion_state[i];
+  if (state == 0) {
+    const text::NormText& plain = norm(i, 0);
+    state = text::may_fold_evasions(plain) ? 1 : 2;
+    if (state == 1) text::fold_evasions(plain, buf_.evasion[i]);
+  }
+  return state == 1 ? &buf_.evasion[i] : nullptr;
 }
 
 const std::u32string& EvalContext::skeleton(std::size_t i) {
@@ -226,7 +240,8 @@ void EvalContext::recycle(std::vector<Finding>& findings) {
   for (Finding& f : findings) {
     if (buf_.spare_findings.size() >= kSpareFindings) break;
     const std::size_t bytes = string_bytes(f.at) + (f.related ? string_bytes(*f.related) : 0) +
-                              f.explanation.capacity() + f.suggestion.capacity() + f.matched.capacity();
+                              f.explanation.capacity() + f.suggestion.capacity() + f.matched.capacity() +
+                              f.language.capacity();
     if (bytes <= kSpareStringBytes) buf_.spare_findings.push_back(std::move(f));
   }
   findings.clear();
@@ -244,6 +259,7 @@ Finding EvalContext::finding() {
   f.explanation.clear();
   f.suggestion.clear();
   f.matched.clear();
+  f.language.clear();
   f.value = 0;
   f.has_value = false;
   return f;

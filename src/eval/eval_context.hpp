@@ -43,6 +43,9 @@ struct EvalBuffers {
   std::u32string mask_work;
   std::vector<std::u32string> skeletons;  // skeleton-only normalisations (see EvalContext::skeleton)
   std::vector<std::uint8_t> skeleton_built;
+  // Latin-evasion folds of the plain texts (see EvalContext::evasion_folded).
+  std::vector<text::NormText> evasion;
+  std::vector<std::uint8_t> evasion_state;  // 0 not asked, 1 folded, 2 nothing to fold
   // Findings (and related locations) of the caller's last report, whose
   // strings' memory EvalContext::finding() hands out again: a report's
   // strings (times, quotes, explanations) are mostly too long to be stored
@@ -92,6 +95,10 @@ class EvalContext {
   // else normalised for the skeleton alone (for checks that need nothing
   // else of the message, such as repetition on customer messages).
   const std::u32string& skeleton(std::size_t i);
+  // The Latin-evasion fold of message i's plain text (text/evasion.hpp),
+  // built once for every check that asks; null when the text has nothing a
+  // fold would change.
+  const text::NormText* evasion_folded(std::size_t i);
   // Hits of `group` in message i, ordered by span (begin, then longer first).
   // The pointers stay valid until the hits of ANOTHER message are first asked
   // for (all messages' hits share one array): copy them out before that.

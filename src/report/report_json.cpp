@@ -28,6 +28,7 @@ void write_finding(JsonWriter& w, const Finding& f) {
   location_members(w, f.at);
   if (!f.matched.empty()) w.member("matched", f.matched);
   if (!f.suggestion.empty()) w.member("suggestion", f.suggestion);
+  if (!f.language.empty()) w.member("language", f.language);
   if (f.has_value) {
     w.key("value");
     w.number(f.value);
@@ -80,7 +81,7 @@ std::size_t estimated_size(const Report& report) {
     if (r.status == ItemStatus::passed) continue;
     n += 96 + r.title.size() + r.category.size() + r.also_of.size();
     for (const Finding& f : r.findings) {
-      n += 64 + location(f.at) + f.matched.size() + f.suggestion.size() + f.explanation.size();
+      n += 64 + location(f.at) + f.matched.size() + f.suggestion.size() + f.language.size() + f.explanation.size();
       if (f.related) n += location(*f.related);
     }
   }

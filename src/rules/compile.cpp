@@ -18,7 +18,9 @@ const std::string& RuleSet::version() const noexcept { return impl_->version; }
 double RuleSet::total() const noexcept { return impl_->total; }
 const std::vector<ItemInfo>& RuleSet::items() const noexcept { return impl_->infos; }
 const std::string& RuleSet::path() const noexcept { return impl_->path; }
-std::size_t RuleSet::phrase_count() const noexcept { return impl_->matcher.literal_count(); }
+std::size_t RuleSet::phrase_count() const noexcept {
+  return impl_->matcher.literal_count() + impl_->dictionary_words;
+}
 
 namespace detail {
 namespace {
@@ -149,9 +151,12 @@ CompileResult compile_rules(std::string_view text, const std::string& file_name,
   impl->description = top.string("description", false).value_or("");
   if (top.has("total")) impl->total = top.number("total", false, 1, 1e6).value_or(100);
   if (const json* opts = top.get("options")) {
-    Params o(ctx, *opts, top.pointer("options"), {"traditional_to_simplified", "renormalize_not_applicable"});
+    Params o(ctx, *opts, top.pointer("options"),
+             {"traditional_to_simplified", "renormalize_not_applicable", "detect_language", "latin_evasions"});
     ctx.set_default_traditional(o.boolean("traditional_to_simplified").value_or(false));
     impl->renormalize_not_applicable = o.boolean("renormalize_not_applicable").value_or(false);
+    impl->detect_language = o.boolean("detect_language").value_or(true);
+    ctx.set_default_latin_evasions(o.boolean("latin_evasions").value_or(false));
   }
   if (const json* lex = top.get("lexicons")) compile_lexicons(ctx, *lex, top.pointer("lexicons"));
   const json* items = top.get("items");

@@ -125,15 +125,17 @@ RoleMask Params::roles(const std::string& key, RoleMask fallback) {
 text::MatchSettings Params::match_settings(const std::string& key, int default_skip, bool inherit_traditional) {
   text::MatchSettings s;
   s.traditional = inherit_traditional && ctx_.default_traditional();
+  s.latin_evasions = ctx_.default_latin_evasions();
   s.max_skip = default_skip;
   const json* v = get(key);
   if (!v) return s;
-  Params p(ctx_, *v, pointer(key), {"traditional", "skip_separators", "whole_word"});
+  Params p(ctx_, *v, pointer(key), {"traditional", "skip_separators", "whole_word", "latin_evasions"});
   if (!v->is_object()) {
     ctx_.error("E0104", pointer(key), "\"" + key + "\" must be an object");
     return s;
   }
   if (auto t = p.boolean("traditional")) s.traditional = *t;
+  if (auto e = p.boolean("latin_evasions")) s.latin_evasions = *e;
   if (const json* skip = p.get("skip_separators")) {
     if (skip->is_boolean()) {
       s.max_skip = skip->get<bool>() ? 3 : 0;

@@ -25,13 +25,23 @@ namespace chatqa::detail {
 
 using json = nlohmann::json;
 
+// One line of a typo dictionary: `wrong->right[, right2] [!context ...]`.
+struct TypoEntry {
+  std::string wrong, right;             // right: "right[, right2]"
+  std::vector<std::string> exceptions;  // longer contexts where `wrong` is correct text
+  bool lowercase_only = false;          // a name in a word list (Ballance): a typo only written in lower case
+};
+
 // A named list of phrases or typo corrections, from the rule set's "lexicons".
 struct Lexicon {
   std::string name;
-  std::vector<std::string> phrases;                              // phrase lexicons
-  std::vector<std::pair<std::string, std::string>> corrections;  // typo lexicons: wrong -> "right[, right2]"
+  std::vector<std::string> phrases;    // phrase lexicons
+  std::vector<TypoEntry> corrections;  // typo lexicons
   bool is_typos = false;
   std::string pointer;  // where it is defined
+  // Typo lexicons: the frequency word list that judges Chinese hits against
+  // the words crossing their edges ("" none); see docs/checks.md#typo_count.
+  std::string word_frequencies;
 };
 
 class CompileContext;
@@ -80,6 +90,8 @@ class CompileContext {
   RuleSet::Impl& rule_set() { return impl_; }
   bool default_traditional() const { return default_traditional_; }
   void set_default_traditional(bool on) { default_traditional_ = on; }
+  bool default_latin_evasions() const { return default_latin_evasions_; }
+  void set_default_latin_evasions(bool on) { default_latin_evasions_ = on; }
 
   std::map<std::string, Lexicon>& lexicons() { return lexicons_; }
   // Resolves "@name" (reporting E0108 at `pointer` if unknown).
@@ -104,6 +116,7 @@ class CompileContext {
   int errors_ = 0;
   int check_depth_ = 0;  // of the compile_check calls under way
   bool default_traditional_ = false;
+  bool default_latin_evasions_ = false;
 };
 
 }  // namespace chatqa::detail

@@ -41,9 +41,11 @@ struct RuleSet::Impl {
   std::string name, version, path, description;
   double total = 100;
   bool renormalize_not_applicable = false;
+  bool detect_language = true;  // options.detect_language: Latin typo entries only in messages of their language
   std::vector<ItemInfo> infos;
   std::vector<detail::CompiledItem> items;
   text::PhraseMatcher matcher;
+  std::size_t dictionary_words = 0;  // Latin typo entries, looked up as words outside the matcher
   std::vector<detail::PhraseGroup> groups;
   detail::RoleMask matched_roles;  // roles whose messages some phrase group reads
 };

@@ -146,11 +146,14 @@ std::uint8_t compute_flags(char32_t c) {
 
 }  // namespace
 
-Normalizer::Normalizer() : bmp_map_(kTableSize), bmp_flags_(kTableSize) {
+Normalizer::Normalizer() : bmp_map_(kTableSize), bmp_flags_(kTableSize), compose_maybe_(kTableSize / 64, 0) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
   for (char32_t c = 0; c < kTableSize; ++c) {
     bmp_flags_[c] = compute_flags(c);
+    if (u_getIntPropertyValue(static_cast<UChar32>(c), UCHAR_NFC_QUICK_CHECK) == UNORM_MAYBE) {
+      compose_maybe_[c >> 6] |= std::uint64_t{1} << (c & 63);
+    }
     if ((c >= 0xD800 && c <= 0xDFFF) || U_FAILURE(status)) {
       bmp_map_[c] = c;
       continue;
@@ -286,6 +289,7 @@ __attribute__((noinline)) NormArrays size_norm(NormText& out, std::size_t size) 
 void Normalizer::normalize(std::string_view original, bool traditional, NormText& out) const {
   if (traditional) build_traditional_table();
   out.has_utf8 = false;
+  out.composed = false;
   // One pass decodes (as decode_lenient: each byte that does not start a
   // valid sequence becomes one U+FFFD) and normalises. The arrays of the
   // original are sized by utf8::length, the code points of valid UTF-8; a
@@ -361,6 +365,10 @@ void Normalizer::normalize(std::string_view original, bool traditional, NormText
       previous = c;
       continue;
     }
+    if (c >= 0x80 && may_compose(c)) {  // a combining sequence (rare): compose it first
+      normalize_composed(original, traditional, out);
+      return;
+    }
     // An emoji joined to the one before by a ZWJ (👨‍👩‍👧) is part of one picture.
     const bool after_zwj = previous == 0x200D && k > 0 && (a.flags[k - 1] & kSymbol);
     previous = c;
@@ -386,6 +394,91 @@ void Normalizer::normalize(std::string_view original, bool traditional, NormText
   out.flags.resize(k);
   out.skeleton.resize(sk);
   out.skeleton_pos.resize(sk);
+  out.has_digit_or_at = digit_or_at;
+}
+
+namespace {
+
+// Composes `text` to NFC in place, segment by segment (a segment: a
+// character and the ones that may combine with it). `from`, if given, holds
+// the index of each character in the text as it was (every character of a
+// composed segment gets the segment's first index).
+void compose(std::u32string& text, std::vector<std::uint32_t>* from) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  if (from) {
+    from->resize(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) (*from)[i] = static_cast<std::uint32_t>(i);
+  }
+  if (U_FAILURE(status)) return;
+  std::u32string out;
+  std::vector<std::uint32_t> out_from;
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    std::size_t j = i + 1;
+    while (j < n && !nfc->hasBoundaryBefore(static_cast<UChar32>(text[j]))) ++j;
+    if (j - i == 1) {
+      out.push_back(text[i]);
+      out_from.push_back(static_cast<std::uint32_t>(i));
+    } else {
+      icu::UnicodeString segment;
+      for (std::size_t k = i; k < j; ++k) segment.append(static_cast<UChar32>(text[k]));
+      UErrorCode err = U_ZERO_ERROR;
+      const icu::UnicodeString composed = nfc->normalize(segment, err);
+      const icu::UnicodeString& use = U_FAILURE(err) ? segment : composed;
+      for (int32_t u = 0; u < use.length();) {
+        const UChar32 cp = use.char32At(u);
+        out.push_back(static_cast<char32_t>(cp));
+        out_from.push_back(static_cast<std::uint32_t>(i));
+        u += U16_LENGTH(cp);
+      }
+    }
+    i = j;
+  }
+  text.swap(out);
+  if (from) from->swap(out_from);
+}
+
+}  // namespace
+
+void Normalizer::normalize_composed(std::string_view original, bool traditional, NormText& out) const {
+  // Not the hot path (a text with a combining sequence): plain code.
+  decode_lenient(original, out.original, out.orig_bytes);
+  out.orig_length = static_cast<std::uint32_t>(out.original.size());
+  std::u32string text = out.original;
+  std::vector<std::uint32_t> from;
+  compose(text, &from);
+  out.chars.clear();
+  out.orig.clear();
+  out.flags.clear();
+  out.skeleton.clear();
+  out.skeleton_pos.clear();
+  out.has_utf8 = false;
+  out.composed = true;
+  bool digit_or_at = false;
+  char32_t previous = 0;
+  std::u32string expansion;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char32_t c = text[i];
+    const bool after_zwj = previous == 0x200D && !out.flags.empty() && (out.flags.back() & kSymbol);
+    previous = c;
+    expansion.clear();
+    append_mapping(c, expansion);
+    for (char32_t mapped : expansion) {
+      if (traditional) mapped = simplified(mapped);
+      digit_or_at |= (mapped >= '0' && mapped <= '9') || mapped == '@';
+      std::uint8_t f = flags_of(mapped);
+      if (after_zwj && (f & kSymbol)) f |= kJoined;
+      if (!(f & kSeparator)) {
+        out.skeleton.push_back(mapped);
+        out.skeleton_pos.push_back(static_cast<std::uint32_t>(out.chars.size()));
+      }
+      out.chars.push_back(mapped);
+      out.orig.push_back(from[i]);
+      out.flags.push_back(f);
+    }
+  }
   out.has_digit_or_at = digit_or_at;
 }
 
@@ -418,6 +511,12 @@ void Normalizer::skeleton_of(std::string_view original, std::u32string& out) con
     if (c >= kHanFirst && c <= kHanLast && han_identity_) {
       sk[k++] = c;
       continue;
+    }
+    if (c >= 0x80 && may_compose(c)) {  // a combining sequence: normalize() composes it
+      NormText full;
+      normalize(original, false, full);
+      out = full.skeleton;
+      return;
     }
     if (c < kTableSize && !(map[c] & kIndirect)) {
       const char32_t mapped = map[c];
@@ -457,6 +556,7 @@ void Normalizer::fold_traditional(const NormText& plain, NormText& out) const {
   out.original = plain.original;
   out.orig_length = plain.orig_length;
   out.has_digit_or_at = plain.has_digit_or_at;
+  out.composed = plain.composed;
   out.has_utf8 = false;
   // Folding maps ideographs to ideographs: flags and the skeleton's shape stay.
   for (char32_t& c : out.chars) {
@@ -471,6 +571,7 @@ void Normalizer::normalize_phrase(std::string_view phrase, bool traditional, std
   std::u32string decoded;
   std::vector<std::uint32_t> offsets;
   decode_lenient(phrase, decoded, offsets);
+  compose(decoded, nullptr);
   chars.clear();
   flags.clear();
   for (char32_t c : decoded) {

@@ -1,6 +1,8 @@
 // One normalisation pass per message, shared by every check.
 //
-// Each original code point maps to zero or more normalised code points
+// Canonically equivalent texts normalise alike: a combining sequence
+// (e + U+0301, conjoining Hangul jamo) is composed (NFC) first. Then each
+// original code point maps to zero or more normalised code points
 // (Unicode NFKC + case folding, which also folds full-width forms to
 // half-width and drops default-ignorable characters such as zero-width
 // joiners; optionally Traditional -> Simplified Chinese, per character).
@@ -15,6 +17,7 @@
 // per-call scratch.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,6 +48,17 @@ struct NormText {
   // and ＠ fold to these): without one, a text holds no phone, card or
   // ID number and no e-mail address, and the PII check skips it.
   bool has_digit_or_at = false;
+  // Some combining sequence (e + U+0301, Hangul jamo) was composed (NFC)
+  // before folding: a normalised char may then stand for several original
+  // code points, and orig_end() tells where they end.
+  bool composed = false;
+
+  // End (exclusive) of the original code points normalised char k stands for.
+  std::uint32_t orig_end(std::uint32_t k) const {
+    if (!composed) return orig[k] + 1;
+    if (k + 1 < orig.size()) return std::max(orig[k] + 1, orig[k + 1]);
+    return orig_length;
+  }
 
   // Normalised text as UTF-8 (for regexes), built on demand by ensure_utf8().
   std::string utf8;
@@ -94,6 +108,10 @@ class Normalizer {
  private:
   Normalizer();
   void append_mapping(char32_t c, std::u32string& out) const;
+  // normalize() for a text holding a character that may compose with the
+  // one before it (NFC quick check "maybe"): composes first, then folds.
+  void normalize_composed(std::string_view original, bool traditional_to_simplified, NormText& out) const;
+  bool may_compose(char32_t c) const { return c < kTableSize && (compose_maybe_[c >> 6] >> (c & 63) & 1); }
   void build_traditional_table() const;
 
   // Planes 0 and 1 (BMP, and emoji / pictographs / math letters) are looked
@@ -102,6 +120,10 @@ class Normalizer {
   std::vector<std::uint32_t> bmp_map_;  // direct value, or kIndirect | offset << 5 | length
   std::u32string multi_;                // targets of multi-character mappings
   std::vector<std::uint8_t> bmp_flags_;
+  // One bit per code point below kTableSize: NFC quick check says "maybe"
+  // (combining marks, Hangul vowel and final jamo): it may compose with the
+  // character before it.
+  std::vector<std::uint64_t> compose_maybe_;
   // CJK Unified Ideographs U+4E00..U+9FFF (most of any Chinese text) map to
   // themselves with flags kHan, checked when the tables are built: the loop
   // then skips the table reads for them (the tables are far bigger than the

@@ -48,6 +48,7 @@ struct MatchSettings {
   bool traditional = false;                     // fold Traditional -> Simplified before matching
   int max_skip = 0;                             // separators that may stand in a row between two phrase characters
   WholeWord whole_word = WholeWord::automatic;  // automatic: only at Latin/Greek/Cyrillic phrase edges
+  bool latin_evasions = false;                  // banned_phrase: also see through $tupid, st*pid, ѕtupid (text/evasion.hpp)
 };
 
 inline constexpr int kVariants = 2;  // 0: plain, 1: Traditional folded to Simplified

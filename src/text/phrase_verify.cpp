@@ -9,6 +9,13 @@ namespace chatqa::text {
 
 namespace {
 
+// A word of one letter ("a", "I"): next to a spelled-out word it is a word
+// of its own ("You are a s t u p i d person", "c-r-a-p. I have"), not one
+// more letter of the spelled-out run.
+bool one_letter_word(char32_t c) {
+  return c == U'a' || c == U'i';
+}
+
 bool is_apostrophe(char32_t c) {
   return c == U'\'' || c == 0x2019;
 }
@@ -92,7 +99,9 @@ bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_
       std::uint32_t i = first;
       int seps = 0;
       while (i > 0 && (t.flags[i - 1] & kSeparator) && seps <= p.max_skip) --i, ++seps;
-      if (i > 0 && seps > 0 && (t.flags[i - 1] & kWordChar) && (i == 1 || !(t.flags[i - 2] & kWordChar))) return false;
+      if (i > 0 && seps > 0 && (t.flags[i - 1] & kWordChar) && (i == 1 || !(t.flags[i - 2] & kWordChar)) &&
+          !one_letter_word(t.chars[i - 1]))
+        return false;
     }
   }
   if (p.word_end && last + 1 < n) {
@@ -102,13 +111,15 @@ bool PhraseMatcher::verify(const PatternInfo& p, const NormText& t, std::uint32_
       std::uint32_t i = last + 1;
       int seps = 0;
       while (i < n && (t.flags[i] & kSeparator) && seps <= p.max_skip) ++i, ++seps;
-      if (i < n && seps > 0 && (t.flags[i] & kWordChar) && (i + 1 == n || !(t.flags[i + 1] & kWordChar))) return false;
+      if (i < n && seps > 0 && (t.flags[i] & kWordChar) && (i + 1 == n || !(t.flags[i + 1] & kWordChar)) &&
+          !one_letter_word(t.chars[i]))
+        return false;
     }
   }
   hit.norm_begin = first;
   hit.norm_end = last + 1;
   hit.begin = t.orig[first];
-  hit.end = t.orig[last] + 1;
+  hit.end = t.orig_end(last);
   return true;
 }
 

@@ -119,7 +119,7 @@ void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>&
       hit.norm_begin = text.norm_index_of_byte(b);
       hit.norm_end = text.norm_index_of_byte(e - 1) + 1;
       hit.begin = text.orig[hit.norm_begin];
-      hit.end = text.orig[hit.norm_end - 1] + 1;
+      hit.end = text.orig_end(hit.norm_end - 1);
       out.push_back(hit);
     }
   }

@@ -19,6 +19,7 @@ namespace {
 struct Entry {
   std::string wrong;
   std::vector<std::string> rights;
+  std::vector<std::string> exceptions;  // " !context" after the rights
   int line = 0;
 };
 
@@ -45,7 +46,14 @@ std::vector<Entry> read_entries(const std::string& path) {
     Entry e;
     e.wrong = trim(line.substr(0, arrow));
     e.line = n;
-    std::stringstream rest(line.substr(arrow + 2));
+    std::string right_part = line.substr(arrow + 2);
+    if (const auto bang = right_part.find(" !"); bang != std::string::npos) {
+      std::stringstream contexts(right_part.substr(bang + 1));
+      std::string context;
+      while (contexts >> context) e.exceptions.push_back(context.substr(1));
+      right_part.erase(bang);
+    }
+    std::stringstream rest(right_part);
     std::string part;
     while (std::getline(rest, part, ',')) {
       if (!trim(part).empty()) e.rights.push_back(trim(part));
@@ -95,7 +103,9 @@ void check_shipped_list(const std::string& name, std::size_t minimum) {
   // Counts: the list is big enough, and the library loads every entry.
   CHECK(entries.size() >= minimum);
   auto rules = compile(typo_rules(R"({"file": "rules/lexicons/)" + name + R"("})"));
-  CHECK(rules->phrase_count() == entries.size());
+  std::size_t patterns = entries.size();  // each entry, and each of its exception contexts
+  for (const Entry& e : entries) patterns += e.exceptions.size();
+  CHECK(rules->phrase_count() == patterns);
 
   // No wrong form is listed twice, nor used as a right form of the same list.
   std::set<std::string> wrongs, rights;
@@ -158,7 +168,7 @@ TEST_CASE("the English list matches whole words only", "[lexicons]") {
   REQUIRE(found.count(1) == 1);
   CHECK(found.at(1).size() == 1);
   CHECK(found.at(1)[0].quote == "Teh");
-  CHECK(found.at(1)[0].suggestion == "the");
+  CHECK(found.at(1)[0].suggestion == "The");  // cased like the word written
   REQUIRE(found.count(2) == 1);
   CHECK(found.at(2)[0].quote == "recieve");
   CHECK(found.at(2)[0].begin == 8);
