@@ -9,6 +9,7 @@
 #pragma once
 
 #include "chatqa/diagnostic.hpp"
+#include "chatqa/live.hpp"
 #include "chatqa/reader.hpp"  // SessionReader, parse_sessions: link chatqa::io
 #include "chatqa/report.hpp"
 #include "chatqa/rule_set.hpp"

@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "chatqa/export.hpp"
+
+CHATQA_PUBLIC_BEGIN
 namespace chatqa {
 
 enum class Severity { error, warning, note };
@@ -41,3 +44,4 @@ struct Diagnostic : SourceLocation {
 bool has_errors(const std::vector<Diagnostic>& diagnostics) noexcept;
 
 }  // namespace chatqa
+CHATQA_PUBLIC_END

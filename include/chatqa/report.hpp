@@ -18,9 +18,11 @@
 #include <string_view>
 #include <vector>
 
+#include "chatqa/export.hpp"
 #include "chatqa/rule_set.hpp"
 #include "chatqa/session.hpp"
 
+CHATQA_PUBLIC_BEGIN
 namespace chatqa {
 
 enum class ItemStatus {
@@ -172,3 +174,4 @@ std::string to_text(const Report& report, const Session* session = nullptr);
 std::string format_points(double value);
 
 }  // namespace chatqa
+CHATQA_PUBLIC_END

@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "chatqa/diagnostic.hpp"
+#include "chatqa/export.hpp"
 
+CHATQA_PUBLIC_BEGIN
 namespace chatqa {
 
 namespace detail {
@@ -104,3 +106,4 @@ CompileResult compile_rules(std::string_view json_text, const std::string& file_
                             const std::string& base_dir, const CompileOptions& options = {});
 
 }  // namespace chatqa
+CHATQA_PUBLIC_END

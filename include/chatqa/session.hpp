@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "chatqa/diagnostic.hpp"
+#include "chatqa/export.hpp"
 
+CHATQA_PUBLIC_BEGIN
 namespace chatqa {
 
 enum class Role { customer, agent, bot, system };
@@ -123,3 +125,4 @@ std::optional<Timestamp> parse_time(std::string_view text, int default_utc_offse
 Timestamp time_from_epoch_number(double value, int default_utc_offset_minutes);
 
 }  // namespace chatqa
+CHATQA_PUBLIC_END

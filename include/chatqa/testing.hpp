@@ -31,10 +31,12 @@
 #include <vector>
 
 #include "chatqa/diagnostic.hpp"
+#include "chatqa/export.hpp"
 #include "chatqa/report.hpp"
 #include "chatqa/rule_set.hpp"
 #include "chatqa/session.hpp"
 
+CHATQA_PUBLIC_BEGIN
 namespace chatqa {
 
 // Where something was written in a test file (file, json_pointer, line, column).
@@ -199,3 +201,4 @@ std::string to_text(const RuleTestRun& run, bool verbose = false);
 std::string to_json(const RuleTestRun& run);
 
 }  // namespace chatqa
+CHATQA_PUBLIC_END

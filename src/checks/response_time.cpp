@@ -58,6 +58,10 @@ class ResponseTimeCheck final : public Check {
       }
     }
     const bool ended_open = open >= 0 && (mode != Mode::first || turns.empty());
+    // Live scoring: the open turn's clock runs (LiveSession::due warns before it runs out).
+    if (ended_open && mode != Mode::mean) {
+      ctx.open_deadline(static_cast<std::size_t>(open), limit, "reply", mode == Mode::first ? "first reply" : "reply");
+    }
     if (turns.empty() && !ended_open) {
       out.applicable = false;  // no customer message to answer
       return;

@@ -211,6 +211,7 @@ class SequenceCheck final : public Check {
         }
         if (!window_closed && !ctx.options().session_closed) {
           open_window = true;  // the response can still come
+          if (within_seconds >= 0) ctx.open_deadline(t, within_seconds, "follow_up", "response " + response.text);
           continue;
         }
         Finding f = ctx.finding();

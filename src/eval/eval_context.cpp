@@ -13,26 +13,39 @@
 namespace chatqa::detail {
 
 EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options,
-                         EvalBuffers& buffers)
+                         EvalBuffers& buffers, std::size_t kept)
     : rules_(rules), session_(session), options_(options), buf_(buffers) {
   const std::size_t n = session.messages.size();
+  if (kept > n) kept = n;
   // Resized, never shrunk: the NormTexts and strings kept keep their buffers.
-  // The state arrays say what is stale, so only they are reset.
+  // The state arrays say what is stale, so only they are reset (from `kept`
+  // on: a live session's earlier messages stay built).
   for (int v = 0; v < text::kVariants; ++v) {
     if (buf_.norm[v].size() < n) buf_.norm[v].resize(n);
-    buf_.norm_state[v].assign(n, kNotBuilt);
+    buf_.norm_state[v].resize(n);
+    std::fill(buf_.norm_state[v].begin() + kept, buf_.norm_state[v].end(), kNotBuilt);
   }
-  buf_.hits.clear();
-  buf_.hits_begin.assign(n, 0);
-  buf_.hits_end.assign(n, 0);
-  buf_.matched.assign(n, 0);
+  // Kept messages' hits stay where they are in the one array; new ones are
+  // appended after them.
+  if (kept == 0) buf_.hits.clear();
+  buf_.hits_begin.resize(n);
+  buf_.hits_end.resize(n);
+  std::fill(buf_.hits_begin.begin() + kept, buf_.hits_begin.end(), 0);
+  std::fill(buf_.hits_end.begin() + kept, buf_.hits_end.end(), 0);
+  buf_.matched.resize(n);
+  std::fill(buf_.matched.begin() + kept, buf_.matched.end(), 0);
   buf_.group_words = (rules.groups.size() + 63) / 64;
-  buf_.group_bits.assign(n * buf_.group_words, 0);
+  buf_.group_bits.resize(n * buf_.group_words);
+  std::fill(buf_.group_bits.begin() + kept * buf_.group_words, buf_.group_bits.end(), 0);
   if (buf_.times.size() < n) buf_.times.resize(n);
-  for (std::size_t i = 0; i < n; ++i) buf_.times[i].clear();
-  buf_.mask_state.assign(n, kMaskUnknown);
+  for (std::size_t i = kept; i < n; ++i) buf_.times[i].clear();
+  buf_.mask_state.resize(n);
+  std::fill(buf_.mask_state.begin() + kept, buf_.mask_state.end(), kMaskUnknown);
   if (buf_.skeletons.size() < n) buf_.skeletons.resize(n);
-  buf_.skeleton_built.assign(n, 0);
+  buf_.skeleton_built.resize(n);
+  std::fill(buf_.skeleton_built.begin() + kept, buf_.skeleton_built.end(), 0);
+  // Similar-phrase hits are few and cheap to redo: rebuilt for every message,
+  // a live session's earlier ones included.
   if (!rules.similar.empty()) {
     buf_.sim_done.assign(n, 0);
     buf_.sim_hits.clear();
@@ -43,7 +56,8 @@ EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, con
     buf_.sim_nearest.resize(slots);
   }
   if (buf_.evasion.size() < n) buf_.evasion.resize(n);
-  buf_.evasion_state.assign(n, 0);
+  buf_.evasion_state.resize(n);
+  std::fill(buf_.evasion_state.begin() + kept, buf_.evasion_state.end(), 0);
 }
 
 const text::NormText* EvalContext::evasion_folded(std::size_t i) {

@@ -69,13 +69,30 @@ struct EvalBuffers {
   void release() { *this = EvalBuffers(); }
 };
 
+// A clock a running chat has started (live scoring): a check whose
+// condition will be broken at `message`'s time + `limit_seconds` if nothing
+// happens before (the customer waits for a reply; a hold promised a return).
+// Checks report them through EvalContext::open_deadline; LiveSession::due
+// turns them into warnings.
+struct Deadline {
+  std::size_t item = 0;     // index of the rule-set item
+  std::size_t message = 0;  // the message that started the clock
+  double limit_seconds = 0;
+  const char* kind = "";    // "reply", "follow_up"
+  std::string what;         // "first reply", "response (感谢您的耐心等待)"
+};
+
 // Per-call evaluation state: normalised text and phrase hits, computed at most
 // once per message and shared by every check. Everything lives in the call
 // (one EvalContext per evaluate(), its buffers in the call or in the caller's
 // EvalScratch), never in the shared RuleSet.
 class EvalContext {
  public:
-  EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options, EvalBuffers& buffers);
+  // `kept`: the buffers hold this session's first `kept` messages already
+  // (normalised text, hits, times), from an evaluation of an earlier state
+  // of the same live session; only the messages after them start afresh.
+  EvalContext(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options, EvalBuffers& buffers,
+              std::size_t kept = 0);
 
   const Session& session() const { return session_; }
   const RuleSet::Impl& rules() const { return rules_; }
@@ -131,6 +148,16 @@ class EvalContext {
   // EvalOptions::mask_pii is off. Every check quoting a message uses this.
   const std::string& shown_text(std::size_t i);
 
+  // Live scoring: a check saw a clock running at the end of the chat (see
+  // Deadline). Kept only while deadlines are collected (LiveSession).
+  bool collects_deadlines() const { return deadlines_ != nullptr && !options_.session_closed; }
+  void open_deadline(std::size_t message, double limit_seconds, const char* kind, std::string what) {
+    if (collects_deadlines()) deadlines_->push_back(Deadline{item_, message, limit_seconds, kind, std::move(what)});
+  }
+  // Where open_deadline() puts them (null: nowhere), and for which item.
+  void collect_deadlines(std::vector<Deadline>* out) { deadlines_ = out; }
+  void set_item(std::size_t index) { item_ = index; }
+
  private:
   void match_message(std::size_t i);
   void match_similar(std::size_t i);
@@ -144,7 +171,17 @@ class EvalContext {
   const Session& session_;
   const EvalOptions& options_;
   EvalBuffers& buf_;
+  std::vector<Deadline>* deadlines_ = nullptr;
+  std::size_t item_ = 0;
 };
+
+// Evaluates `session` into `report` (every field), reusing `buffers`, whose
+// first `kept` messages are already built (see EvalContext). Deadlines of a
+// running chat go to `deadlines` if not null. Never throws: a failure sets
+// report.error.
+void evaluate_session(const RuleSet& rules, const Session& session, const EvalOptions& options,
+                      EvalBuffers& buffers, Report& report, std::size_t kept = 0,
+                      std::vector<Deadline>* deadlines = nullptr) noexcept;
 
 // Seconds between two messages.
 inline double seconds_between(const Message& a, const Message& b) {

@@ -64,8 +64,8 @@ void mask_findings(Report& report) {
 // Runs each item's check (unless manual, or its "when" condition does not
 // hold) and scores the report (eval/score.hpp).
 void evaluate_into(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options, EvalBuffers& buffers,
-                   Report& report) {
-  EvalContext ctx(rules, session, options, buffers);
+                   Report& report, std::size_t kept, std::vector<Deadline>* deadlines) {
+  EvalContext ctx(rules, session, options, buffers, kept);
   recycle_items(ctx, report);
   report.items.resize(rules.items.size());
   for (std::size_t index = 0; index < rules.items.size(); ++index) {
@@ -86,7 +86,10 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
     }
     CheckOutcome outcome;
     outcome.findings.swap(r.findings);  // the cleared array of the last session: its capacity is reused
+    ctx.set_item(index);
+    ctx.collect_deadlines(deadlines);
     item.check->evaluate(ctx, outcome);
+    ctx.collect_deadlines(nullptr);
     score_item(item, outcome, r);
   }
   deduct_linked_items(rules, ctx, report);
@@ -95,13 +98,11 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
 }
 
 }  // namespace
-}  // namespace detail
-
-namespace {
 
 // Writes every field of `report` (which may hold an earlier session's).
-void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptions& options,
-                   detail::EvalBuffers& buffers, Report& report) noexcept {
+void evaluate_session(const RuleSet& rules, const Session& session, const EvalOptions& options,
+                      EvalBuffers& buffers, Report& report, std::size_t kept,
+                      std::vector<Deadline>* deadlines) noexcept {
   try {
     const RuleSet::Impl& impl = detail::RuleSetAccess::impl(rules);
     report.session_id = session.id;
@@ -120,17 +121,18 @@ void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptio
           std::min_element(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {
             return a.time.epoch_ms < b.time.epoch_ms;
           })->time;
-      detail::assign_iso8601(first, report.started);
+      assign_iso8601(first, report.started);
     }
     const bool ordered =
         std::is_sorted(session.messages.begin(), session.messages.end(),
                        [](const Message& a, const Message& b) { return a.time.epoch_ms < b.time.epoch_ms; });
+    if (deadlines) deadlines->clear();
     if (ordered) {
-      detail::evaluate_into(impl, session, options, buffers, report);
+      evaluate_into(impl, session, options, buffers, report, kept, deadlines);
     } else {  // built by hand, out of order: evaluate an ordered copy
       Session sorted = session;
       sorted.sort_messages();
-      detail::evaluate_into(impl, sorted, options, buffers, report);
+      evaluate_into(impl, sorted, options, buffers, report, 0, deadlines);
     }
   } catch (const std::exception& e) {
     report.items.clear();
@@ -139,6 +141,15 @@ void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptio
     report.items.clear();
     report.error = "evaluation failed";
   }
+}
+
+}  // namespace detail
+
+namespace {
+
+void evaluate_with(const RuleSet& rules, const Session& session, const EvalOptions& options,
+                   detail::EvalBuffers& buffers, Report& report) noexcept {
+  detail::evaluate_session(rules, session, options, buffers, report);
 }
 
 }  // namespace

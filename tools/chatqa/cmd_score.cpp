@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include "chatqa/chatqa.hpp"
 #include "commands.hpp"
 #include "input.hpp"
@@ -40,8 +42,25 @@ struct ScoreArgs {
   std::optional<double> fail_under;
   std::string summary;
   std::size_t worst = 20;
+  bool line_buffered = false;
   InputArgs input;
 };
+
+// Co-process mode: each report is written and flushed as soon as its record
+// is read, so a program can send one session and read its report back. On
+// with --line-buffered, and by default when JSON Lines come from a pipe (or
+// socket) on stdin and go to one on stdout.
+bool is_pipe(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+bool line_buffered(const ScoreArgs& args, const std::vector<std::string>& inputs, const ReadOptions& read) {
+  if (args.line_buffered) return true;
+  const bool stdin_only = std::all_of(inputs.begin(), inputs.end(), [](const std::string& n) { return n == "-"; });
+  const bool csv = read.format == InputFormat::csv || !read.csv.columns.empty();
+  return stdin_only && !csv && args.format == "jsonl" && args.output.empty() && is_pipe(0) && is_pipe(1);
+}
 
 // Everything a worker needs; read-only while the pipeline runs.
 struct Context {
@@ -322,6 +341,13 @@ class Pipeline {
     if (seq == next_write_) done_ready_.notify_one();
   }
 
+  // Writer side: whether the next batch in input order is there already
+  // (next() would not wait).
+  bool has_next() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return done_.count(next_write_) > 0;
+  }
+
   // Writer side: the next batch in input order; false at the end.
   bool next(Batch& out) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -401,6 +427,7 @@ int run_score(const ScoreArgs& args) {
   std::uint64_t total_bytes = 0;
   for (const auto& name : inputs) total_bytes += input_size(name);
 
+  const bool flush_each = line_buffered(args, inputs, read_options);
   const unsigned threads = args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   Pipeline pipeline(static_cast<std::size_t>(threads) * 4 + 2);
   std::atomic<std::uint64_t> bytes_read{0}, records_written{0};
@@ -419,7 +446,7 @@ int run_score(const ScoreArgs& args) {
     const std::function<bool(Record &&)> emit = [&](Record&& r) {
       batch_bytes += r.text.size();
       batch.push_back(std::move(r));
-      if (batch.size() >= kBatchRecords || batch_bytes >= kBatchBytes) {
+      if (flush_each || batch.size() >= kBatchRecords || batch_bytes >= kBatchBytes) {
         pipeline.push(std::move(batch));
         batch = {};
         batch_bytes = 0;
@@ -482,6 +509,8 @@ int run_score(const ScoreArgs& args) {
     if (out.failed()) output_lost.store(true, std::memory_order_relaxed);
     records_written.fetch_add(b.results.size(), std::memory_order_relaxed);
     pipeline.written(std::move(b.results));
+    // Co-process: what is written goes out before waiting for more input.
+    if (flush_each && !pipeline.has_next()) std::fflush(out.file());
     b = Batch{};
   }
   reader.join();
@@ -534,6 +563,9 @@ void add_score_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--fail-under", args->fail_under, "Exit 1 if any session scores below SCORE (for gating)");
   cmd->add_option("--summary", args->summary, "Also write the run's mergeable summary (JSON) to FILE");
   cmd->add_option("--worst", args->worst, "Worst sessions kept in the summary")->capture_default_str();
+  cmd->add_flag("--line-buffered", args->line_buffered,
+                "Write and flush each report as soon as its session is read (co-process mode; the default when "
+                "JSON Lines come from a pipe on stdin and go to a pipe on stdout)");
   add_input_options(cmd, args->input);
   cmd->callback([args, &run] { run = [args] { return run_score(*args); }; });
 }

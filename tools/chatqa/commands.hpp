@@ -23,5 +23,6 @@ void add_sample_command(CLI::App& app, std::function<int()>& run);
 void add_test_command(CLI::App& app, std::function<int()>& run);
 void add_label_command(CLI::App& app, std::function<int()>& run);
 void add_agree_command(CLI::App& app, std::function<int()>& run);
+void add_serve_command(CLI::App& app, std::function<int()>& run);
 
 }  // namespace chatqa::cli

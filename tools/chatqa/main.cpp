@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   chatqa::cli::add_test_command(app, run);
   chatqa::cli::add_label_command(app, run);
   chatqa::cli::add_agree_command(app, run);
+  chatqa::cli::add_serve_command(app, run);
   // A mistyped command ("chatqa scor"): name the closest one.
   if (argc >= 2 && argv[1][0] != '-') {
     const std::string given = argv[1];
