@@ -2,8 +2,8 @@
 //
 //   chatqa_embed RULES SESSIONS [--threads N] [--self-test]
 //
-// Compiles the rule file once, then scores every session of SESSIONS (one
-// JSON object, an array, or JSON Lines) from N worker threads that share the
+// Compiles the rule file once, then scores every session of SESSIONS (JSON
+// Lines: one session object per line) from N worker threads that share the
 // one compiled RuleSet. Prints one JSON report (or error record) per input
 // record, in input order, then checks that the threaded reports are byte for
 // byte the ones a single thread produces.
@@ -115,8 +115,18 @@ int main(int argc, char** argv) {
     std::cerr << "chatqa_embed: cannot read " << options.sessions_path << "\n";
     return 2;
   }
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::vector<chatqa::ParsedSession> records = chatqa::parse_sessions(text);
+  // One session per line with the core library's parse_session(). Exports
+  // of other shapes (arrays, CSV, gzip, help-desk presets) are read by
+  // chatqa::SessionReader (chatqa/reader.hpp, the chatqa::io library).
+  std::vector<chatqa::ParsedSession> records;
+  std::string line;
+  std::size_t line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    records.push_back(chatqa::parse_session(line));
+    records.back().line = line_number;
+  }
 
   const std::vector<std::string> threaded = score_all(rules, records, options.sessions_path, options.threads);
   const std::vector<std::string> single = score_all(rules, records, options.sessions_path, 1);
