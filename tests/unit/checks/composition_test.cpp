@@ -1,6 +1,5 @@
-// Item logic: all / any / not, the meta / has_role / message_count conditions
-// for "when", re-normalising not-applicable items, escalating per_hit; and the
-// "window" scopes of the phrase checks.
+// all / any / not: checks composed of checks.
+// Code: src/checks/composition.cpp. Docs: docs/checks.md#all--any--not.
 #include "test_checks_helpers.hpp"
 
 using namespace checks_test;
@@ -130,113 +129,28 @@ TEST_CASE("any whose findings nobody reads (when, not) decides at its first fire
   CHECK(y.findings.size() == 1);
 }
 
-TEST_CASE("conditions for \"when\": meta, has_role, message_count", "[checks][logic]") {
-  const std::string check = R"({"type": "banned_phrase", "phrases": ["不知道"]})";
-  auto s = chat({{"customer", 0, "在吗"}, {"agent", 5, "不知道"}},
-                R"({"meta": {"channel": "app", "vip": true, "level": 3}})");
-  auto status = [&](const std::string& when) { return run(one_item(check, R"(, "when": )" + when), s).status; };
-  CHECK(status(R"({"type": "meta", "field": "channel", "equals": "app"})") == ItemStatus::failed);
-  CHECK(status(R"({"type": "meta", "field": "channel", "equals": "web"})") == ItemStatus::not_applicable);
-  CHECK(status(R"({"type": "meta", "field": "channel", "in": ["web", "app"]})") == ItemStatus::failed);
-  CHECK(status(R"({"type": "meta", "field": "vip", "equals": true})") == ItemStatus::failed);
-  CHECK(status(R"({"type": "meta", "field": "level", "equals": 3})") == ItemStatus::failed);
-  CHECK(status(R"({"type": "meta", "field": "region"})") == ItemStatus::not_applicable);
-  CHECK(status(R"({"type": "has_role", "role": "customer"})") == ItemStatus::failed);
-  CHECK(status(R"({"type": "has_role", "role": ["bot", "system"]})") == ItemStatus::not_applicable);
-  CHECK(status(R"({"type": "message_count", "min": 2})") == ItemStatus::failed);
-  CHECK(status(R"({"type": "message_count", "min": 3})") == ItemStatus::not_applicable);
-  CHECK(status(R"({"type": "message_count", "max": 1, "role": "agent"})") == ItemStatus::failed);
-  CHECK(status(R"({"type": "not", "check": {"type": "meta", "field": "channel", "equals": "web"}})") ==
-        ItemStatus::failed);
-  CHECK(status(R"({"type": "event", "events": ["survey_sent"]})") == ItemStatus::not_applicable);
-  auto surveyed = chat({{"agent", 0, "感谢您的咨询"}, {"system", 5, "", "survey_sent"}});
-  const std::string invite = R"({"type": "all", "checks": [
-    {"type": "required_phrase", "phrases": ["评价"], "window": {"last_messages": 2}},
-    {"type": "not", "check": {"type": "event", "events": ["survey_sent", "survey_pushed"]}}]})";
-  CHECK(run(one_item(invite), surveyed).status == ItemStatus::passed);
-  CHECK(run(one_item(invite), chat({{"agent", 0, "感谢您的咨询"}})).status == ItemStatus::failed);
-  // Agent-only session: an item for chats with a customer does not apply.
-  CHECK(run(one_item(check, R"(, "when": {"type": "has_role", "role": "customer"})"), chat({{"agent", 0, "不知道"}}))
-            .status == ItemStatus::not_applicable);
-  CHECK(has_error(one_item(check, R"(, "when": {"type": "meta", "field": "channel", "equal": "web"})"), "E0102",
-                  "/items/0/when/equal"));
-  CHECK(has_error(one_item(check, R"(, "when": {"type": "has_role"})"), "E0103", "/items/0/when"));
-  CHECK(has_error(one_item(check, R"(, "when": {"type": "message_count", "min": 5, "max": 2})"), "E0105",
-                  "/items/0/when/max"));
-}
-
-TEST_CASE("renormalize_not_applicable and escalating per_hit", "[checks][logic]") {
-  const std::string items = R"(, "items": [
-    {"id": "web_only", "points": 40, "when": {"type": "meta", "field": "channel", "equals": "web"},
-     "check": {"type": "banned_phrase", "phrases": ["不知道"]}},
-    {"id": "address", "points": 60, "per_hit": [10, 20, 30], "check": {"type": "address_form", "avoid": ["你"]}}]})";
-  const std::string plain = R"({"name": "t", "version": "1", "total": 100)" + items;
-  const std::string renorm =
-      R"({"name": "t", "version": "1", "total": 100, "options": {"renormalize_not_applicable": true})" + items;
-  auto app = chat({{"agent", 0, "你好,你的订单到了"}}, R"({"meta": {"channel": "app"}})");
-  auto r1 = report(plain, app);
-  CHECK(item(r1, "web_only").status == ItemStatus::not_applicable);
-  CHECK(item(r1, "address").hits == 2);
-  CHECK(item(r1, "address").deducted == 30);  // 10 + 20
-  CHECK(r1.score == 70);
-  auto r2 = report(renorm, app);
-  CHECK(r2.score == Approx(50));  // (60 - 30) / 60 * 100
-  auto many = chat({{"agent", 0, "你你你你你"}}, R"({"meta": {"channel": "web"}})");
-  auto r3 = report(plain, many);
-  CHECK(item(r3, "address").deducted == 60);  // 10 + 20 + 30 + 30 + 30, capped at the item's points
-  CHECK(report(renorm, many).score == 40);    // web: nothing n/a, no re-normalising
-}
-
-TEST_CASE("window scopes on banned_phrase / contains / required_phrase", "[checks][scope]") {
-  auto s = chat({{"agent", 0, "您好,很高兴为您服务"},
-                 {"customer", 10, "我要退货"},
-                 {"agent", 20, "好的,我帮您处理"},
-                 {"customer", 200, "没有了"},
-                 {"agent", 210, "再见"},
-                 {"agent", 215, "祝您生活愉快"}});
-  auto count = [&](const std::string& check) { return run(one_item(check), s).findings.size(); };
-  // first / last N of the role
-  CHECK(count(R"({"type": "contains", "phrases": ["您"], "window": {"first_messages": 1}})") == 2);
-  CHECK(count(R"({"type": "contains", "phrases": ["您"], "window": {"last_messages": 2}})") == 1);
-  // before / after another phrase (anchor role: customer)
-  CHECK(
-      count(
-          R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"before": {"phrases": ["没有了"], "role": "customer"}}})") ==
-      0);
-  CHECK(
-      count(
-          R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"after": {"phrases": ["退货"], "role": "customer"}}})") ==
-      1);
-  CHECK(
-      count(
-          R"({"type": "banned_phrase", "phrases": ["您"], "window": {"after": {"phrases": ["退货"], "role": "customer"}, "before": {"phrases": ["没有了"], "role": "customer"}}})") ==
-      1);
-  // time windows
-  CHECK(count(R"({"type": "contains", "phrases": ["您"], "window": {"first_seconds": 30}})") == 3);
-  CHECK(count(R"({"type": "contains", "phrases": ["您"], "window": {"last_seconds": 10}})") == 1);
-  // an "after" anchor that never occurs: not applicable
-  CHECK(
-      run(one_item(
-              R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"after": {"phrases": ["投诉"], "role": "customer"}}})"),
-          s)
-          .status == ItemStatus::not_applicable);
-  // required_phrase in the last 10 s, and required before the customer's 没有了
-  CHECK(run(one_item(R"({"type": "required_phrase", "phrases": ["祝您生活愉快"], "window": {"last_seconds": 10}})"), s)
-            .status == ItemStatus::passed);
-  auto before = run(
-      one_item(
-          R"({"type": "required_phrase", "phrases": ["还有什么可以帮"], "window": {"before": {"phrases": ["没有了"], "role": "customer"}}})"),
-      s);
-  REQUIRE(before.status == ItemStatus::failed);
-  CHECK_THAT(before.findings[0].explanation, Catch::Contains("before 没有了"));
-  // live: a window on the end of the chat is pending
-  CHECK(run(one_item(R"({"type": "banned_phrase", "phrases": ["再见"], "window": {"last_messages": 1}})"), s, false)
-            .status == ItemStatus::pending);
-  CHECK(has_error(one_item(R"({"type": "banned_phrase", "phrases": ["x"], "window": {"first_message": 1}})"), "E0102",
-                  "/items/0/check/window/first_message"));
-  CHECK(has_error(
-      one_item(R"({"type": "banned_phrase", "phrases": ["x"], "window": {"first_messages": 1, "last_messages": 1}})"),
-      "E0105", "/items/0/check/window/last_messages"));
-  CHECK(has_error(one_item(R"({"type": "required_phrase", "phrases": ["x"], "window": {}})"), "E0105",
-                  "/items/0/check/window"));
+TEST_CASE("any: a failed composed item reports one finding, the nearest miss", "[checks][logic][seed]") {
+  const std::string any = R"({"type": "any", "checks": [
+    {"type": "required_phrase", "phrases": ["您好"], "window": {"first_messages": 1}},
+    {"type": "required_phrase", "phrases": ["很高兴为您服务"], "window": {"first_messages": 1}},
+    {"type": "required_phrase", "phrases": ["有什么可以帮您"], "window": {"first_messages": 1}}]})";
+  auto s = chat({{"agent", 0, "在的"}});
+  auto r = run(one_item(any), s);
+  REQUIRE(r.status == ItemStatus::failed);
+  REQUIRE(r.findings.size() == 1);
+  CHECK_THAT(r.findings[0].explanation,
+             Catch::Contains("您好") && Catch::Contains("also") && Catch::Contains("很高兴为您服务") &&
+                 Catch::Contains("有什么可以帮您"));
+  // The branch with fewer findings is the nearer miss.
+  const std::string mixed = R"({"type": "any", "checks": [
+    {"type": "banned_phrase", "phrases": ["不知道"]},
+    {"type": "required_phrase", "phrases": ["您好"], "window": {"first_messages": 1}}]})";
+  auto m = run(one_item(mixed), chat({{"agent", 0, "不知道"}, {"agent", 5, "真不知道"}}));
+  REQUIRE(m.findings.size() == 1);
+  CHECK_THAT(m.findings[0].explanation, Catch::Contains("您好") && Catch::Contains("also"));
+  // "report": "all" keeps every branch.
+  const std::string all = R"({"type": "any", "report": "all", "checks": [
+    {"type": "banned_phrase", "phrases": ["不知道"]},
+    {"type": "required_phrase", "phrases": ["您好"], "window": {"first_messages": 1}}]})";
+  CHECK(run(one_item(all), chat({{"agent", 0, "不知道"}, {"agent", 5, "真不知道"}})).findings.size() == 3);
 }
