@@ -363,7 +363,7 @@ class PunctuationCheck final : public Check {
         // half_width: a half-width mark right after a Han character.
         if ((prev_classes & kClassHan) && (c == ',' || c == '.' || c == ';' || c == ':' || c == '?' || c == '!')) {
           const int fam = mark_family(c);
-          if (facts.half_at[fam] == kNone && !(c == '.' && i + 1 < n && s[i + 1] == '.')) {  // "..." ellipsis
+          if (fam >= 0 && facts.half_at[fam] == kNone && !(c == '.' && i + 1 < n && s[i + 1] == '.')) {  // "..." ellipsis
             facts.half_at[fam] = i;
             if (facts.half_width_at == kNone) facts.half_width_at = i;
           }
