@@ -278,6 +278,8 @@ class PunctuationCheck final : public Check {
   // numbers are marked as the pass meets them (they reach forward only); an
   // e-mail address reaches back, so meeting one gives nullopt: mark all
   // first and scan again.
+  // Long function: one pass over a message that tracks open brackets and quotes, the last mark and
+  // the skipped spans together; each problem kind needs that shared state.
   std::optional<Facts> scan(std::u32string_view s, Classes cls, Scratch& scratch, bool marked) const {
     const std::size_t n = s.size();
     std::uint8_t* skip = scratch.skip.data();
