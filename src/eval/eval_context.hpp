@@ -115,6 +115,14 @@ class EvalContext {
   // The pointers stay valid until the hits of ANOTHER message are first asked
   // for (all messages' hits share one array): copy them out before that.
   std::pair<const text::Hit*, const text::Hit*> hits(std::size_t i, std::uint32_t group);
+  // Whether `group` has a literal or regex hit in message i: never compares
+  // the message with the group's example sentences ("similar"), so a check
+  // that only asks whether a window has a hit asks this first and pays for
+  // similarity only when no literal phrase is there.
+  bool has_literal_hit(std::size_t i, std::uint32_t group) {
+    auto [b, e] = literal_hits(i, group);
+    return b != e;
+  }
 
   // For a hit of a group with example sentences ("similar"): its
   // similarity to the example it names, or -1 for a literal or regex hit.
