@@ -38,6 +38,10 @@ std::string to_text(const Report& report, const Session* session) {
             << mask_pii(session->messages[static_cast<std::size_t>(f.at.message)].text) << "\n";
       }
     }
+    if (r.truncated) {
+      out << "      ... " << r.truncated << " more finding" << (r.truncated == 1 ? "" : "s")
+          << " not shown (findings limit; every one is counted in the deduction)\n";
+    }
   }
   if (!pending.empty()) out << "  pending (session still open): " << pending << "\n";
   if (!manual.empty()) out << "  manual review: " << manual << "\n";

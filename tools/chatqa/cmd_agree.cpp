@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "rule_options.hpp"
 #include "chatqa/chatqa.hpp"
 #include "commands.hpp"
 #include "input.hpp"
@@ -448,7 +449,7 @@ int run_agree(const AgreeArgs& args) {
     }
   }
   for (const auto& [rules_path, inputs] : runs) {
-    CompileResult compiled = compile_rule_file(rules_path);
+    CompileResult compiled = compile_rule_file(rules_path, compile_options());
     for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
     if (!compiled.ok()) return kExitUsage;
     const RuleSet& rules = *compiled.rule_set;

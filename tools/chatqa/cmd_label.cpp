@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "rule_options.hpp"
 #include "chatqa/chatqa.hpp"
 #include "commands.hpp"
 #include "input.hpp"
@@ -42,7 +43,7 @@ struct ItemCounts {
 };
 
 int run_label(const LabelArgs& args) {
-  CompileResult compiled = compile_rule_file(args.rules);
+  CompileResult compiled = compile_rule_file(args.rules, compile_options());
   for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
   if (!compiled.ok()) return kExitUsage;
   const RuleSet& rules = *compiled.rule_set;
