@@ -186,8 +186,5 @@ std::string error_record_json(const InputError& error, const std::string& input_
 // A short text form for people; `session` (optional) lets it quote messages.
 std::string to_text(const Report& report, const Session* session = nullptr);
 
-// Formats a score or points value: integers without decimals, else up to 2.
-std::string format_points(double value);
-
 }  // namespace chatqa
 CHATQA_PUBLIC_END

@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "chatqa/report.hpp"
+#include "report/format.hpp"
 
 namespace chatqa {
 

@@ -9,6 +9,7 @@
 #include "rules/gap_phrase.hpp"
 #include "rules/lexicon.hpp"
 #include "rules/read_file.hpp"
+#include "report/format.hpp"
 
 namespace chatqa {
 

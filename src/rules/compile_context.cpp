@@ -7,6 +7,7 @@
 #include "checks/registry.hpp"
 #include "rules/did_you_mean.hpp"
 #include "rules/gap_phrase.hpp"
+#include "report/format.hpp"
 #include "text/utf8.hpp"
 
 namespace chatqa::detail {

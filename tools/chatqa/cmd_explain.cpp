@@ -18,6 +18,7 @@
 #include "commands.hpp"
 #include "input.hpp"
 #include "output.hpp"
+#include "report/format.hpp"
 
 namespace chatqa::cli {
 namespace {

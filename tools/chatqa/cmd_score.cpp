@@ -27,6 +27,7 @@
 #include "input.hpp"
 #include "output.hpp"
 #include "summary.hpp"
+#include "report/format.hpp"
 
 namespace chatqa::cli {
 namespace {
