@@ -278,6 +278,8 @@ class PunctuationCheck final : public Check {
   // numbers are marked as the pass meets them (they reach forward only); an
   // e-mail address reaches back, so meeting one gives nullopt: mark all
   // first and scan again.
+  // Long function: one pass over a message that tracks open brackets and quotes, the last mark and
+  // the skipped spans together; each problem kind needs that shared state.
   std::optional<Facts> scan(std::u32string_view s, Classes cls, Scratch& scratch, bool marked) const {
     const std::size_t n = s.size();
     std::uint8_t* skip = scratch.skip.data();
@@ -363,7 +365,7 @@ class PunctuationCheck final : public Check {
         // half_width: a half-width mark right after a Han character.
         if ((prev_classes & kClassHan) && (c == ',' || c == '.' || c == ';' || c == ':' || c == '?' || c == '!')) {
           const int fam = mark_family(c);
-          if (facts.half_at[fam] == kNone && !(c == '.' && i + 1 < n && s[i + 1] == '.')) {  // "..." ellipsis
+          if (fam >= 0 && facts.half_at[fam] == kNone && !(c == '.' && i + 1 < n && s[i + 1] == '.')) {  // "..." ellipsis
             facts.half_at[fam] = i;
             if (facts.half_width_at == kNone) facts.half_width_at = i;
           }

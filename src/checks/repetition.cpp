@@ -225,6 +225,8 @@ class RepetitionCheck final : public Check {
   // n-grams; cards and links are skipped, placeholders and digits ignored.
   bool weighted = false;
 
+  // Long function: the check's hot loop: n-gram keys, bucket bounds and single-link grouping over
+  // the same flat buffers, measured in bench/ (see the comments inside).
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     const auto n = static_cast<std::size_t>(ngram);
     WorkArray<Compared, 64> msgs(ctx.size());

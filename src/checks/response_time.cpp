@@ -38,6 +38,8 @@ class ResponseTimeCheck final : public Check {
     return b != e;
   }
 
+  // Long function: one pass over the messages with the open customer turn's state, then the mode's
+  // verdict (first / each / max / mean); the turn state is shared by both.
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     std::vector<Turn> turns;
     long open = -1;

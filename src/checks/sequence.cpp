@@ -170,6 +170,8 @@ class SequenceCheck final : public Check {
     return w;
   }
 
+  // Long function: one pass over the messages with the open expectation's state (trigger, window,
+  // resolution); the helpers above take out what does not need that state.
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     const std::size_t n = ctx.size();
     bool any_trigger = false, open_window = false;

@@ -141,6 +141,8 @@ class TypoCountCheck final : public Check {
   }
 };
 
+// Long function: parses and cross-validates the check's parameters in order (language,
+// normalisation, dictionary, exceptions, frequencies); each later step needs the earlier results.
 std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::string& ptr) {
   Params p(ctx, j, ptr, {"type", "dictionary", "role", "min_count", "normalize", "language"});
   auto check = std::make_unique<TypoCountCheck>();

@@ -260,6 +260,8 @@ void CsvRecords::mark_broken(const std::string* session_id, InputError e) {
   emit(std::move(r));
 }
 
+// Long function: maps one CSV row's columns onto the session being built (start of a new session,
+// message fields, agent), in column order.
 void CsvRecords::row() {
   bool blank = true;
   for (const auto& f : fields_) blank = blank && f.empty();

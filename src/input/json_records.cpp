@@ -125,6 +125,8 @@ bool JsonRecords::track(char c) {
   }
 }
 
+// Long function: the byte-at-a-time state machine of the JSON Lines / array reader: one switch over
+// the states, each case a few lines; split, the state would be scattered.
 void JsonRecords::step(char c) {
   switch (mode_) {
     case Mode::top:

@@ -94,6 +94,8 @@ void append_utf8(std::string& out, std::uint32_t cp) {
 // ---------------------------------------------------------------------------
 // Mapping files
 
+// Long function: reads a mapping file's keys one after another into ReadOptions, each with its own
+// validation message; a flat list is the clearest form.
 std::optional<std::string> apply_mapping(std::string_view text, ReadOptions& options) {
   json j;
   InputError parse_error;
@@ -216,6 +218,8 @@ std::optional<std::string> apply_mapping(std::string_view text, ReadOptions& opt
 // ---------------------------------------------------------------------------
 // HTML to text
 
+// Long function: a one-pass state machine over the HTML (tags, entities, whitespace, block breaks)
+// sharing the output position.
 std::string html_to_text(std::string_view html) {
   std::string out;
   out.reserve(html.size());

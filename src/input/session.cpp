@@ -52,6 +52,8 @@ std::optional<std::string> string_or_number(const json& v) {
 }
 
 // Fills `session` from a parsed JSON object or returns the first problem.
+// Long function: reads a session's fields in order and returns the first problem with its location;
+// a flat sequence of field checks.
 std::optional<InputError> session_from_json_impl(const json& j, const SessionOptions& options, Session& session) {
   if (!j.is_object()) {
     return make_error("E0202", "a session must be a JSON object, not " + type_name(j));

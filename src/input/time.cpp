@@ -166,6 +166,8 @@ std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offse
 //   (year first; then optional ".fff", and a zone: Z, UTC, GMT, +08:00, +0800)
 //   Mon, 08 Jul 2024 14:00:01 +0000 and 8 Jul 2024 14:00 GMT (RFC 2822)
 // Day-first or month-first numeric dates (07/08/2024) are ambiguous: not read.
+// Long function: one left-to-right parse (date, time, fraction, zone) of the formats listed above,
+// each step reading where the previous one stopped.
 std::optional<Timestamp> parse_time_relaxed(std::string_view s, int default_offset, bool* zoned) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);

@@ -219,6 +219,8 @@ bool read_text_file(CompileContext& ctx, const std::string& path, std::string& c
          utf8::find_invalid(content) == std::string::npos;
 }
 
+// Long function: three passes in order (self-suggestions, inflections, word lists) over the same
+// kept entries and keys; the later passes depend on what the earlier kept.
 void tidy_typo_entries(CompileContext& ctx, const std::string& pointer, const std::string& name,
                        const TypoSettings& settings, std::vector<TypoEntry>& entries) {
   constexpr std::size_t kExamples = 5;
@@ -330,6 +332,8 @@ void tidy_typo_entries(CompileContext& ctx, const std::string& pointer, const st
   entries.swap(kept);
 }
 
+// Long function: one loop over the lexicons that dispatches on their kinds (list, typo dictionary,
+// file) with a diagnostic for each wrong shape.
 void compile_lexicons(CompileContext& ctx, const json& lexicons, const std::string& pointer) {
   if (!lexicons.is_object()) {
     ctx.error("E0104", pointer, "\"lexicons\" must be an object of name -> list, not " + std::string(lexicons.type_name()));

@@ -144,6 +144,80 @@ ojson points_json(double v) {
 
 }  // namespace
 
+namespace {
+
+// One test case: status, mismatches, score and the items that fired.
+ojson case_json(const CaseResult& c) {
+  ojson jc = ojson::object();
+  jc["name"] = c.name;
+  jc["file"] = c.at.file;
+  jc["line"] = c.at.line;
+  jc["column"] = c.at.column;
+  jc["status"] = to_string(c.status);
+  if (!c.todo.empty()) jc["todo"] = c.todo;
+  ojson mismatches = ojson::array();
+  for (const Mismatch& m : c.mismatches) {
+    mismatches.push_back({{"item", m.item}, {"field", m.field}, {"expected", m.expected}, {"actual", m.actual}});
+  }
+  jc["mismatches"] = std::move(mismatches);
+  jc["score"] = points_json(c.report.score);
+  jc["fatal"] = c.report.fatal;
+  ojson fired_items = ojson::array();
+  for (const ItemResult& r : c.report.items) {
+    if (r.status != ItemStatus::failed) continue;
+    ojson findings = ojson::array();
+    for (const Finding& f : r.findings) {
+      ojson jf = ojson::object();
+      jf["message"] = f.at.message;
+      if (f.at.has_span) jf["quote"] = f.at.quote;
+      jf["explanation"] = f.explanation;
+      findings.push_back(std::move(jf));
+    }
+    fired_items.push_back({{"id", r.id},
+                           {"hits", r.hits},
+                           {r.bonus ? "awarded" : "deducted", points_json(r.bonus ? r.awarded : r.deducted)},
+                           {"findings", std::move(findings)}});
+  }
+  jc["fired"] = std::move(fired_items);
+  return jc;
+}
+
+// One rule file's suite: its cases, per-item tallies and coverage.
+ojson suite_json(const RuleTestResult& s) {
+  ojson suite = ojson::object();
+  suite["rule_file"] = s.rule_file;
+  suite["rule_set"] = {{"name", s.rule_set_name}, {"version", s.rule_set_version}};
+  suite["test_files"] = s.test_files;
+  ojson sd = ojson::array();
+  for (const Diagnostic& d : s.diagnostics) sd.push_back(diagnostic_json(d));
+  suite["diagnostics"] = std::move(sd);
+  ojson cases = ojson::array();
+  for (const CaseResult& c : s.cases) cases.push_back(case_json(c));
+  suite["cases"] = std::move(cases);
+  ojson items = ojson::array();
+  for (const ItemTally& t : s.items) {
+    items.push_back({{"id", t.id},
+                     {"manual", t.manual},
+                     {"fire_cases", t.fire_cases},
+                     {"clean_cases", t.clean_cases},
+                     {"true_positives", t.true_positives},
+                     {"false_positives", t.false_positives},
+                     {"false_negatives", t.false_negatives}});
+  }
+  suite["items"] = std::move(items);
+  if (s.coverage_judged) {
+    suite["coverage"] = {{"complete", s.coverage_complete()},
+                         {"never_fire", s.never_fire},
+                         {"never_clean", s.never_clean},
+                         {"manual", s.manual}};
+  } else {
+    suite["coverage"] = nullptr;
+  }
+  return suite;
+}
+
+}  // namespace
+
 std::string to_json(const RuleTestRun& run) {
   ojson doc = ojson::object();
   ojson diagnostics = ojson::array();
@@ -151,73 +225,11 @@ std::string to_json(const RuleTestRun& run) {
   ojson suites = ojson::array();
   std::size_t passed = 0, failed = 0, todo = 0, todo_passing = 0;
   for (const RuleTestResult& s : run.suites) {
-    ojson suite = ojson::object();
-    suite["rule_file"] = s.rule_file;
-    suite["rule_set"] = {{"name", s.rule_set_name}, {"version", s.rule_set_version}};
-    suite["test_files"] = s.test_files;
-    ojson sd = ojson::array();
-    for (const Diagnostic& d : s.diagnostics) sd.push_back(diagnostic_json(d));
-    suite["diagnostics"] = std::move(sd);
-    ojson cases = ojson::array();
-    for (const CaseResult& c : s.cases) {
-      ojson jc = ojson::object();
-      jc["name"] = c.name;
-      jc["file"] = c.at.file;
-      jc["line"] = c.at.line;
-      jc["column"] = c.at.column;
-      jc["status"] = to_string(c.status);
-      if (!c.todo.empty()) jc["todo"] = c.todo;
-      ojson mismatches = ojson::array();
-      for (const Mismatch& m : c.mismatches) {
-        mismatches.push_back({{"item", m.item}, {"field", m.field}, {"expected", m.expected}, {"actual", m.actual}});
-      }
-      jc["mismatches"] = std::move(mismatches);
-      jc["score"] = points_json(c.report.score);
-      jc["fatal"] = c.report.fatal;
-      ojson fired_items = ojson::array();
-      for (const ItemResult& r : c.report.items) {
-        if (r.status != ItemStatus::failed) continue;
-        ojson findings = ojson::array();
-        for (const Finding& f : r.findings) {
-          ojson jf = ojson::object();
-          jf["message"] = f.at.message;
-          if (f.at.has_span) jf["quote"] = f.at.quote;
-          jf["explanation"] = f.explanation;
-          findings.push_back(std::move(jf));
-        }
-        fired_items.push_back({{"id", r.id},
-                               {"hits", r.hits},
-                               {r.bonus ? "awarded" : "deducted", points_json(r.bonus ? r.awarded : r.deducted)},
-                               {"findings", std::move(findings)}});
-      }
-      jc["fired"] = std::move(fired_items);
-      cases.push_back(std::move(jc));
-    }
-    suite["cases"] = std::move(cases);
-    ojson items = ojson::array();
-    for (const ItemTally& t : s.items) {
-      items.push_back({{"id", t.id},
-                       {"manual", t.manual},
-                       {"fire_cases", t.fire_cases},
-                       {"clean_cases", t.clean_cases},
-                       {"true_positives", t.true_positives},
-                       {"false_positives", t.false_positives},
-                       {"false_negatives", t.false_negatives}});
-    }
-    suite["items"] = std::move(items);
-    if (s.coverage_judged) {
-      suite["coverage"] = {{"complete", s.coverage_complete()},
-                           {"never_fire", s.never_fire},
-                           {"never_clean", s.never_clean},
-                           {"manual", s.manual}};
-    } else {
-      suite["coverage"] = nullptr;
-    }
+    suites.push_back(suite_json(s));
     passed += s.count(CaseStatus::passed);
     failed += s.count(CaseStatus::failed);
     todo += s.count(CaseStatus::todo);
     todo_passing += s.count(CaseStatus::todo_passing);
-    suites.push_back(std::move(suite));
   }
   doc["suites"] = std::move(suites);
   doc["diagnostics"] = std::move(diagnostics);

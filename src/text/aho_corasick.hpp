@@ -80,6 +80,8 @@ struct PhraseMatcher::Automaton {
       node = nd.fail;
     }
   }
+  // Long function: builds the automaton in its fixed order (trie, breadth-first failure links,
+  // output links, dense rows) over shared node arrays.
   void build(const std::vector<PatternInfo>& patterns) {
     number_symbols(patterns);
     const std::uint32_t alphabet = symbols.count();

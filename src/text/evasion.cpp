@@ -103,6 +103,8 @@ bool may_fold_evasions(const NormText& t) {
   // Only something next to an ASCII letter can be part of a disguised Latin
   // word: a Chinese message with an order number or a price needs no folding.
   const std::size_t n = t.chars.size();
+  // Long function: one pass over a message's characters that folds disguised Latin words, keeping
+  // the offsets to the original text in step.
   const char32_t* c = t.chars.data();
   for (std::size_t k = 0; k < n; ++k) {
     if (!is_ascii_letter(c[k])) continue;

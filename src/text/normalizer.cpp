@@ -286,6 +286,9 @@ __attribute__((noinline)) NormArrays size_norm(NormText& out, std::size_t size) 
 
 }  // namespace
 
+// Long function: the per-character hot loop of normalisation (folding, width, separators, offsets
+// to the original); measured in bench/, kept in one piece so the compiler keeps its state in
+// registers.
 void Normalizer::normalize(std::string_view original, bool traditional, NormText& out) const {
   if (traditional) build_traditional_table();
   out.has_utf8 = false;

@@ -390,6 +390,9 @@ void SimilarityIndex::build() {
       postings_[e.variant][e.vector.keys[k]].push_back({id, e.vector.weights[k]});
     }
   }
+// Long function: the hot path of similar-phrase matching: one pass over the clauses that fills the
+// scratch accumulators, then ranking and de-overlapping the candidates; the steps share the
+// per-call scratch, and splitting them would pass it around for nothing.
 }
 
 void SimilarityIndex::match(const NormText& text, int variant, std::uint8_t audience, SimilarityScratch& s,

@@ -1,4 +1,4 @@
-// Helpers for the check-type unit tests (test_checks_*.cpp): compile a rule
+// Helpers for the check-type unit tests (tests/unit/checks/<check>_test.cpp): compile a rule
 // set of one item from JSON text, build a chat from (role, seconds, text)
 // rows, evaluate it and look at one item.
 #pragma once

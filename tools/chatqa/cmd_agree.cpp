@@ -125,6 +125,8 @@ std::string pct(double v) {
 
 double round4(double v) { return std::round(v * 10000) / 10000; }
 
+// Long function: validates a label file record by record (each field with its own message) and
+// merges it into the store; a flat sequence of checks.
 bool read_labels(const std::string& file, LabelStore& store, std::size_t& bad, std::size_t& conflicts) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
@@ -418,28 +420,11 @@ std::string table(const std::vector<RuleSetRows>& sets, bool markdown) {
   return out;
 }
 
-int run_agree(const AgreeArgs& args) {
-  std::vector<Gate> gates;
-  if (auto err = parse_gates(args.min_precision, gates)) {
-    std::cerr << "chatqa agree: " << *err << "\n";
-    return kExitUsage;
-  }
-  if (!args.unlabelled.empty() && args.rescore.empty()) {
-    std::cerr << "chatqa agree: --unlabelled needs --rescore (the findings of the current rules)\n";
-    return kExitUsage;
-  }
-  LabelStore store;
-  std::size_t bad = 0, conflicts = 0;
-  for (const std::string& file : args.label_files) read_labels(file, store, bad, conflicts);
-
-  std::vector<RuleSetRows> sets;
-  std::set<std::string> rescored_names;
-  labels::Sampler unlabelled(args.seed, args.per_item);
-  std::vector<std::pair<std::string, std::vector<std::string>>> unlabelled_items;  // rule set -> item order
-
-  // Re-score: group the (rules, input) pairs by rule file, in order of appearance.
+// The --rescore pairs (rules, input) grouped by rule file, in order of appearance.
+std::vector<std::pair<std::string, std::vector<std::string>>> rescore_runs(
+    const std::vector<std::pair<std::string, std::string>>& rescore) {
   std::vector<std::pair<std::string, std::vector<std::string>>> runs;
-  for (const auto& [rules, input] : args.rescore) {
+  for (const auto& [rules, input] : rescore) {
     auto it = std::find_if(runs.begin(), runs.end(), [&](const auto& r) { return r.first == rules; });
     if (it == runs.end()) {
       runs.push_back({rules, {input}});
@@ -447,110 +432,132 @@ int run_agree(const AgreeArgs& args) {
       it->second.push_back(input);
     }
   }
-  for (const auto& [rules_path, inputs] : runs) {
-    CompileResult compiled = compile_rule_file(rules_path);
-    for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
-    if (!compiled.ok()) return kExitUsage;
-    const RuleSet& rules = *compiled.rule_set;
-    RuleSetRows set;
-    set.name = rules.name();
-    set.version = rules.version();
-    set.rules = rules_path;
-    set.inputs = inputs;
-    if (!rescored_names.insert(set.name).second) {
-      std::cerr << "chatqa agree: two rule files are named \"" << set.name << "\"; labels name rule sets by name\n";
-      return kExitUsage;
+  return runs;
+}
+
+// What re-scoring one rule set found, per item: the finding keys now, and the
+// sessions where the item was judged (passed or failed).
+struct Rescored {
+  std::map<std::string, std::set<std::string>> current;  // item -> finding keys
+  std::map<std::string, std::set<std::string>> checked;  // item -> sessions where it passed or failed
+};
+
+// Compares the labels of one re-scored rule set with what it finds now (the
+// tallies of each row: right / wrong, gone, not applicable, misses found).
+void tally_labels(RuleSetRows& set, const std::map<std::string, std::size_t>& index,
+                  const std::map<std::string, ItemLabels>& labels_of, Rescored& now_found,
+                  const std::string& rules_path) {
+  for (const auto& [item, il] : labels_of) {
+    auto at = index.find(item);
+    if (at == index.end()) {
+      std::cerr << "chatqa agree: " << il.findings.size() + il.misses.size() << " labels of " << set.name
+                << " name item \"" << item << "\", which " << rules_path << " does not have\n";
+      continue;
     }
-    const auto labels_of = by_item(store[set.name]);
-    std::map<std::string, std::size_t> index;
-    std::vector<std::string> order;
-    for (const ItemInfo& info : rules.items()) {
-      if (info.check_type == "manual") continue;
-      index[info.id] = set.rows.size();
-      Row r;
-      r.rule_set = set.name;
-      r.item = info.id;
-      r.check = info.check_type;
-      r.scored = true;
-      set.rows.push_back(r);
-      order.push_back(info.id);
-    }
-    unlabelled_items.push_back({set.name, order});
-    std::map<std::string, std::set<std::string>> current;  // item -> finding keys
-    std::map<std::string, std::set<std::string>> checked;  // item -> sessions where it passed or failed
-    const std::string name = set.name;
-    try {
-      bad += labels::score_inputs(
-          rules, inputs, args.input,
-          [&](const Session& session, const Report& report) {
-            ++set.sessions;
-            for (const ItemResult& item : report.items) {
-              auto at = index.find(item.id);
-              if (at == index.end()) continue;
-              Row& r = set.rows[at->second];
-              if (item.status == ItemStatus::failed || item.status == ItemStatus::passed) {
-                ++r.sessions;
-                if (labels_of.count(item.id)) checked[item.id].insert(session.id);
-              }
-              if (item.status != ItemStatus::failed) continue;
-              ++r.failed;
-              auto li = labels_of.find(item.id);
-              for (const auto& [f, dup] : labels::distinct_findings(session.id, item)) {
-                ++r.findings;
-                const std::string key = labels::key_of(session.id, item.id, *f).str();
-                current[item.id].insert(key);
-                if (li != labels_of.end() && li->second.findings.count(key)) continue;
-                ++r.unlabelled;
-                if (!args.unlabelled.empty()) {
-                  const Finding& finding = *f;
-                  const std::size_t duplicates = dup;
-                  unlabelled.offer(name + '\x1d' + item.id, key, [&] {
-                    return labels::finding_record(name, session, item, finding, args.context, duplicates);
-                  });
-                }
-              }
-            }
-          },
-          "agree");
-    } catch (const std::runtime_error& e) {
-      std::cerr << "chatqa agree: " << e.what() << "\n";
-      return kExitUsage;
-    }
-    for (const auto& [item, il] : labels_of) {
-      auto at = index.find(item);
-      if (at == index.end()) {
-        std::cerr << "chatqa agree: " << il.findings.size() + il.misses.size() << " labels of " << set.name
-                  << " name item \"" << item << "\", which " << rules_path << " does not have\n";
+    Row& r = set.rows[at->second];
+    const auto& now = now_found.current[item];
+    const auto& in_scope = now_found.checked[item];
+    for (const auto& [key, l] : il.findings) {
+      const bool found = now.count(key) > 0;
+      if (!found && !in_scope.count(l->key.session)) {
+        ++r.not_applicable;  // the item no longer applies to that session (or it is gone)
         continue;
       }
-      Row& r = set.rows[at->second];
-      const auto& now = current[item];
-      const auto& in_scope = checked[item];
-      for (const auto& [key, l] : il.findings) {
-        const bool found = now.count(key) > 0;
-        if (!found && !in_scope.count(l->key.session)) {
-          ++r.not_applicable;  // the item no longer applies to that session (or it is gone)
-          continue;
-        }
-        if (l->verdict == "right") {
-          ++(found ? r.right : r.gone_right);
-        } else {
-          ++(found ? r.wrong : r.gone_wrong);
-        }
+      if (l->verdict == "right") {
+        ++(found ? r.right : r.gone_right);
+      } else {
+        ++(found ? r.wrong : r.gone_wrong);
       }
-      for (const Label* m : il.misses) {
-        // A miss that names where the finding belongs is found when a finding is there now.
-        bool found = false;
-        if (m->key.message >= 0) found = now.count(m->key.str()) > 0;
-        ++(found ? r.found_misses : r.misses);
-        if (!found && m->kind == "silent") ++r.silent_miss;
-      }
-      r.silent_right = il.silent_right;
     }
-    sets.push_back(std::move(set));
+    for (const Label* m : il.misses) {
+      // A miss that names where the finding belongs is found when a finding is there now.
+      bool found = false;
+      if (m->key.message >= 0) found = now.count(m->key.str()) > 0;
+      ++(found ? r.found_misses : r.misses);
+      if (!found && m->kind == "silent") ++r.silent_miss;
+    }
+    r.silent_right = il.silent_right;
   }
+}
 
-  // Rule sets only labelled, not re-scored: the labels as they are.
+// Re-scores `inputs` with the rule file `rules_path` into `set` (one row per
+// scored item, in rule-set order, written to `item_order`), offering unlabelled
+// findings to `unlabelled`. Returns an exit code when the rules or inputs cannot be used.
+std::optional<int> rescore_rule_set(const AgreeArgs& args, const std::string& rules_path,
+                                    const std::vector<std::string>& inputs, LabelStore& store,
+                                    std::set<std::string>& rescored_names, labels::Sampler& unlabelled,
+                                    RuleSetRows& set, std::vector<std::string>& item_order, std::size_t& bad) {
+  CompileResult compiled = compile_rule_file(rules_path);
+  for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
+  if (!compiled.ok()) return kExitUsage;
+  const RuleSet& rules = *compiled.rule_set;
+  set.name = rules.name();
+  set.version = rules.version();
+  set.rules = rules_path;
+  set.inputs = inputs;
+  if (!rescored_names.insert(set.name).second) {
+    std::cerr << "chatqa agree: two rule files are named \"" << set.name << "\"; labels name rule sets by name\n";
+    return kExitUsage;
+  }
+  const auto labels_of = by_item(store[set.name]);
+  std::map<std::string, std::size_t> index;
+  for (const ItemInfo& info : rules.items()) {
+    if (info.check_type == "manual") continue;
+    index[info.id] = set.rows.size();
+    Row r;
+    r.rule_set = set.name;
+    r.item = info.id;
+    r.check = info.check_type;
+    r.scored = true;
+    set.rows.push_back(r);
+    item_order.push_back(info.id);
+  }
+  Rescored found;
+  const std::string name = set.name;
+  try {
+    bad += labels::score_inputs(
+        rules, inputs, args.input,
+        [&](const Session& session, const Report& report) {
+          ++set.sessions;
+          for (const ItemResult& item : report.items) {
+            auto at = index.find(item.id);
+            if (at == index.end()) continue;
+            Row& r = set.rows[at->second];
+            if (item.status == ItemStatus::failed || item.status == ItemStatus::passed) {
+              ++r.sessions;
+              if (labels_of.count(item.id)) found.checked[item.id].insert(session.id);
+            }
+            if (item.status != ItemStatus::failed) continue;
+            ++r.failed;
+            auto li = labels_of.find(item.id);
+            for (const auto& [f, dup] : labels::distinct_findings(session.id, item)) {
+              ++r.findings;
+              const std::string key = labels::key_of(session.id, item.id, *f).str();
+              found.current[item.id].insert(key);
+              if (li != labels_of.end() && li->second.findings.count(key)) continue;
+              ++r.unlabelled;
+              if (!args.unlabelled.empty()) {
+                const Finding& finding = *f;
+                const std::size_t duplicates = dup;
+                unlabelled.offer(name + '\x1d' + item.id, key, [&] {
+                  return labels::finding_record(name, session, item, finding, args.context, duplicates);
+                });
+              }
+            }
+          }
+        },
+        "agree");
+  } catch (const std::runtime_error& e) {
+    std::cerr << "chatqa agree: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  tally_labels(set, index, labels_of, found, rules_path);
+  return std::nullopt;
+}
+
+// Rule sets only labelled, not re-scored: the labels as they are.
+void add_labelled_only(const LabelStore& store, const std::set<std::string>& rescored_names,
+                       std::vector<RuleSetRows>& sets) {
   for (const auto& [name, labels_of_set] : store) {
     if (rescored_names.count(name)) continue;
     RuleSetRows set;
@@ -567,8 +574,11 @@ int run_agree(const AgreeArgs& args) {
     }
     sets.push_back(std::move(set));
   }
+}
 
-  // Gates.
+// The gates (--min-labelled, --min-precision) each row fails, as lines for people.
+std::vector<std::string> gate_failures(const AgreeArgs& args, const std::vector<Gate>& gates,
+                                       const std::vector<RuleSetRows>& sets) {
   std::vector<std::string> failures;
   for (const RuleSetRows& s : sets) {
     for (const Row& r : s.rows) {
@@ -585,19 +595,25 @@ int run_agree(const AgreeArgs& args) {
       }
     }
   }
+  return failures;
+}
 
-  if (args.only_labelled) {
-    for (RuleSetRows& s : sets) {
-      std::vector<Row> kept;
-      for (const Row& r : s.rows) {
-        if (r.labelled() > 0 || r.misses > 0 || r.found_misses > 0 || r.gone_right > 0 || r.gone_wrong > 0) {
-          kept.push_back(r);
-        }
+// --only-labelled: keep the rows that have labels (or misses, or labels gone).
+void keep_labelled_rows(std::vector<RuleSetRows>& sets) {
+  for (RuleSetRows& s : sets) {
+    std::vector<Row> kept;
+    for (const Row& r : s.rows) {
+      if (r.labelled() > 0 || r.misses > 0 || r.found_misses > 0 || r.gone_right > 0 || r.gone_wrong > 0) {
+        kept.push_back(r);
       }
-      s.rows = std::move(kept);
     }
+    s.rows = std::move(kept);
   }
+}
 
+// The agreement table (text, markdown or JSON) to --output.
+int write_agreement(const AgreeArgs& args, const std::vector<RuleSetRows>& sets,
+                    const std::vector<std::string>& failures) {
   OutputFile out;
   if (std::string err = out.open(args.output); !err.empty()) {
     std::cerr << "chatqa agree: " << err << "\n";
@@ -630,63 +646,110 @@ int run_agree(const AgreeArgs& args) {
     std::cerr << "chatqa agree: " << err << "\n";
     return kExitUsage;
   }
+  return kExitOk;
+}
 
-  if (!args.unlabelled.empty()) {
-    OutputFile u;
-    if (std::string err = u.open(args.unlabelled); !err.empty()) {
-      std::cerr << "chatqa agree: " << err << "\n";
-      return kExitUsage;
-    }
-    // The first record describes the sample, as in `chatqa label`.
-    Json header;
-    header["chatqa_label"] = 1;
-    header["from"] = "agree --unlabelled";
-    Json names = Json::array();
-    for (const RuleSetRows& s : sets) {
-      if (!s.rules.empty()) names.push_back({{"name", s.name}, {"version", s.version}});
-    }
-    header["rule_sets"] = names;
-    header["seed"] = args.seed;
-    header["per_item"] = args.per_item;
-    u.write(labels::line_of(header));
-    std::size_t written = 0;
-    for (const auto& [name, items] : unlabelled_items) {
-      for (const std::string& item : items) {
-        for (const Json& rec : unlabelled.take(name + '\x1d' + item)) {
-          u.write(labels::line_of(rec));
-          ++written;
-        }
+// --unlabelled: the sampled unlabelled findings, in rule-set and item order, to label.
+int write_unlabelled(const AgreeArgs& args, const std::vector<RuleSetRows>& sets,
+                     const std::vector<std::pair<std::string, std::vector<std::string>>>& unlabelled_items,
+                     labels::Sampler& unlabelled) {
+  OutputFile u;
+  if (std::string err = u.open(args.unlabelled); !err.empty()) {
+    std::cerr << "chatqa agree: " << err << "\n";
+    return kExitUsage;
+  }
+  // The first record describes the sample, as in `chatqa label`.
+  Json header;
+  header["chatqa_label"] = 1;
+  header["from"] = "agree --unlabelled";
+  Json names = Json::array();
+  for (const RuleSetRows& s : sets) {
+    if (!s.rules.empty()) names.push_back({{"name", s.name}, {"version", s.version}});
+  }
+  header["rule_sets"] = names;
+  header["seed"] = args.seed;
+  header["per_item"] = args.per_item;
+  u.write(labels::line_of(header));
+  std::size_t written = 0;
+  for (const auto& [name, items] : unlabelled_items) {
+    for (const std::string& item : items) {
+      for (const Json& rec : unlabelled.take(name + '\x1d' + item)) {
+        u.write(labels::line_of(rec));
+        ++written;
       }
     }
-    if (std::string err = u.commit(); !err.empty()) {
-      std::cerr << "chatqa agree: " << err << "\n";
-      return kExitUsage;
-    }
-    std::cerr << "chatqa agree: " << written << " unlabelled findings to label in " << args.unlabelled << "\n";
   }
+  if (std::string err = u.commit(); !err.empty()) {
+    std::cerr << "chatqa agree: " << err << "\n";
+    return kExitUsage;
+  }
+  std::cerr << "chatqa agree: " << written << " unlabelled findings to label in " << args.unlabelled << "\n";
+  return kExitOk;
+}
 
+// --store: every label read, merged, in a stable order.
+int write_store(const std::string& path, const LabelStore& store) {
+  OutputFile s;
+  if (std::string err = s.open(path); !err.empty()) {
+    std::cerr << "chatqa agree: " << err << "\n";
+    return kExitUsage;
+  }
+  for (const auto& [name, labels_of_set] : store) {
+    std::vector<const Label*> all;
+    for (const auto& [id, l] : labels_of_set) all.push_back(&l);
+    std::sort(all.begin(), all.end(), [](const Label* a, const Label* b) {
+      auto t = [](const Label* l) {
+        return std::make_tuple(l->key.item, l->key.session, l->key.message, l->key.has_span, l->key.begin, l->key.end,
+                               l->kind);
+      };
+      return t(a) < t(b);
+    });
+    for (const Label* l : all) s.write(labels::line_of(stripped(name, *l)));
+  }
+  if (std::string err = s.commit(); !err.empty()) {
+    std::cerr << "chatqa agree: " << err << "\n";
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+int run_agree(const AgreeArgs& args) {
+  std::vector<Gate> gates;
+  if (auto err = parse_gates(args.min_precision, gates)) {
+    std::cerr << "chatqa agree: " << *err << "\n";
+    return kExitUsage;
+  }
+  if (!args.unlabelled.empty() && args.rescore.empty()) {
+    std::cerr << "chatqa agree: --unlabelled needs --rescore (the findings of the current rules)\n";
+    return kExitUsage;
+  }
+  LabelStore store;
+  std::size_t bad = 0, conflicts = 0;
+  for (const std::string& file : args.label_files) read_labels(file, store, bad, conflicts);
+
+  std::vector<RuleSetRows> sets;
+  std::set<std::string> rescored_names;
+  labels::Sampler unlabelled(args.seed, args.per_item);
+  std::vector<std::pair<std::string, std::vector<std::string>>> unlabelled_items;  // rule set -> item order
+  for (const auto& [rules_path, inputs] : rescore_runs(args.rescore)) {
+    RuleSetRows set;
+    std::vector<std::string> order;
+    if (auto exit = rescore_rule_set(args, rules_path, inputs, store, rescored_names, unlabelled, set, order, bad)) {
+      return *exit;
+    }
+    unlabelled_items.push_back({set.name, order});
+    sets.push_back(std::move(set));
+  }
+  add_labelled_only(store, rescored_names, sets);
+
+  const std::vector<std::string> failures = gate_failures(args, gates, sets);
+  if (args.only_labelled) keep_labelled_rows(sets);
+  if (int exit = write_agreement(args, sets, failures); exit != kExitOk) return exit;
+  if (!args.unlabelled.empty()) {
+    if (int exit = write_unlabelled(args, sets, unlabelled_items, unlabelled); exit != kExitOk) return exit;
+  }
   if (!args.store.empty()) {
-    OutputFile s;
-    if (std::string err = s.open(args.store); !err.empty()) {
-      std::cerr << "chatqa agree: " << err << "\n";
-      return kExitUsage;
-    }
-    for (const auto& [name, labels_of_set] : store) {
-      std::vector<const Label*> all;
-      for (const auto& [id, l] : labels_of_set) all.push_back(&l);
-      std::sort(all.begin(), all.end(), [](const Label* a, const Label* b) {
-        auto t = [](const Label* l) {
-          return std::make_tuple(l->key.item, l->key.session, l->key.message, l->key.has_span, l->key.begin, l->key.end,
-                                 l->kind);
-        };
-        return t(a) < t(b);
-      });
-      for (const Label* l : all) s.write(labels::line_of(stripped(name, *l)));
-    }
-    if (std::string err = s.commit(); !err.empty()) {
-      std::cerr << "chatqa agree: " << err << "\n";
-      return kExitUsage;
-    }
+    if (int exit = write_store(args.store, store); exit != kExitOk) return exit;
   }
 
   for (const std::string& f : failures) std::cerr << "chatqa agree: gate failed: " << f << "\n";

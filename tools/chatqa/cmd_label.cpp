@@ -11,6 +11,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -41,12 +42,9 @@ struct ItemCounts {
   std::size_t sessions = 0, failed = 0, findings = 0, silent = 0;
 };
 
-int run_label(const LabelArgs& args) {
-  CompileResult compiled = compile_rule_file(args.rules);
-  for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
-  if (!compiled.ok()) return kExitUsage;
-  const RuleSet& rules = *compiled.rule_set;
-
+// The items to sample (--items, default every scored item), in rule-set
+// order; nullopt after telling about an --items id the rule set lacks.
+std::optional<std::vector<const ItemInfo*>> items_to_label(const LabelArgs& args, const RuleSet& rules) {
   std::set<std::string> wanted;
   for (const std::string& list : args.items) {
     std::stringstream s(list);
@@ -64,9 +62,45 @@ int run_label(const LabelArgs& args) {
     for (const ItemInfo& info : rules.items()) known = known || info.id == id;
     if (!known) {
       std::cerr << "chatqa label: no item \"" << id << "\" in " << args.rules << "\n";
-      return kExitUsage;
+      return std::nullopt;
     }
   }
+  return items;
+}
+
+// The first record of a sample: what was sampled from where, and per item how much.
+labels::Json sample_header(const LabelArgs& args, const RuleSet& rules, const std::vector<const ItemInfo*>& items,
+                           std::map<std::string, ItemCounts>& counts) {
+  const std::string& name = rules.name();
+  labels::Json header;
+  header["chatqa_label"] = 1;
+  header["rule_set"] = {{"name", name}, {"version", rules.version()}};
+  header["inputs"] = args.inputs;
+  header["seed"] = args.seed;
+  header["per_item"] = args.per_item;
+  if (args.silent > 0) header["silent_per_item"] = args.silent;
+  labels::Json per_item = labels::Json::object();
+  for (const ItemInfo* info : items) {
+    const ItemCounts& c = counts[info->id];
+    per_item[info->id] = {{"sessions", c.sessions},
+                          {"failed", c.failed},
+                          {"findings", c.findings},
+                          {"sampled", std::min(c.findings, args.per_item)}};
+    if (args.silent > 0) per_item[info->id]["silent_sampled"] = std::min(c.silent, args.silent);
+  }
+  header["items"] = per_item;
+  return header;
+}
+
+int run_label(const LabelArgs& args) {
+  CompileResult compiled = compile_rule_file(args.rules);
+  for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
+  if (!compiled.ok()) return kExitUsage;
+  const RuleSet& rules = *compiled.rule_set;
+
+  const auto selected = items_to_label(args, rules);
+  if (!selected) return kExitUsage;
+  const std::vector<const ItemInfo*>& items = *selected;
   std::set<std::string> chosen;
   for (const ItemInfo* info : items) chosen.insert(info->id);
 
@@ -111,23 +145,7 @@ int run_label(const LabelArgs& args) {
     std::cerr << "chatqa label: " << err << "\n";
     return kExitUsage;
   }
-  labels::Json header;
-  header["chatqa_label"] = 1;
-  header["rule_set"] = {{"name", name}, {"version", rules.version()}};
-  header["inputs"] = args.inputs;
-  header["seed"] = args.seed;
-  header["per_item"] = args.per_item;
-  if (args.silent > 0) header["silent_per_item"] = args.silent;
-  labels::Json per_item = labels::Json::object();
-  for (const ItemInfo* info : items) {
-    const ItemCounts& c = counts[info->id];
-    per_item[info->id] = {{"sessions", c.sessions},
-                          {"failed", c.failed},
-                          {"findings", c.findings},
-                          {"sampled", std::min(c.findings, args.per_item)}};
-    if (args.silent > 0) per_item[info->id]["silent_sampled"] = std::min(c.silent, args.silent);
-  }
-  header["items"] = per_item;
+  const labels::Json header = sample_header(args, rules, items, counts);
   out.write(labels::line_of(header));
   std::size_t written = 0;
   for (const ItemInfo* info : items) {

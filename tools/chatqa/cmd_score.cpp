@@ -393,6 +393,9 @@ int usage_error(const std::string& message) {
   return kExitUsage;
 }
 
+// Long function: sets up the batch pipeline (outputs opened before any work, the reader thread,
+// the workers, the in-order writer, progress) whose threads share the locals here; scoring and
+// formatting one record are the functions above.
 int run_score(const ScoreArgs& args) {
   // Options first: a usage error must not leave anything behind.
   ReadOptions read_options;

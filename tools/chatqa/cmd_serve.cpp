@@ -296,8 +296,8 @@ class Service {
   std::mt19937_64 ids_;  // guarded by live_mutex_
 };
 
-int run_serve(const ServeArgs& args) {
-  Service service(args);
+// The service's session options (--utc-offset) and token (--token-file); false after telling why not.
+bool configure_service(const ServeArgs& args, Service& service) {
   SessionOptions session_options;
   {
     // Same zone syntax as score's --utc-offset: +HH:MM / -HH:MM.
@@ -307,7 +307,7 @@ int run_serve(const ServeArgs& args) {
     if (std::sscanf(z.c_str(), "%c%2d:%2d", &sign, &hh, &mm) != 3 || (sign != '+' && sign != '-') || hh > 14 ||
         mm > 59) {
       std::cerr << "chatqa serve: bad --utc-offset \"" << z << "\" (expected +HH:MM or -HH:MM)\n";
-      return kExitUsage;
+      return false;
     }
     session_options.default_utc_offset_minutes = (sign == '-' ? -1 : 1) * (hh * 60 + mm);
   }
@@ -317,11 +317,64 @@ int run_serve(const ServeArgs& args) {
     std::string token;
     if (!in || !std::getline(in, token) || token.empty()) {
       std::cerr << "chatqa serve: cannot read a token from " << args.token_file << "\n";
-      return kExitUsage;
+      return false;
     }
     while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
     service.set_token(token);
   }
+  return true;
+}
+
+// The endpoints (docs/embedding.md) and the error records of requests no endpoint answers.
+void add_routes(httplib::Server& server, Service& service) {
+  // Every /v1/ route needs the token (when one is set). Checked in the
+  // handler, after the body is read: a pre-routing refusal would leave the
+  // body unread on a kept-alive connection.
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  auto authorized = [&service](Handler handler) {
+    return [&service, handler](const httplib::Request& req, httplib::Response& res) {
+      if (!service.authorized(req)) {
+        Service::problem(res, 401, "E0705", "missing or wrong bearer token");
+        res.set_header("WWW-Authenticate", "Bearer");
+        return;
+      }
+      handler(req, res);
+    };
+  };
+  server.Get("/healthz", [&service](const httplib::Request&, httplib::Response& res) { service.health(res); });
+  server.Post("/v1/score", authorized([&service](const httplib::Request& req, httplib::Response& res) {
+                service.score(req, res);
+              }));
+  server.Post("/v1/live", authorized([&service](const httplib::Request& req, httplib::Response& res) {
+                service.open_live(req, res);
+              }));
+  server.Post(R"(/v1/live/([0-9a-f]+)/messages)", authorized([&service](const httplib::Request& req, httplib::Response& res) {
+                service.add_messages(req.matches[1], req, res);
+              }));
+  server.Get(R"(/v1/live/([0-9a-f]+)/due)", authorized([&service](const httplib::Request& req, httplib::Response& res) {
+               service.due(req.matches[1], req, res);
+             }));
+  server.Post(R"(/v1/live/([0-9a-f]+)/close)", authorized([&service](const httplib::Request& req, httplib::Response& res) {
+                service.close_live(req.matches[1], res);
+              }));
+  server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;  // a handler's own error record
+    if (res.status == 413) {
+      Service::problem(res, 413, "E0703", "request too large");
+    } else if (res.status == 404) {
+      Service::problem(res, 404, "E0707", "no such endpoint: " + req.method + " " + req.path);
+    } else {
+      Service::problem(res, res.status, "E0706", "bad request");
+    }
+  });
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    Service::problem(res, 500, "E0706", "internal error");
+  });
+}
+
+int run_serve(const ServeArgs& args) {
+  Service service(args);
+  if (!configure_service(args, service)) return kExitUsage;
   if (!service.load_rules()) return kExitUsage;
 
   // Signals go to one thread (sigwait), not to whichever thread runs.
@@ -338,49 +391,7 @@ int run_serve(const ServeArgs& args) {
   server.set_payload_max_length(args.max_request_bytes);
   server.set_keep_alive_max_count(1000);
 
-  // Every /v1/ route needs the token (when one is set). Checked in the
-  // handler, after the body is read: a pre-routing refusal would leave the
-  // body unread on a kept-alive connection.
-  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
-  auto authorized = [&service](Handler handler) {
-    return [&service, handler](const httplib::Request& req, httplib::Response& res) {
-      if (!service.authorized(req)) {
-        Service::problem(res, 401, "E0705", "missing or wrong bearer token");
-        res.set_header("WWW-Authenticate", "Bearer");
-        return;
-      }
-      handler(req, res);
-    };
-  };
-  server.Get("/healthz", [&](const httplib::Request&, httplib::Response& res) { service.health(res); });
-  server.Post("/v1/score", authorized([&](const httplib::Request& req, httplib::Response& res) {
-                service.score(req, res);
-              }));
-  server.Post("/v1/live", authorized([&](const httplib::Request& req, httplib::Response& res) {
-                service.open_live(req, res);
-              }));
-  server.Post(R"(/v1/live/([0-9a-f]+)/messages)", authorized([&](const httplib::Request& req, httplib::Response& res) {
-                service.add_messages(req.matches[1], req, res);
-              }));
-  server.Get(R"(/v1/live/([0-9a-f]+)/due)", authorized([&](const httplib::Request& req, httplib::Response& res) {
-               service.due(req.matches[1], req, res);
-             }));
-  server.Post(R"(/v1/live/([0-9a-f]+)/close)", authorized([&](const httplib::Request& req, httplib::Response& res) {
-                service.close_live(req.matches[1], res);
-              }));
-  server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;  // a handler's own error record
-    if (res.status == 413) {
-      Service::problem(res, 413, "E0703", "request too large");
-    } else if (res.status == 404) {
-      Service::problem(res, 404, "E0707", "no such endpoint: " + req.method + " " + req.path);
-    } else {
-      Service::problem(res, res.status, "E0706", "bad request");
-    }
-  });
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    Service::problem(res, 500, "E0706", "internal error");
-  });
+  add_routes(server, service);
 
   const int port = args.port == 0 ? server.bind_to_any_port(args.host) : (server.bind_to_port(args.host, args.port) ? args.port : -1);
   if (port < 0) {

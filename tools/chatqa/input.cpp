@@ -119,6 +119,8 @@ std::optional<std::string> add_row_rules(const std::vector<std::string>& specs, 
 }
 }  // namespace
 
+// Long function: applies the input options one after another onto ReadOptions, each with its own
+// usage message; a flat list.
 std::optional<std::string> apply_input_options(const InputArgs& args, ReadOptions& read) {
   read.max_record_bytes = args.max_record_bytes;
   read.csv.sorted = args.sorted;

@@ -1,4 +1,6 @@
-// sequence: trigger -> response within N messages / T seconds.
+// sequence: a trigger followed (or not) by a response within N messages / T seconds;
+// holds, retriggers, unanswered chats.
+// Code: src/checks/sequence.cpp. Docs: docs/checks.md#sequence.
 #include "test_checks_helpers.hpp"
 
 using namespace checks_test;
@@ -20,7 +22,15 @@ const std::string kWaitReason = R"({"type": "sequence",
   "trigger": {"phrases": ["稍等"], "role": "agent"},
   "response": {"phrases": ["查询", "核实", "确认"], "role": "agent"},
   "within_messages": 0, "include_trigger_message": true, "look_back_messages": 1})";
+const std::string kHoldReturn = R"({"type": "sequence",
+  "trigger": {"phrases": ["稍等"], "role": "agent",
+              "with": {"phrases": ["帮您查", "核实"], "role": "agent", "look_back_messages": 1}},
+  "response": {"role": "agent"}, "within_seconds": 120})";
 
+const std::string kThanks = R"({"type": "sequence",
+  "trigger": {"phrases": ["稍等"], "role": "agent"},
+  "response": {"phrases": ["耐心等待", "久等"], "allow": ["请耐心等待", "请您耐心等待"], "role": "agent"},
+  "within_messages": 2})";
 }  // namespace
 
 TEST_CASE("sequence: a complaint answered by an apology within 2 agent messages passes", "[checks][sequence]") {
@@ -190,4 +200,55 @@ TEST_CASE("sequence: parameters are validated", "[checks][sequence]") {
                   "/items/0/check/mode"));
   CHECK(has_error(one_item(R"({"type": "sequence", "trigger": {"phrases": ["x"]}, "include_trigger_message": true})"),
                   "E0105", "/items/0/check/include_trigger_message"));
+}
+
+TEST_CASE("sequence: a wait request is a hold only with the agent's action", "[checks][sequence][seed]") {
+  // "The code arrives within a minute, please wait": no action, no hold, nothing expected.
+  auto code = chat({{"customer", 0, "验证码没收到"}, {"agent", 10, "验证码一分钟内到达,请您稍等"}});
+  CHECK(run(one_item(kHoldReturn), code).status == ItemStatus::not_applicable);
+  // The action in the same message: a hold; no return within 120 s fails.
+  auto same = chat({{"customer", 0, "订单到哪了"}, {"agent", 10, "请您稍等,我帮您查一下"}, {"agent", 200, "已经发货"}});
+  CHECK(run(one_item(kHoldReturn), same).status == ItemStatus::failed);
+  // The action in the agent's previous message counts too (look_back_messages 1).
+  auto before = chat({{"customer", 0, "订单到哪了"},
+                      {"agent", 10, "我帮您查一下物流"},
+                      {"agent", 12, "稍等哦"},
+                      {"agent", 40, "已经到您所在的城市了"}});
+  CHECK(run(one_item(kHoldReturn), before).status == ItemStatus::passed);
+  // ... but not from two agent messages back.
+  auto far = chat({{"customer", 0, "订单到哪了"},
+                   {"agent", 10, "我帮您核实一下"},
+                   {"agent", 30, "已经发货了"},
+                   {"agent", 40, "链接刷新慢,稍等"}});
+  CHECK(run(one_item(kHoldReturn), far).status == ItemStatus::not_applicable);
+  CHECK(has_error(one_item(R"({"type": "sequence", "trigger": {"phrases": ["稍等"], "with": ["x"]}})"), "E0104",
+                  "/items/0/check/trigger/with"));
+}
+
+TEST_CASE("sequence: retrigger_extends — asking for more time keeps the wait open", "[checks][sequence][seed]") {
+  const std::string thanks = R"({"type": "sequence", "trigger": {"phrases": ["稍等"], "role": "agent"},
+    "response": {"phrases": ["耐心等待"], "role": "agent"}, "within_messages": 1, "retrigger_extends": true})";
+  auto s = chat({{"agent", 0, "请您稍等,我帮您查询"}, {"agent", 30, "还在查询,请您再稍等"}, {"agent", 60, "感谢您的耐心等待,查到了"}});
+  CHECK(run(one_item(thanks), s).status == ItemStatus::passed);
+  const std::string plain = R"({"type": "sequence", "trigger": {"phrases": ["稍等"], "role": "agent"},
+    "response": {"phrases": ["耐心等待"], "role": "agent"}, "within_messages": 1})";
+  CHECK(run(one_item(plain), s).status == ItemStatus::failed);
+  // Another message in between still counts.
+  auto other = chat({{"agent", 0, "请您稍等,我帮您查询"}, {"agent", 30, "查到了"}, {"agent", 60, "感谢您的耐心等待"}});
+  CHECK(run(one_item(thanks), other).status == ItemStatus::failed);
+}
+
+TEST_CASE("sequence: skip_unanswered — a chat that ends on the trigger is not judged", "[checks][sequence][seed]") {
+  const std::string apology = R"({"type": "sequence", "trigger": {"phrases": ["投诉"], "role": "customer"},
+    "response": {"phrases": ["抱歉"], "role": "agent"}, "within_messages": 2, "skip_unanswered": true})";
+  CHECK(run(one_item(apology), chat({{"agent", 0, "您好"}, {"customer", 5, "我要投诉"}, {"customer", 9, "人呢"}})).status ==
+        ItemStatus::passed);
+  CHECK(run(one_item(apology), chat({{"customer", 5, "我要投诉"}, {"agent", 9, "请说"}})).status == ItemStatus::failed);
+}
+
+TEST_CASE("sequence: asking to keep waiting is not thanks for waiting", "[checks][sequence][seed]") {
+  auto keep = chat({{"agent", 0, "请您稍等"}, {"agent", 30, "已经为您反馈,请您耐心等待处理结果"}});
+  CHECK(run(one_item(kThanks), keep).status == ItemStatus::failed);
+  auto thanks = chat({{"agent", 0, "请您稍等"}, {"agent", 30, "感谢您的耐心等待,已经处理好了"}});
+  CHECK(run(one_item(kThanks), thanks).status == ItemStatus::passed);
 }

@@ -1,4 +1,5 @@
-// pii: personal numbers revealed in full, quoted masked.
+// pii: personal numbers revealed in full, quoted masked. (The detector and masking itself: test_pii_masking.cpp.)
+// Code: src/checks/pii.cpp. Docs: docs/checks.md#pii.
 #include "test_checks_helpers.hpp"
 
 using namespace checks_test;

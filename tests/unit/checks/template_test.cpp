@@ -1,4 +1,5 @@
-// template (placeholders from the session), address_form and length.
+// template: required text with placeholders from the session (agent, team, meta).
+// Code: src/checks/template.cpp. Docs: docs/checks.md#template.
 #include "test_checks_helpers.hpp"
 
 using namespace checks_test;
@@ -54,59 +55,15 @@ TEST_CASE("template: team and meta placeholders, several templates, edge cases",
   CHECK(has_error(one_item(R"({"type": "template", "template": "{agent号"})"), "E0105", "/items/0/check/template"));
 }
 
-TEST_CASE("address_form: 你 counted, allowed words and 您 not", "[checks][address_form]") {
-  const std::string check = R"({"type": "address_form", "avoid": ["你"], "allow": ["你们", "迷你"]})";
-  auto s = chat({{"agent", 0, "你好,你的订单已经发货了。"},
-                 {"agent", 5, "您好,你们公司的发票已开好,这款迷你风扇也有货。"},
-                 {"customer", 10, "你们几点下班"}});
-  auto r = run(one_item(check, R"(, "per_hit": 1)"), s);
-  REQUIRE(r.status == ItemStatus::failed);
-  REQUIRE(r.findings.size() == 2);
-  CHECK(r.findings[0].at.span_begin == 0);
-  CHECK(r.findings[1].at.span_begin == 3);
-  CHECK(r.findings[0].suggestion == "您");
-  CHECK_THAT(r.findings[0].explanation, Catch::Contains("use 您"));
-  CHECK(r.deducted == 2);
-  CHECK(run(one_item(check), chat({{"agent", 0, "您好,您的订单已发货。"}})).status == ItemStatus::passed);
-  CHECK(run(one_item(check), chat({})).status == ItemStatus::passed);
-  // Generalised: use "please" not "pls".
-  auto en = run(one_item(R"({"type": "address_form", "avoid": ["pls", "u"], "prefer": "please / you"})"),
-                chat({{"agent", 0, "Pls send u the receipt, thank you."}}));
-  CHECK(en.findings.size() == 2);
-  CHECK(has_error(one_item(R"({"type": "address_form"})"), "E0103", "/items/0/check"));
-}
-
-TEST_CASE("length: walls of text and session bounds", "[checks][length]") {
-  const std::string wall = R"({"type": "length", "max_chars": 20})";
-  auto s = chat({{"agent", 0, "您好,很高兴为您服务。"},
-                 {"agent", 5, std::string(30, 'a')},
-                 {"customer", 9, std::string(50, 'b')},
-                 {"agent", 10, "a b c d e f g h i j k l m n o p q r s t"}});
-  auto r = run(one_item(wall), s);
-  REQUIRE(r.findings.size() == 1);  // spaces do not count; the customer's message is not the agent's
-  CHECK(r.findings[0].at.message == 1);
-  CHECK(r.findings[0].value == 30);
-
-  const std::string bounds =
-      R"({"type": "length", "role": ["customer", "agent"], "min_messages": 3, "max_seconds": 600})";
-  auto short_chat = run(one_item(bounds), chat({{"customer", 0, "在吗"}, {"agent", 5, "在的"}}));
-  REQUIRE(short_chat.status == ItemStatus::failed);
-  CHECK_THAT(short_chat.findings[0].explanation, Catch::Contains("only 2"));
-  CHECK(run(one_item(bounds), chat({{"customer", 0, "在吗"}, {"agent", 5, "在的"}}), false).status ==
-        ItemStatus::pending);
-  auto long_chat =
-      run(one_item(bounds), chat({{"customer", 0, "在吗"}, {"agent", 5, "在的"}, {"customer", 700, "好"}}));
-  REQUIRE(long_chat.findings.size() == 1);
-  CHECK(long_chat.findings[0].value == 700);
-  auto empty = run(one_item(bounds), chat({}));
-  CHECK(empty.status == ItemStatus::failed);
-  // Counted nouns agree with the count.
-  auto one = run(one_item(R"({"type": "length", "min_messages": 2})"), chat({{"agent", 0, "在的"}}));
-  REQUIRE(one.findings.size() == 1);
-  CHECK_THAT(one.findings[0].explanation, Catch::StartsWith("session has only 1 agent message (at least 2)"));
-  auto three = run(one_item(R"({"type": "length", "max_messages": 2})"),
-                   chat({{"agent", 0, "在的"}, {"agent", 1, "好的"}, {"agent", 2, "再见"}}));
-  REQUIRE(three.findings.size() == 1);
-  CHECK_THAT(three.findings[0].explanation, Catch::StartsWith("session has 3 agent messages (at most 2)"));
-  CHECK(has_error(one_item(R"({"type": "length"})"), "E0103", "/items/0/check"));
+TEST_CASE("template: spoken numerals are digits", "[checks][template][seed]") {
+  const std::string t = R"({"type": "template", "template": "{agent}号客服"})";
+  auto spoken = chat({{"agent", 0, "您好,八零五五号客服为您服务"}}, R"({"agent": "8055"})");
+  CHECK(run(one_item(t), spoken).status == ItemStatus::passed);
+  auto yao = chat({{"agent", 0, "您好,幺零二号客服为您服务"}}, R"({"agent": "102"})");
+  CHECK(run(one_item(t), yao).status == ItemStatus::passed);
+  auto other = chat({{"agent", 0, "您好,八零五六号客服为您服务"}}, R"({"agent": "8055"})");
+  CHECK(run(one_item(t), other).status == ItemStatus::failed);
+  // Still not glued to more digits.
+  auto glued = chat({{"agent", 0, "您好,一八零五五号客服为您服务"}}, R"({"agent": "8055"})");
+  CHECK(run(one_item(t), glued).status == ItemStatus::failed);
 }

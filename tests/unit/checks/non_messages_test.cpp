@@ -1,4 +1,4 @@
-// Rows that are not messages (events, empty rows such as an export's
+// Across checks: rows that are not messages (events, empty rows such as an export's
 // "assignment" or "close" rows) are never replies, never the start of a wait
 // and never members of a phrase window: the first agent message is the first
 // one that says something.

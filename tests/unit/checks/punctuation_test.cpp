@@ -1,4 +1,5 @@
 // punctuation: missing / space / doubled / half-width / unmatched marks, counted per message.
+// Code: src/checks/punctuation.cpp. Docs: docs/checks.md#punctuation.
 #include "test_checks_helpers.hpp"
 
 using namespace checks_test;
@@ -14,6 +15,30 @@ std::string problem(const std::string& text, const std::string& check = kOne) {
   REQUIRE(r.findings.size() == 1);
   return r.findings[0].explanation;
 }
+}  // namespace
+
+namespace {
+// "<explanation> [begin,end) quote" of the single finding of `text` as an agent message, without the
+// count suffix; just the explanation for a whole-message finding; "" if none.
+std::string located(const std::string& text, const std::string& check = kOne) {
+  auto r = run(one_item(check), chat({{"agent", 0, text}}));
+  if (r.findings.empty()) return "";
+  REQUIRE(r.findings.size() == 1);
+  const chatqa::Finding& f = r.findings[0];
+  const std::string suffix = " (1 message, from 1)";
+  REQUIRE(f.explanation.size() > suffix.size());
+  CHECK(f.explanation.compare(f.explanation.size() - suffix.size(), suffix.size(), suffix) == 0);
+  const std::string what = f.explanation.substr(0, f.explanation.size() - suffix.size());
+  if (!f.at.has_span) return what;
+  return what + " [" + std::to_string(f.at.span_begin) + "," + std::to_string(f.at.span_end) + ") " + f.at.quote;
+}
+const std::string kNo = "punctuation: no punctuation in a message of ";
+const std::string kSpace = "punctuation: space used instead of punctuation ";
+const std::string kDoubled = "punctuation: doubled or clashing punctuation ";
+const std::string kHalf = "punctuation: half-width punctuation in Chinese text ";
+const std::string kClosing = "punctuation: closing mark without its opening one ";
+const std::string kNeverClosed = "punctuation: opening mark never closed ";
+const std::string kQuote = "punctuation: unmatched quotation mark ";
 }  // namespace
 
 TEST_CASE("punctuation: each kind of problem", "[checks][punctuation]") {
@@ -82,30 +107,6 @@ TEST_CASE("punctuation: edge cases", "[checks][punctuation]") {
   CHECK(run(one_item(kOne), chat({{"customer", 0, "这个有货吗 什么时候发"}})).status == ItemStatus::passed);
   CHECK(run(one_item(kOne), chat({{"system", 0, "", "closed"}})).status == ItemStatus::passed);
 }
-
-namespace {
-// "<explanation> [begin,end) quote" of the single finding of `text` as an agent message, without the
-// count suffix; just the explanation for a whole-message finding; "" if none.
-std::string located(const std::string& text, const std::string& check = kOne) {
-  auto r = run(one_item(check), chat({{"agent", 0, text}}));
-  if (r.findings.empty()) return "";
-  REQUIRE(r.findings.size() == 1);
-  const chatqa::Finding& f = r.findings[0];
-  const std::string suffix = " (1 message, from 1)";
-  REQUIRE(f.explanation.size() > suffix.size());
-  CHECK(f.explanation.compare(f.explanation.size() - suffix.size(), suffix.size(), suffix) == 0);
-  const std::string what = f.explanation.substr(0, f.explanation.size() - suffix.size());
-  if (!f.at.has_span) return what;
-  return what + " [" + std::to_string(f.at.span_begin) + "," + std::to_string(f.at.span_end) + ") " + f.at.quote;
-}
-const std::string kNo = "punctuation: no punctuation in a message of ";
-const std::string kSpace = "punctuation: space used instead of punctuation ";
-const std::string kDoubled = "punctuation: doubled or clashing punctuation ";
-const std::string kHalf = "punctuation: half-width punctuation in Chinese text ";
-const std::string kClosing = "punctuation: closing mark without its opening one ";
-const std::string kNeverClosed = "punctuation: opening mark never closed ";
-const std::string kQuote = "punctuation: unmatched quotation mark ";
-}  // namespace
 
 // Exact spans and the order of the kinds, pinned on the behaviour of the
 // multi-pass implementation so that a rewrite is held to it.
@@ -209,4 +210,48 @@ TEST_CASE("punctuation: text units", "[checks][punctuation]") {
   CHECK(located("😊😊😊😊😊😊😊😊😊😊好的") == "");
   CHECK(located("好的亲这边已经为您登记\n补发了预计明天发出") == "");  // a line break counts as punctuation
   CHECK(located("It's fine thanks for waiting we will ship today and call you soon") == "");
+}
+
+TEST_CASE("punctuation: half-width marks against the session's own convention", "[checks][punctuation][seed]") {
+  const std::string p = R"({"type": "punctuation", "min_count": 1, "kinds": ["half_width"]})";
+  // No full-width mark anywhere in the agent's messages: the export's convention, no error.
+  auto plain = chat({{"agent", 0, "您好,请问有什么可以帮您?"}, {"agent", 5, "好的,我看一下."}});
+  CHECK(run(one_item(p), plain).status == ItemStatus::passed);
+  // The same agent uses full-width marks in another message: the half-width ones are errors.
+  auto mixed = chat({{"agent", 0, "您好，请问有什么可以帮您？"}, {"agent", 5, "好的,我看一下."}});
+  auto r = run(one_item(p), mixed);
+  REQUIRE(r.status == ItemStatus::failed);
+  CHECK(r.findings.size() == 1);
+  CHECK(r.findings[0].at.message == 1);
+  // Judged per mark: commas half-width throughout (the export's), ？ full-width once: only a half-width ? counts.
+  auto per_mark = chat({{"agent", 0, "您好,请问有什么可以帮您？"}, {"agent", 5, "好的,我看一下."}, {"agent", 9, "是这个订单吗?"}});
+  auto pm = run(one_item(p), per_mark);
+  REQUIRE(pm.status == ItemStatus::failed);
+  REQUIRE(pm.findings.size() == 1);
+  CHECK(pm.findings[0].at.message == 2);
+  CHECK(pm.findings[0].at.quote == "?");
+  // "mixed" looks at the message alone; "always" flags any.
+  CHECK(run(one_item(R"({"type": "punctuation", "min_count": 1, "kinds": ["half_width"], "half_width": "mixed"})"),
+            mixed)
+            .status == ItemStatus::passed);
+  CHECK(run(one_item(R"({"type": "punctuation", "min_count": 1, "kinds": ["half_width"], "half_width": "always"})"),
+            plain)
+            .status == ItemStatus::failed);
+}
+
+TEST_CASE("punctuation: cards and pasted key-value text are skipped", "[checks][punctuation][seed]") {
+  const std::string p = R"({"type": "punctuation", "min_count": 1, "half_width": "always"})";
+  auto card = chat({{"agent", 0, "商品名称:空气炸锅 价格:299元 库存:有货"}});
+  CHECK(run(one_item(p), card).status == ItemStatus::passed);
+  auto lines = chat({{"agent", 0, "订单信息\n收货人:张先生\n地址:北京市朝阳区\n状态:已发货"}});
+  CHECK(run(one_item(p), lines).status == ItemStatus::passed);
+  // One label is prose.
+  auto prose = chat({{"agent", 0, "温馨提示:这款空气炸锅今天下单明天发货"}});
+  CHECK(run(one_item(p), prose).status == ItemStatus::failed);
+  // Turning off "space instead of punctuation".
+  auto spaced = chat({{"agent", 0, "您好 很高兴为您服务。"}});
+  CHECK(run(one_item(p), spaced).status == ItemStatus::failed);
+  CHECK(run(one_item(R"({"type": "punctuation", "min_count": 1, "kinds": ["no_punctuation", "repeated", "half_width", "unmatched"]})"),
+            spaced)
+            .status == ItemStatus::passed);
 }

@@ -1,4 +1,5 @@
-// silence and repetition: how long the customer waited, and whether they had to repeat themselves.
+// repetition: the customer had to ask the same thing again.
+// Code: src/checks/repetition.cpp. Docs: docs/checks.md#repetition.
 #include <algorithm>
 #include <iterator>
 #include <string>
@@ -10,72 +11,27 @@
 using namespace checks_test;
 using chatqa::ItemStatus;
 
-TEST_CASE("silence: one gap over 30 s and the total over 2 minutes", "[checks][silence]") {
-  const std::string check = R"({"type": "silence", "max_gap_seconds": 30, "max_total_seconds": 120})";
-  SECTION("clean chat") {
-    auto s = chat({{"customer", 0, "在吗"},
-                   {"agent", 10, "您好,请问有什么可以帮您?"},
-                   {"customer", 30, "发货了吗"},
-                   {"agent", 50, "已经发货了。"}});
-    CHECK(run(one_item(check), s).status == ItemStatus::passed);
-  }
-  SECTION("a 45 s gap fires once, at the reply, with the waiting message related") {
-    auto s = chat({{"customer", 0, "在吗"},
-                   {"customer", 20, "???"},
-                   {"agent", 45, "您好,在的"},
-                   {"customer", 50, "好"},
-                   {"agent", 55, "请问有什么可以帮您?"}});
-    auto r = run(one_item(check), s);
-    REQUIRE(r.status == ItemStatus::failed);
-    REQUIRE(r.findings.size() == 1);
-    CHECK(r.findings[0].at.message == 2);
-    REQUIRE(r.findings[0].related);
-    CHECK(r.findings[0].related->message == 0);  // waiting since the FIRST unanswered message
-    CHECK(r.findings[0].value == Approx(45));
-  }
-  SECTION("short waits adding up to more than 2 minutes") {
-    std::vector<Row> rows;
-    for (int k = 0; k < 6; ++k) {
-      rows.push_back({"customer", k * 60, "问题" + std::to_string(k)});
-      rows.push_back({"agent", k * 60 + 25, "回答" + std::to_string(k)});
-    }
-    auto r = run(one_item(check), chat(rows));
-    REQUIRE(r.status == ItemStatus::failed);
-    REQUIRE(r.findings.size() == 1);
-    CHECK(r.findings[0].at.message == -1);
-    CHECK(r.findings[0].value == Approx(150));
-    CHECK_THAT(r.findings[0].explanation, Catch::Contains("150 s in total"));
-  }
-  SECTION("hold phrases: waiting after 请稍等 counts too") {
-    const std::string with_hold =
-        R"({"type": "silence", "max_gap_seconds": 30, "hold": {"phrases": ["请稍等", "请您稍等"]}})";
-    auto s = chat({{"customer", 0, "查下物流"}, {"agent", 5, "请您稍等"}, {"agent", 95, "查到了,明天到"}});
-    auto r = run(one_item(with_hold), s);
-    REQUIRE(r.status == ItemStatus::failed);
-    CHECK(r.findings[0].at.message == 2);
-    CHECK(r.findings[0].value == Approx(90));
-    CHECK(run(one_item(check), s).status == ItemStatus::passed);  // without hold: a 5 s wait
-  }
-  SECTION("edge: empty and agent-only sessions are not applicable") {
-    CHECK(run(one_item(check), chat({})).status == ItemStatus::not_applicable);
-    CHECK(run(one_item(check), chat({{"agent", 0, "您好"}, {"agent", 100, "在吗"}})).status ==
-          ItemStatus::not_applicable);
-  }
-  SECTION("edge: the customer's last message left unanswered") {
-    auto s = chat(
-        {{"customer", 0, "在吗"}, {"agent", 5, "在的"}, {"customer", 10, "还有个问题"}, {"system", 70, "", "closed"}});
-    auto closed = run(one_item(check), s, true);
-    REQUIRE(closed.status == ItemStatus::failed);
-    CHECK(closed.findings[0].at.message == 2);
-    CHECK_THAT(closed.findings[0].explanation, Catch::Contains("no reply at the end"));
-    // Live, with the wait still short: undecided.
-    auto live = chat({{"customer", 0, "在吗"}, {"agent", 5, "在的"}, {"customer", 10, "还有个问题"}});
-    CHECK(run(one_item(check), live, false).status == ItemStatus::pending);
-    CHECK(run(one_item(check), live, true).status == ItemStatus::passed);
-  }
-  CHECK(has_error(one_item(R"({"type": "silence"})"), "E0103", "/items/0/check"));
-  CHECK(has_error(one_item(R"({"type": "silence", "max_gap": 30})"), "E0102", "/items/0/check/max_gap"));
+namespace {
+
+// Two customer messages under a repetition check of min_repeats 2 (`params`
+// adds more keys): fails exactly when the two count as the same thing.
+bool pair_repeats(const std::string& a, const std::string& b, const std::string& params) {
+  auto s = chat({{"customer", 0, a}, {"customer", 10, b}});
+  return run(one_item(R"({"type": "repetition", "min_repeats": 2)" + params + "}"), s).status ==
+         ItemStatus::failed;
 }
+
+std::string utf8_of(const std::u32string& text) {
+  std::string out;
+  for (char32_t c : text) {  // the test only uses the BMP
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return out;
+}
+
+}  // namespace
 
 TEST_CASE("repetition: the customer asks the same thing 3 times", "[checks][repetition]") {
   const std::string check = R"({"type": "repetition"})";
@@ -166,28 +122,6 @@ TEST_CASE("repetition: the customer asks the same thing 3 times", "[checks][repe
   CHECK(has_error(one_item(R"({"type": "repetition", "similarity": 2})"), "E0105", "/items/0/check/similarity"));
   CHECK(has_error(one_item(R"({"type": "repetition", "min_repeat": 3})"), "E0102", "/items/0/check/min_repeat"));
 }
-
-namespace {
-
-// Two customer messages under a repetition check of min_repeats 2 (`params`
-// adds more keys): fails exactly when the two count as the same thing.
-bool pair_repeats(const std::string& a, const std::string& b, const std::string& params) {
-  auto s = chat({{"customer", 0, a}, {"customer", 10, b}});
-  return run(one_item(R"({"type": "repetition", "min_repeats": 2)" + params + "}"), s).status ==
-         ItemStatus::failed;
-}
-
-std::string utf8_of(const std::u32string& text) {
-  std::string out;
-  for (char32_t c : text) {  // the test only uses the BMP
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-  return out;
-}
-
-}  // namespace
 
 // Anything that skips comparisons (the length bound, a cheaper prefilter)
 // must never skip a pair that reaches the threshold: pairs right at it, on
@@ -329,4 +263,15 @@ TEST_CASE("repetition: random sessions agree with a plain model", "[checks][repe
     INFO("trial " << trial << ": " << check);
     CHECK(actual == expected);
   }
+}
+
+TEST_CASE("repetition: reply_between — the same words twice in a row are one turn", "[checks][repetition][seed]") {
+  const std::string r = R"({"type": "repetition", "min_repeats": 2, "similarity": 0.8, "reply_between": true})";
+  auto twice = chat({{"customer", 0, "我的退款什么时候到账"}, {"customer", 5, "我的退款什么时候到账"}, {"agent", 20, "您好"}});
+  CHECK(run(one_item(r), twice).status == ItemStatus::passed);
+  auto again = chat({{"customer", 0, "我的退款什么时候到账"}, {"agent", 20, "您好"}, {"customer", 30, "我的退款什么时候到账"}});
+  CHECK(run(one_item(r), again).status == ItemStatus::failed);
+  // Without the option, both count.
+  CHECK(run(one_item(R"({"type": "repetition", "min_repeats": 2, "similarity": 0.8})"), twice).status ==
+        ItemStatus::failed);
 }
