@@ -453,6 +453,8 @@ std::string source_pointer(const json& doc, const MappingTrace& trace, const std
   return pointer_in(doc, trace.rows[index]);  // a field the row does not have: the row
 }
 
+// Long function: one pass over the session fields, then over each message path's rows; the row step
+// (a lambda) shares the output messages, the agent found in rows and the trace.
 json map_session(const json& doc, const Mapping& m, MappingTrace* trace) {
   if (!doc.is_object()) return doc;  // session_from_json says what is wrong
   json out = json::object();

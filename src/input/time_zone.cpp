@@ -122,6 +122,8 @@ bool zone_offset(std::string_view s, std::size_t& pos, int& offset) {
 }
 
 // Matches `s` against `format` (see docs/cli.md --time-format).
+// Long function: one left-to-right scan of the format, a case per directive, each reading where the
+// previous one stopped.
 bool match(std::string_view s, std::string_view format, Fields& f) {
   std::size_t pos = 0;
   for (std::size_t i = 0; i < format.size(); ++i) {
