@@ -32,7 +32,13 @@ class AllAnyCheck final : public Check {
  public:
   bool all = true;
   bool report_all = false;  // "any": keep every fired branch's findings
+  bool state_only = false;  // findings unused (decide_only): "any" stops at its first fired branch
   std::vector<std::unique_ptr<Check>> checks;
+
+  void decide_only() override {
+    state_only = true;
+    for (auto& c : checks) c->decide_only();
+  }
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     std::vector<CheckOutcome> inner(checks.size());
@@ -48,6 +54,9 @@ class AllAnyCheck final : public Check {
       // "all" with an inner check passed is decided (passed, and applicable):
       // the checks after it (guards put first are cheap) need not run.
       if (all && clean > 0) break;
+      // "any" with an inner check fired fires, whatever the others say; when
+      // nobody reads the findings the rest need not run.
+      if (!all && state_only && fired > 0) break;
     }
     if (na == checks.size()) {
       out.applicable = false;
@@ -168,6 +177,7 @@ std::unique_ptr<Check> make_not_check(CompileContext& ctx, const json& j, const 
   }
   check->check = ctx.compile_check(*inner, p.pointer("check"));
   if (!check->check) return nullptr;
+  check->check->decide_only();  // a negated check's findings are never reported
   return check;
 }
 

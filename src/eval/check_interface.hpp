@@ -27,6 +27,10 @@ class Check {
  public:
   virtual ~Check() = default;
   virtual void evaluate(EvalContext& ctx, CheckOutcome& out) const = 0;
+  // Told at compile time when only the outcome's state is used, never its
+  // findings (an item's "when", the check under a "not"): the check may stop
+  // as soon as its state is decided ("any" at its first fired branch).
+  virtual void decide_only() {}
 };
 
 }  // namespace chatqa::detail

@@ -102,6 +102,7 @@ void compile_item(CompileContext& ctx, RuleSet::Impl& impl, const json& item, co
     ctx.error("E0103", ptr, "missing required key \"check\"");
   }
   if (const json* when = p.get("when")) out.when = ctx.compile_check(*when, p.pointer("when"));
+  if (out.when) out.when->decide_only();  // applicability: the condition's findings are never read
   also_refs.push_back(std::move(also));
   impl.items.push_back(std::move(out));
 }

@@ -19,10 +19,21 @@ namespace chatqa::detail {
 
 namespace {
 
-// A separator that does not end a sentence (everything but letters, digits,
-// marks and . ! ? ; 。 line breaks), and one letter or digit.
-constexpr const char* kSeparator = R"([^\pL\pN\pM.!?;\x{3002}\n])";
-constexpr const char* kCounted = R"([\pL\pN])";
+// One letter or digit, and a separator that does not end a sentence
+// (everything but letters, digits and . ! ? ; 。 line breaks). Letters are
+// given as the code-point blocks that hold letters and digits, not as \pL /
+// \pN: the exact classes compile to hundreds of UTF-8 byte ranges each, and a
+// gap of N repeats them N times, so four gap phrases overflowed the regex
+// memory budget (E0115). The blocks leave out punctuation, symbols and emoji
+// (U+2000-U+2BFF, U+3000-U+303F but 々〆〇, U+1F000 and up); NFKC has already
+// folded full-width forms to ASCII.
+#define CHATQA_GAP_WORD_RANGES                                                                        \
+  R"(0-9A-Za-z\x{AA}\x{B5}\x{BA}\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{2FF}\x{370}-\x{1FFF}\x{2C00}-\x{2DFF})" \
+  R"(\x{2E80}-\x{2FDF}\x{3005}-\x{3007}\x{3021}-\x{3029}\x{3040}-\x{D7FF}\x{F900}-\x{FDFF}\x{FE70}-\x{FEFF})"    \
+  R"(\x{10000}-\x{1EFFF}\x{20000}-\x{3FFFF})"
+constexpr const char* kSeparator = "[^" CHATQA_GAP_WORD_RANGES R"(.!?;\x{3002}\n])";
+constexpr const char* kCounted = "[" CHATQA_GAP_WORD_RANGES "]";
+#undef CHATQA_GAP_WORD_RANGES
 constexpr long kMaxGapLimit = 50;
 
 bool parse_parts(const std::string& phrase, int default_gap, std::vector<std::string>& parts, std::vector<int>& gaps,

@@ -288,6 +288,26 @@ TEST_CASE("gap phrases: rule-set default, Latin words, lexicons and errors", "[g
   CHECK(codes("还有…{12}帮").empty());
 }
 
+TEST_CASE("gap phrases: many wide Latin gaps fit the regex budget", "[gap]") {
+  // Each gap repeats its letter class N times: with the exact Unicode classes
+  // four 8-letter gaps overflowed the 8 MB regex budget (E0115).
+  std::string phrases;
+  for (int k = 0; k < 16; ++k) phrases += std::string(k ? ", " : "") + "\"if…{30}you need to" + std::to_string(k) + "\"";
+  phrases += ", \"anything…{20}help you with\"";
+  const auto result = compile(one_item(R"({"type": "banned_phrase", "role": "agent", "phrases": [)" + phrases + "]}"));
+  CHECK(result.diagnostics.empty());
+  REQUIRE(result.rule_set);
+  auto status = [&](const std::string& text) {
+    return item(chatqa::evaluate(*result.rule_set, chat({{"agent", 0, text}}))).status;
+  };
+  CHECK(status("Is there anything, at all, that I could help you with?") == chatqa::ItemStatus::failed);
+  CHECK(status("If the screen stays dark, you need to3 hold the key.") == chatqa::ItemStatus::failed);  // comma is free
+  CHECK(status("Anything else? Yes. Help you with that.") == chatqa::ItemStatus::passed);  // not across ? and .
+  CHECK(status("Anything \u00e9l\u00e8ve caf\u00e9 to help you with") == chatqa::ItemStatus::failed);  // accented letters count
+  CHECK(status("anything \u4f60\u597d\u4e16\u754c\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5341"
+               "\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03 help you with") == chatqa::ItemStatus::passed);  // 21 > 20
+}
+
 // ---------------------------------------------------------------- paraphrased repeats
 
 TEST_CASE("repetition with the weighted measure groups paraphrases", "[similar][repetition]") {

@@ -94,6 +94,41 @@ TEST_CASE("all / any / not: pending and not applicable", "[checks][logic]") {
   CHECK(run(one_item(R"({"type": "all", "checks": [)" + na + "," + banned + "]}"), s).status == ItemStatus::passed);
 }
 
+TEST_CASE("any whose findings nobody reads (when, not) decides at its first fired branch", "[checks][logic]") {
+  // Under "not" and as an item's "when" only the state of "any" counts, so it
+  // stops at the first branch that fires: the outcome must be the one a full
+  // evaluation gives, whatever the later branches (pending, n/a, firing) say.
+  const std::string last = R"({"type": "required_phrase", "phrases": ["再见"], "window": {"last_messages": 1}})";
+  const std::string banned = R"({"type": "banned_phrase", "phrases": ["不知道"]})";
+  const std::string greet = R"({"type": "required_phrase", "phrases": ["您好"]})";
+  const std::string na = R"({"type": "repetition"})";
+  const std::string fired_first = R"({"type": "any", "checks": [)" + banned + "," + last + "," + na + "]}";
+  const std::string fired_last = R"({"type": "any", "checks": [)" + last + "," + na + "," + banned + "]}";
+  auto s = chat({{"agent", 0, "这个我不知道"}});
+  for (const std::string& cond : {fired_first, fired_last}) {
+    for (bool closed : {true, false}) {
+      INFO(cond << (closed ? " closed" : " live"));
+      // when: applicable, so the check runs (no 您好: failed)
+      CHECK(run(one_item(greet, R"(, "when": )" + cond), s, closed).status == ItemStatus::failed);
+      // not: the negated any fired, so the not is clean
+      CHECK(run(one_item(R"({"type": "not", "check": )" + cond + "}"), s, closed).status == ItemStatus::passed);
+    }
+  }
+  // Nothing fired yet: live, the pending branch keeps the negation pending; once
+  // the chat is closed the missing 再见 fires, so the negation is clean
+  auto quiet = chat({{"agent", 0, "您好"}});
+  const std::string none = R"({"type": "any", "checks": [)" + banned + "," + last + "]}";
+  CHECK(run(one_item(R"({"type": "not", "check": )" + none + "}"), quiet, false).status == ItemStatus::pending);
+  CHECK(run(one_item(R"({"type": "not", "check": )" + none + "}"), quiet, true).status == ItemStatus::passed);
+  // No branch can fire: the "when" leaves the item not applicable
+  const std::string never = R"({"type": "any", "checks": [)" + banned + "," + na + "]}";
+  CHECK(run(one_item(greet, R"(, "when": )" + never), quiet, true).status == ItemStatus::not_applicable);
+  // The same "any" as an item's check still reports its nearest miss
+  auto y = run(one_item(fired_last), s);
+  REQUIRE(y.status == ItemStatus::failed);
+  CHECK(y.findings.size() == 1);
+}
+
 TEST_CASE("any: a failed composed item reports one finding, the nearest miss", "[checks][logic][seed]") {
   const std::string any = R"({"type": "any", "checks": [
     {"type": "required_phrase", "phrases": ["您好"], "window": {"first_messages": 1}},
