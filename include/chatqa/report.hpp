@@ -82,6 +82,10 @@ struct ItemResult {
   std::size_t hits = 0;
   std::string also_of;  // set when deducted together with another item (两项并扣)
   std::vector<Finding> findings;  // ordered by message, then span
+  // Findings left out by EvalOptions::max_findings_per_item or
+  // max_findings_per_report (the first ones are kept); `hits` and the
+  // deduction count them all.
+  std::size_t truncated = 0;
 };
 
 struct Report {
@@ -97,6 +101,7 @@ struct Report {
   std::string started;            // time of the first message (ISO 8601); "" if none
   std::vector<ItemResult> items;  // every item of the rule set, in rule-set order
   std::string error;              // non-empty if evaluation itself failed
+  std::size_t truncated = 0;      // findings left out, all items together (ItemResult::truncated)
 };
 
 struct EvalOptions {
@@ -110,6 +115,13 @@ struct EvalOptions {
   // replaces digits with '*' code point for code point, so a quote is still
   // exactly as long as its span. Off only for trusted, internal uses.
   bool mask_pii = true;
+  // Findings a report keeps (docs/limits.md): each item its first
+  // `max_findings_per_item` (in message order), the whole report its first
+  // `max_findings_per_report` (in item order). The rest are counted in
+  // ItemResult::truncated and Report::truncated; hits, deductions and the
+  // score still count every finding. 0 = no limit.
+  std::size_t max_findings_per_item = 1000;
+  std::size_t max_findings_per_report = 10000;
 };
 
 Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions& options = {}) noexcept;
@@ -173,9 +185,6 @@ void to_json(const Report& report, std::string& out, const JsonReportOptions& op
 std::string error_record_json(const InputError& error, const std::string& input_name);
 // A short text form for people; `session` (optional) lets it quote messages.
 std::string to_text(const Report& report, const Session* session = nullptr);
-
-// Formats a score or points value: integers without decimals, else up to 2.
-std::string format_points(double value);
 
 }  // namespace chatqa
 CHATQA_PUBLIC_END

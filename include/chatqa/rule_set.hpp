@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,6 +26,24 @@ namespace chatqa {
 namespace detail {
 struct RuleSetAccess;  // the library's own access to the compiled form
 }  // namespace detail
+
+// A file that a rule file names: a lexicon file, a word list
+// (`known_words`), a frequency list (`word_frequencies`), also when a typo
+// dictionary's own "#:" line names it. See CompileOptions::file_resolver.
+struct FileRequest {
+  std::string path;      // as written (in the rule file or the "#:" line)
+  std::string resolved;  // joined with the folder of the file naming it, normalised lexically ("a/../b" -> "b")
+  std::string kind;      // "lexicon", "known_words" or "word_frequencies"
+};
+
+// What a FileResolver answers: the file's text, or why there is none.
+struct FileContent {
+  bool ok = false;
+  std::string text;   // when ok (still limited to max_lexicon_file_bytes)
+  std::string error;  // when not ok: shown in the diagnostic (E0111, W0103)
+};
+
+using FileResolver = std::function<FileContent(const FileRequest&)>;
 
 struct CompileOptions {
   // Memory budget of each compiled regex (RE2 max_mem), in bytes.
@@ -41,6 +60,19 @@ struct CompileOptions {
   // an item's check is depth 1. Deeper is E0117; no rule file can make the
   // compiler or the evaluator recurse further.
   int max_check_depth = 32;
+  // Folders the files a rule file names may be read from, besides the
+  // defaults: the rule file's folder (RuleSource::base_dir; "" = the current
+  // directory) and the "lexicons" folder beside it (rules/zh-CN/x.json may
+  // read rules/lexicons/...), and for `known_words` also the system word
+  // lists /usr/share/dict and /usr/share/hunspell. A path resolving outside
+  // all of them (absolute, climbing with "..", or through a symlink) is
+  // E0118 and nothing is read. "/" allows every file (docs/limits.md).
+  std::vector<std::string> allowed_roots;
+  // When set, the files a rule file names are asked from this callback (a
+  // database, an archive, a tenant's upload) instead of the file system:
+  // chatqa opens none of them itself and applies no roots. Called on the
+  // compiling thread only, during compile_rules / compile_rule_file.
+  FileResolver file_resolver;
 };
 
 enum class ItemSeverity { minor, fatal };

@@ -183,6 +183,8 @@ struct RuleTestRun {
 struct RuleTestRunOptions {
   RuleTestOptions cases;
   bool require_coverage = false;
+  // How the rule files are compiled (allowed roots of their lexicons, limits).
+  CompileOptions compile;
 };
 
 // Finds rule files and their test files under `paths` and runs them. A path

@@ -163,7 +163,7 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
   check->variant = text::variant_of(settings);
   check->group = ctx.new_group(check->roles, settings);
   std::vector<TypoEntry> entries;
-  std::string frequencies_file;
+  NamedPath frequencies_file;
   const json* dict = p.get("dictionary");
   if (!dict) {
     ctx.error("E0103", ptr, "missing required key \"dictionary\"");
@@ -233,13 +233,16 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
       check->owner_of_exception[static_cast<std::uint32_t>(id)] = entry;
     }
   }
-  if (!frequencies_file.empty() && !check->entry_of_pattern.empty()) {
+  if (!frequencies_file.written.empty() && !check->entry_of_pattern.empty()) {
     std::string content, why;
+    bool refused = false;
     auto list = std::make_shared<text::WordFrequencies>();
-    if (!read_text_file(ctx, frequencies_file, content)) {
-      ctx.error("E0111", p.pointer("dictionary"), "cannot read word frequency list \"" + frequencies_file + "\"");
+    if (!read_text_file(ctx, frequencies_file, "word_frequencies", content, &refused)) {
+      if (!refused) {
+        ctx.error("E0111", p.pointer("dictionary"), "cannot read word frequency list \"" + frequencies_file.joined + "\"");
+      }
     } else if (!list->load(content, &why)) {
-      ctx.error("E0112", p.pointer("dictionary"), frequencies_file + ": " + why);
+      ctx.error("E0112", p.pointer("dictionary"), frequencies_file.joined + ": " + why);
     } else {
       check->frequencies = std::move(list);
     }

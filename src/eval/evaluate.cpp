@@ -39,6 +39,7 @@ void start_item(const CompiledItem& item, ItemResult& r) {
   r.deducted = 0;
   r.awarded = 0;
   r.hits = 0;
+  r.truncated = 0;
   r.also_of.clear();
 }
 
@@ -50,6 +51,22 @@ void mask_text(std::string& s) {
   if (s.empty() || !text::may_hold_pii(std::string_view(s))) return;
   std::string masked = text::mask_pii(s);
   if (masked != s) s = std::move(masked);
+}
+
+// The findings caps (EvalOptions::max_findings_per_item / _per_report):
+// after scoring, so hits and deductions count every finding.
+void cap_findings(const EvalOptions& options, Report& report) {
+  std::size_t room = options.max_findings_per_report ? options.max_findings_per_report : SIZE_MAX;
+  for (ItemResult& r : report.items) {
+    std::size_t keep = r.findings.size();
+    if (options.max_findings_per_item) keep = std::min(keep, options.max_findings_per_item);
+    keep = std::min(keep, room);
+    room -= keep;
+    if (keep == r.findings.size()) continue;
+    r.truncated = r.findings.size() - keep;
+    report.truncated += r.truncated;
+    r.findings.erase(r.findings.begin() + static_cast<std::ptrdiff_t>(keep), r.findings.end());
+  }
 }
 
 void mask_findings(Report& report) {
@@ -93,6 +110,7 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
     score_item(item, outcome, r);
   }
   deduct_linked_items(rules, ctx, report);
+  cap_findings(options, report);
   if (options.mask_pii) mask_findings(report);
   score_session(rules, report);
 }
@@ -116,6 +134,7 @@ void evaluate_session(const RuleSet& rules, const Session& session, const EvalOp
     report.message_count = session.messages.size();
     report.started.clear();
     report.error.clear();
+    report.truncated = 0;
     if (!session.messages.empty()) {
       const Timestamp& first =
           std::min_element(session.messages.begin(), session.messages.end(), [](const Message& a, const Message& b) {

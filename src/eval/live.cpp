@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "eval/eval_context.hpp"
+#include "report/format.hpp"
 
 namespace chatqa {
 

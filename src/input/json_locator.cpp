@@ -170,7 +170,9 @@ void JsonLocator::skip_value(std::size_t& pos) const {
 }
 
 void JsonLocator::scan_value(std::size_t& pos, const std::string& pointer, int depth) {
-  values_.emplace(pointer, pos);
+  // A key given twice: its last value is the one a JSON parser keeps, and
+  // the one located.
+  values_.insert_or_assign(pointer, pos);
   if (pos >= text_.size()) return;
   if (depth > kMaxDepth) {
     skip_value(pos);
@@ -180,11 +182,16 @@ void JsonLocator::scan_value(std::size_t& pos, const std::string& pointer, int d
   if (c == '{') {
     ++pos;
     skip_ws(pos);
+    std::unordered_map<std::string, std::size_t> seen;  // this object's keys
     while (pos < text_.size() && text_[pos] != '}') {
       const std::size_t key_pos = pos;
       const std::string key = read_string(pos);
       const std::string child = pointer + "/" + escape_token(key);
-      keys_.emplace(child, key_pos);
+      if (auto [it, fresh] = seen.emplace(key, key_pos); !fresh) {
+        duplicates_.push_back(DuplicateKey{child, it->second, key_pos});
+        it->second = key_pos;
+      }
+      keys_.insert_or_assign(child, key_pos);
       skip_ws(pos);
       ++pos;  // ':'
       skip_ws(pos);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +44,14 @@ class JsonLocator {
 
   static std::string escape_token(std::string_view token);
 
+  // A key an object has twice (JSON parsers keep the last value).
+  struct DuplicateKey {
+    std::string pointer;  // of the member
+    std::size_t first = 0, second = 0;  // byte offsets of the two keys
+  };
+  // In text order of the second occurrence.
+  const std::vector<DuplicateKey>& duplicate_keys() const { return duplicates_; }
+
  private:
   static constexpr int kMaxDepth = 256;  // deeper values are skipped, not located
   void scan_value(std::size_t& pos, const std::string& pointer, int depth);
@@ -55,6 +64,7 @@ class JsonLocator {
   std::string_view text_;
   std::unordered_map<std::string, std::size_t> values_;
   std::unordered_map<std::string, std::size_t> keys_;
+  std::vector<DuplicateKey> duplicates_;
 };
 
 }  // namespace chatqa

@@ -72,6 +72,11 @@ std::optional<InputError> session_from_json_impl(const json& j, const SessionOpt
   }
   auto id_text = string_or_number(*id);
   if (!id_text) return make_error("E0203", "\"id\" must be a string or an integer, not " + type_name(*id), "/id");
+  // An empty id names no session: reports, summaries and samples could not
+  // tell such sessions apart.
+  if (id_text->find_first_not_of(" \t\r\n") == std::string::npos) {
+    return make_error("E0202", "session \"id\" is empty", "/id");
+  }
   session.id = *id_text;
   for (const char* key : {"agent", "team"}) {
     auto it = j.find(key);

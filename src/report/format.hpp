@@ -1,12 +1,19 @@
 // Numbers and counts as reports, explanations and diagnostics write them.
 // Used by every stage that writes text for people (rules: diagnostics;
-// checks: explanations; report: JSON and text), so it depends on nothing
-// but the standard library. chatqa::format_points is declared in the public
-// chatqa/report.hpp.
+// checks: explanations; report: JSON and text) and by the command line, so
+// it depends on nothing but the standard library. Internal: not part of the
+// public headers (nor exported from libchatqa.so).
 #pragma once
 
 #include <cstddef>
 #include <string>
+
+namespace chatqa {
+
+// Formats a score or points value: integers without decimals, else up to 2.
+std::string format_points(double value);
+
+}  // namespace chatqa
 
 namespace chatqa::detail {
 

@@ -6,6 +6,7 @@
 
 #include "chatqa/report.hpp"
 #include "text/utf8.hpp"
+#include "report/format.hpp"
 
 namespace chatqa::detail {
 

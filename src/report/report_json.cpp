@@ -73,6 +73,8 @@ void write_item(JsonWriter& w, const ItemResult& r, const JsonReportOptions& opt
   w.begin_array();
   for (const Finding& f : r.findings) write_finding(w, f);
   w.end_array();
+  // Findings left out by the caps (EvalOptions::max_findings_*); absent when none.
+  if (r.truncated) w.member("truncated", static_cast<unsigned long long>(r.truncated));
   w.end_object();
 }
 
@@ -124,6 +126,7 @@ void to_json(const Report& report, std::string& out, const JsonReportOptions& op
   w.member("messages", static_cast<unsigned long long>(report.message_count));
   if (!report.started.empty()) w.member("started", report.started);
   if (!report.error.empty()) w.member("error", report.error);
+  if (report.truncated) w.member("truncated", static_cast<unsigned long long>(report.truncated));
   w.key("items");
   w.begin_array();
   for (const ItemResult& r : report.items) {

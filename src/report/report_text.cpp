@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "chatqa/report.hpp"
+#include "report/format.hpp"
 
 namespace chatqa {
 
@@ -37,6 +38,10 @@ std::string to_text(const Report& report, const Session* session) {
         out << "        " << to_string(session->messages[*f.at.message].role) << ": "
             << mask_pii(session->messages[*f.at.message].text) << "\n";
       }
+    }
+    if (r.truncated) {
+      out << "      ... " << r.truncated << " more finding" << (r.truncated == 1 ? "" : "s")
+          << " not shown (findings limit; every one is counted in the deduction)\n";
     }
   }
   if (!pending.empty()) out << "  pending (session still open): " << pending << "\n";

@@ -9,6 +9,7 @@
 #include "rules/gap_phrase.hpp"
 #include "rules/lexicon.hpp"
 #include "rules/read_file.hpp"
+#include "report/format.hpp"
 
 namespace chatqa {
 
@@ -202,6 +203,7 @@ CompileResult compile_rules(std::string_view text, const RuleSource& source, con
   const json& doc = *parsed;
   JsonLocator locator(text);
   CompileContext ctx(*impl, locator, file_name, source.base_dir, options, result.diagnostics);
+  ctx.report_duplicate_keys();
   if (!doc.is_object()) {
     ctx.error("E0104", "", "a rule set must be a JSON object");
     return result;

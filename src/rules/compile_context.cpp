@@ -7,6 +7,8 @@
 #include "checks/registry.hpp"
 #include "rules/did_you_mean.hpp"
 #include "rules/gap_phrase.hpp"
+#include "report/format.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa::detail {
 
@@ -186,7 +188,20 @@ CompileContext::CompileContext(RuleSet::Impl& impl, const JsonLocator& locator, 
       file_(std::move(file)),
       base_dir_(std::move(base_dir)),
       options_(options),
+      files_(options, base_dir_),
       diagnostics_(diagnostics) {}
+
+NamedFileRead CompileContext::read_named_file(const NamedPath& path, std::string_view kind, const std::string& pointer) {
+  NamedFileRead file = files_.read(path, kind, options_.max_lexicon_file_bytes);
+  if (file.refused) {
+    error("E0118", pointer,
+          std::string(kind == "lexicon" ? "lexicon file" : kind == "known_words" ? "word list" : "word frequency list") +
+              " \"" + path.written + "\" refused: " + file.error +
+              " (the rule file's folder, the lexicons folder beside it, and folders added with --allow-root / "
+              "CompileOptions::allowed_roots)");
+  }
+  return file;
+}
 
 void CompileContext::error(const std::string& code, const std::string& pointer, const std::string& message,
                            bool at_key) {
@@ -201,6 +216,26 @@ void CompileContext::error(const std::string& code, const std::string& pointer, 
   d.column = pos.column;
   diagnostics_.push_back(std::move(d));
   ++errors_;
+}
+
+void CompileContext::report_duplicate_keys() {
+  for (const JsonLocator::DuplicateKey& dup : locator_.duplicate_keys()) {
+    const TextPosition first = locator_.at_offset(dup.first);
+    const TextPosition second = locator_.at_offset(dup.second);
+    const auto slash = dup.pointer.rfind('/');
+    const std::string key = utf8::shorten(dup.pointer.substr(slash + 1), 64);
+    Diagnostic d;
+    d.severity = Severity::error;
+    d.code = "E0119";
+    d.message = "duplicate key \"" + key + "\": also at line " + std::to_string(first.line) + ", column " +
+                std::to_string(first.column) + " (only one of them would count)";
+    d.file = file_;
+    d.json_pointer = dup.pointer;
+    d.line = second.line;
+    d.column = second.column;
+    diagnostics_.push_back(std::move(d));
+    ++errors_;
+  }
 }
 
 void CompileContext::warning(const std::string& code, const std::string& pointer, const std::string& message) {
@@ -286,7 +321,8 @@ void CompileContext::add_regexes(std::uint32_t group, const std::vector<std::pai
   for (const auto& [pattern, ptr] : regexes) {
     std::string why;
     if (impl_.matcher.add_regex(pattern, group, settings, options_.regex_max_mem, &why) < 0) {
-      error("E0109", ptr, "invalid regex /" + pattern + "/: " + why);
+      // Cut: a huge pattern is not echoed in full (RE2's reason repeats it).
+      error("E0109", ptr, "invalid regex /" + utf8::shorten(pattern, 80) + "/: " + utf8::shorten(why, 120));
     }
   }
 }

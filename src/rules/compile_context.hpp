@@ -17,6 +17,7 @@
 #include "chatqa/diagnostic.hpp"
 #include "chatqa/rule_set.hpp"
 #include "input/json_locator.hpp"
+#include "rules/file_access.hpp"
 #include "rules/role_mask.hpp"
 #include "rules/rule_set_impl.hpp"
 #include "text/phrase_matcher.hpp"
@@ -41,7 +42,7 @@ struct Lexicon {
   std::string pointer;  // where it is defined
   // Typo lexicons: the frequency word list that judges Chinese hits against
   // the words crossing their edges ("" none); see docs/checks.md#typo_count.
-  std::string word_frequencies;
+  NamedPath word_frequencies;  // .written "" = none
 };
 
 class CompileContext;
@@ -84,9 +85,16 @@ class CompileContext {
   void error(const std::string& code, const std::string& pointer, const std::string& message, bool at_key = false);
   void warning(const std::string& code, const std::string& pointer, const std::string& message);
   bool failed() const { return errors_ > 0; }
+  // E0119 for each key an object of the rule file has twice (both positions).
+  void report_duplicate_keys();
 
   const CompileOptions& options() const { return options_; }
   const std::string& base_dir() const { return base_dir_; }
+  // Reads a file the rule file names (a lexicon, word list, frequency list;
+  // `kind` as in FileRequest), within the allowed roots or from the
+  // options' file_resolver (file_access.hpp). A path outside the roots is
+  // reported here (E0118 at `pointer`) and comes back with `refused` set.
+  NamedFileRead read_named_file(const NamedPath& path, std::string_view kind, const std::string& pointer);
   RuleSet::Impl& rule_set() { return impl_; }
   bool default_traditional() const { return default_traditional_; }
   void set_default_traditional(bool on) { default_traditional_ = on; }
@@ -114,6 +122,7 @@ class CompileContext {
   const JsonLocator& locator_;
   std::string file_, base_dir_;
   const CompileOptions& options_;
+  FileAccess files_;
   std::vector<Diagnostic>& diagnostics_;
   std::map<std::string, Lexicon> lexicons_;
   int errors_ = 0;

@@ -20,10 +20,7 @@ std::string trim(std::string s) {
   return s.substr(b, e - b + 1);
 }
 
-std::string join_path(const std::string& base, const std::string& rel) {
-  if (rel.empty() || rel[0] == '/' || base.empty()) return rel;
-  return base.back() == '/' ? base + rel : base + "/" + rel;
-}
+std::string join_path(const std::string& base, const std::string& rel) { return FileAccess::join(base, rel); }
 
 std::string dir_of(const std::string& path) {
   const auto slash = path.rfind('/');
@@ -77,9 +74,9 @@ bool parse_typo_entry(const std::string& line, TypoEntry& entry) {
 bool read_lexicon_file(CompileContext& ctx, const std::string& path, const std::string& pointer, bool typos,
                        Lexicon& lex, TypoSettings& directives) {
   const std::string full = join_path(ctx.base_dir(), path);
-  FileRead file = read_file_limited(full, ctx.options().max_lexicon_file_bytes);
+  NamedFileRead file = ctx.read_named_file(NamedPath{path, full, pointer}, "lexicon", pointer);
   if (!file.ok) {
-    ctx.error("E0111", pointer, "cannot read lexicon file \"" + full + "\": " + file.error);
+    if (!file.refused) ctx.error("E0111", pointer, "cannot read lexicon file \"" + full + "\": " + file.error);
     return false;
   }
   const std::string& content = file.text;
@@ -99,9 +96,11 @@ bool read_lexicon_file(CompileContext& ctx, const std::string& path, const std::
     if (typos && parse_directive(line, key, value)) {
       const std::string where = full + ":" + std::to_string(line_no) + ": ";
       if (key == "word_frequencies") {
-        if (lex.word_frequencies.empty() && value != "none") lex.word_frequencies = join_path(dir_of(full), value);
+        if (lex.word_frequencies.written.empty() && value != "none") {
+          lex.word_frequencies = NamedPath{value, join_path(dir_of(full), value), pointer};
+        }
       } else if (key == "known_words") {
-        if (value != "none") directives.known_words.push_back(join_path(dir_of(full), value));
+        if (value != "none") directives.known_words.push_back(NamedPath{value, join_path(dir_of(full), value), pointer});
       } else if (key == "inflections") {
         directives.inflections = value == "true";
       } else {
@@ -127,18 +126,6 @@ bool read_lexicon_file(CompileContext& ctx, const std::string& path, const std::
 }
 
 namespace {
-
-// Reads a whole file into `content` (false if unreadable or over `limit` bytes).
-bool read_whole_file(const std::string& path, std::size_t limit, std::string& content) {
-  try {  // reading a directory throws from the stream buffer
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    return !in.bad() && content.size() <= limit;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
 
 // What hygiene compares: a Latin phrase's word key, else the normalised
 // characters without separators.
@@ -214,9 +201,13 @@ std::string examples(const std::vector<std::string>& shown, std::size_t total) {
 
 }  // namespace
 
-bool read_text_file(CompileContext& ctx, const std::string& path, std::string& content) {
-  return read_whole_file(path, ctx.options().max_lexicon_file_bytes, content) &&
-         utf8::find_invalid(content) == std::string::npos;
+bool read_text_file(CompileContext& ctx, const NamedPath& path, std::string_view kind, std::string& content,
+                    bool* refused) {
+  NamedFileRead file = ctx.read_named_file(path, kind, path.pointer);
+  if (refused) *refused = file.refused;
+  if (!file.ok) return false;
+  content = std::move(file.text);
+  return utf8::find_invalid(content) == std::string::npos;
 }
 
 // Long function: three passes in order (self-suggestions, inflections, word lists) over the same
@@ -273,12 +264,13 @@ void tidy_typo_entries(CompileContext& ctx, const std::string& pointer, const st
   if (!settings.known_words.empty()) {
     std::unordered_set<std::u32string> wanted(kept_keys.begin(), kept_keys.end());
     std::unordered_set<std::u32string> known, proper;  // lower-case words; capitalised ones (names)
-    for (const std::string& path : settings.known_words) {
+    for (const NamedPath& path : settings.known_words) {
       std::string content;
-      if (!read_whole_file(path, ctx.options().max_lexicon_file_bytes, content) ||
-          utf8::find_invalid(content) != std::string::npos) {
+      bool refused = false;
+      if (!read_text_file(ctx, path, "known_words", content, &refused)) {
+        if (refused) continue;  // E0118
         ctx.warning("W0103", pointer,
-                    "cannot read word list \"" + path + "\" (missing, too large or not UTF-8): typo dictionary \"" +
+                    "cannot read word list \"" + path.joined + "\" (missing, too large or not UTF-8): typo dictionary \"" +
                         name + "\" is not checked against it");
         continue;
       }
@@ -392,14 +384,16 @@ void compile_lexicons(CompileContext& ctx, const json& lexicons, const std::stri
       // The rule file's keys win over the typo file's own "#:" directives.
       if (p.has("known_words")) {
         settings.known_words.clear();
-        for (auto& [path, path_ptr] : p.strings("known_words")) settings.known_words.push_back(join_path(ctx.base_dir(), path));
+        for (auto& [path, path_ptr] : p.strings("known_words")) {
+          settings.known_words.push_back(NamedPath{path, join_path(ctx.base_dir(), path), path_ptr});
+        }
       }
       if (auto inflections = p.boolean("inflections")) settings.inflections = *inflections;
       if (const json* wf = p.get("word_frequencies")) {
         if (wf->is_boolean() && !wf->get<bool>()) {
-          lex.word_frequencies.clear();
+          lex.word_frequencies = NamedPath{};
         } else if (auto path = p.string("word_frequencies", false)) {
-          lex.word_frequencies = join_path(ctx.base_dir(), *path);
+          lex.word_frequencies = NamedPath{*path, join_path(ctx.base_dir(), *path), p.pointer("word_frequencies")};
         }
       }
       if (!lex.is_typos) {

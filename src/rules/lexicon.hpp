@@ -7,15 +7,18 @@ namespace chatqa::detail {
 // Settings of a typo dictionary's compile-time hygiene (lexicon keys, or
 // "#: key = value" lines of the file).
 struct TypoSettings {
-  std::vector<std::string> known_words;  // word lists of correct words (paths)
+  std::vector<NamedPath> known_words;  // word lists of correct words
   bool inflections = false;              // also the regular inflections of single-word entries
 };
 
 // Parses one "wrong->right[, right2] [!context ...]" line; false if malformed.
 bool parse_typo_entry(const std::string& line, TypoEntry& entry);
 
-// Reads a whole text file (size-limited like lexicon files, valid UTF-8); false if it cannot.
-bool read_text_file(CompileContext& ctx, const std::string& path, std::string& content);
+// Reads a whole text file a rule file names (confined and size-limited like
+// lexicon files, valid UTF-8); false if it cannot. `*refused`: outside the
+// allowed roots (E0118 already reported).
+bool read_text_file(CompileContext& ctx, const NamedPath& path, std::string_view kind, std::string& content,
+                    bool* refused);
 
 // Reads the rule set's "lexicons" object into ctx.lexicons().
 void compile_lexicons(CompileContext& ctx, const json& lexicons, const std::string& pointer);

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "checks/phrase_common.hpp"
+#include "report/format.hpp"
 
 namespace chatqa::detail {
 

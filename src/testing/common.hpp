@@ -13,6 +13,7 @@
 
 #include "chatqa/testing.hpp"
 #include "rules/read_file.hpp"
+#include "report/format.hpp"
 
 namespace chatqa::detail::rule_tests {
 

@@ -170,8 +170,8 @@ std::vector<Suite> make_suites(const FoundPaths& found, std::vector<Diagnostic>&
 }
 
 // Compiles the suite's rule file and runs its test files.
-RuleTestResult run_suite(const Suite& suite, const RuleTestOptions& options) {
-  CompileResult compiled = compile_rule_file(suite.rule_file);
+RuleTestResult run_suite(const Suite& suite, const RuleTestOptions& options, const CompileOptions& compile) {
+  CompileResult compiled = compile_rule_file(suite.rule_file, compile);
   if (!compiled.ok()) {
     RuleTestResult failed;
     failed.rule_file = suite.rule_file;
@@ -201,7 +201,7 @@ RuleTestRun run_rule_tests(const std::vector<std::string>& paths, const RuleTest
     }
   }
   const FoundPaths found = find_paths(paths, run.diagnostics);
-  for (const Suite& suite : make_suites(found, run.diagnostics)) run.suites.push_back(run_suite(suite, options.cases));
+  for (const Suite& suite : make_suites(found, run.diagnostics)) run.suites.push_back(run_suite(suite, options.cases, options.compile));
   return run;
 }
 

@@ -9,6 +9,7 @@
 
 #include "rules/did_you_mean.hpp"
 #include "testing/common.hpp"
+#include "report/format.hpp"
 
 namespace chatqa {
 

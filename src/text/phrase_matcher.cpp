@@ -8,6 +8,7 @@
 
 #include "text/aho_corasick.hpp"
 #include "text/regex_prefilter.hpp"
+#include "text/utf8.hpp"
 
 namespace chatqa::text {
 
@@ -129,7 +130,7 @@ bool PhraseMatcher::build(std::size_t set_max_mem, std::string* error) {
     for (auto& re : bank.regexes) {
       std::string err;
       if (bank.set->Add(re->pattern(), &err) < 0) {
-        if (error) *error = "regex /" + re->pattern() + "/: " + err;
+        if (error) *error = "regex /" + utf8::shorten(re->pattern(), 80) + "/: " + utf8::shorten(err, 120);
         return false;
       }
     }

@@ -81,6 +81,15 @@ std::string encode(std::u32string_view cps) {
   return out;
 }
 
+std::string shorten(std::string_view text, std::size_t max_chars) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // continues a sequence
+    if (chars++ == max_chars) return std::string(text.substr(0, i)) + "\u2026";
+  }
+  return std::string(text);
+}
+
 std::size_t length(std::string_view s) noexcept {
   // Counts the continuation bytes (10xxxxxx) and subtracts them.
   const char* p = s.data();

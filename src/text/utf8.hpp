@@ -64,4 +64,8 @@ std::string encode(std::u32string_view cps);
 // sequence (in invalid UTF-8, a stray continuation byte is not counted).
 std::size_t length(std::string_view text) noexcept;
 
+// `text` cut to its first `max_chars` code points plus "…" when longer (for
+// echoing user input in diagnostics: a 50 MB regex is not printed in full).
+std::string shorten(std::string_view text, std::size_t max_chars);
+
 }  // namespace chatqa::utf8

@@ -86,6 +86,79 @@ def case_malformed_jsonl_line():
     check("3 of 6 input records could not be scored" in err, "stderr note: %r" % err)
 
 
+def case_rule_file_confinement():
+    """Lexicon paths outside the rule file's folder and ../lexicons are refused (E0118) unless --allow-root."""
+    root = os.path.join(TMP, "confined")
+    for sub in ("rules/zh-CN", "rules/lexicons", "secret"):
+        os.makedirs(os.path.join(root, sub))
+    open(os.path.join(root, "secret", "s.txt"), "w", encoding="utf-8").write("SECRET-PHRASE-7\n")
+    open(os.path.join(root, "rules", "lexicons", "ok.txt"), "w", encoding="utf-8").write("不知道\n")
+
+    def rules_file(lexicon_path):
+        path = os.path.join(root, "rules", "zh-CN", "r.json")
+        doc = {"name": "c", "version": "1", "total": 100, "lexicons": {"w": {"file": lexicon_path}},
+               "items": [{"id": "x", "points": 5, "check": {"type": "banned_phrase", "phrases": ["@w"]}}]}
+        open(path, "w", encoding="utf-8").write(json.dumps(doc))
+        return path
+
+    session = json.dumps({"id": "s1", "messages": [{"role": "agent", "time": 1714528800, "text": "SECRET-PHRASE-7"}]})
+    secret = os.path.join(root, "secret")
+    for given in ("../../secret/s.txt", os.path.join(secret, "s.txt"), "/etc/passwd"):
+        path = rules_file(given)
+        for args in (("check", path), ("score", "-r", path, "-"), ("explain", "-r", path, "-")):
+            code, out, err = run(*args, stdin=session.encode())
+            check(code == 2 and "error[E0118]" in err and "refused" in err, "%s %s: %d %s" % (args[0], given, code, err))
+            check(b"SECRET" not in out and "SECRET" not in err.replace(given, ""), "%s: secret shown" % args[0])
+    # Allowed: the lexicons folder beside, and a folder given with --allow-root (any command, repeatable).
+    code, _, err = run("check", rules_file("../lexicons/ok.txt"))
+    check(code == 0, "../lexicons: %d %s" % (code, err))
+    path = rules_file("../../secret/s.txt")
+    code, _, err = run("check", path, "--allow-root", secret, "--allow-root", root)
+    check(code == 0, "--allow-root: %d %s" % (code, err))
+    code, out, err = run("score", "-r", path, "--allow-root", secret, "-", stdin=session.encode())
+    check(code == 0 and lines_of(out)[0]["score"] == 95, "score --allow-root: %d %r %s" % (code, out, err))
+    code, _, err = run("check", path, "--allow-root", os.path.join(root, "no-such-dir"))
+    check(code == 2 and "no-such-dir" in err, "--allow-root of a missing folder: %d %s" % (code, err))
+
+
+def case_findings_caps():
+    """--max-findings-per-item / --max-findings cut what a report lists, never the deduction."""
+    rules = os.path.join(TMP, "caps.json")
+    doc = {"name": "caps", "version": "1", "total": 100,
+           "items": [{"id": "a", "points": 100, "per_hit": 1, "check": {"type": "banned_phrase", "phrases": ["不知道"]}},
+                     {"id": "b", "points": 100, "per_hit": 1, "check": {"type": "banned_phrase", "phrases": ["不清楚"]}}]}
+    open(rules, "w", encoding="utf-8").write(json.dumps(doc))
+    messages = [{"role": "agent", "time": 1714528800 + i, "text": "不知道,不清楚"} for i in range(40)]
+    session = (json.dumps({"id": "s1", "messages": messages}) + "\n").encode()
+    code, out, err = run("score", "-r", rules, "-", stdin=session)
+    full = lines_of(out)[0]
+    check(code == 0 and "truncated" not in out.decode(), "no caps hit: %d %s" % (code, err))
+    check([len(i["findings"]) for i in full["items"]] == [40, 40], "all findings: %r" % full["items"])
+    code, out, err = run("score", "-r", rules, "--max-findings-per-item", "5", "-", stdin=session)
+    capped = lines_of(out)[0]
+    check(code == 0 and capped["truncated"] == 70 and capped["score"] == full["score"], "per item: %r" % capped)
+    check([(len(i["findings"]), i["truncated"], i["hits"]) for i in capped["items"]] == [(5, 35, 40)] * 2,
+          "per item: %r" % capped["items"])
+    code, out, err = run("score", "-r", rules, "--max-findings", "45", "-", stdin=session)
+    capped = lines_of(out)[0]
+    check([len(i["findings"]) for i in capped["items"]] == [40, 5] and capped["truncated"] == 35, "per report: %r" % capped)
+    code, out, err = run("score", "-r", rules, "--max-findings-per-item", "3", "--format", "text", "-", stdin=session)
+    check(code == 0 and out.decode().count("... 37 more findings not shown") == 2, "text: %s" % out.decode())
+    code, out, err = run("explain", "-r", rules, "--max-findings-per-item", "3", "-", stdin=session)
+    check(code == 0 and "74 more findings not shown" in out.decode(), "explain: %s" % out.decode()[-500:])
+    code, out, err = run("score", "-r", rules, "--max-findings-per-item", "0", "-", stdin=session)
+    check("truncated" not in out.decode(), "0 = no limit")
+
+
+def case_fail_under_not_finite():
+    """--fail-under must be a finite number: a NaN gate would never fire."""
+    for value in ("nan", "NaN", "inf", "-inf", "abc", "50x"):
+        code, out, err = run("score", "-r", RULES, "--fail-under=" + value, "-", stdin=b"")
+        check(code == 2 and "not a finite number" in err and out == b"", "--fail-under %s: %d %s" % (value, code, err))
+    code, _, err = run("score", "-r", RULES, "--fail-under", "60.5", "-", stdin=b"")
+    check(code == 0, "--fail-under 60.5: %d %s" % (code, err))
+
+
 def case_session_without_messages():
     """A session with no messages is an E0208 error record, exit 1."""
     code, out, _ = run("score", "-r", RULES, "-", stdin=b'{"id": "E-1", "agent": "A", "messages": []}\n')
@@ -841,8 +914,13 @@ def case_hostile_rule_files():
             check(code == 2 and "error[E0114]" in err and why in err, "check %s: %d %s" % (target, code, err))
         path = write("lex.json", rules_with({"type": "banned_phrase", "phrases": ["@words"]},
                                             {"words": {"file": os.path.relpath(target, d)}}))
-        code, _, err = run("check", path)
+        # /dev is outside the rule file's folder: refused unless allowed, then refused as a special file.
+        allow = ["--allow-root", os.path.dirname(target)] if not target.startswith(d) else []
+        code, _, err = run("check", path, *allow)
         check(code == 2 and "error[E0111]" in err and why in err, "lexicon %s: %d %s" % (target, code, err))
+        if allow:
+            code, _, err = run("check", path)
+            check(code == 2 and "error[E0118]" in err and "error[E0111]" not in err, "lexicon %s: %d %s" % (target, code, err))
     big = os.path.join(d, "big.txt")
     with open(big, "wb") as f:  # sparse: 300 MB on paper, nothing on disk
         f.truncate(300 << 20)

@@ -225,7 +225,7 @@ TEST_CASE("a codespell-format dictionary loads", "[lexicons]") {
       out << "good->fine\nno arrow here\n";
     }
     const auto r = chatqa::compile_rules(typo_rules(R"({"file": ")" + (dir / "bad-typos.txt").string() + R"("})"),
-                                         "t.json", "");
+                                         "t.json", "", matcher_test::temp_files_allowed());
     REQUIRE_FALSE(r.ok());
     bool line2 = false;
     for (const auto& d : r.diagnostics) line2 = line2 || d.message.find(":2:") != std::string::npos;

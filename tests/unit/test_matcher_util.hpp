@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,9 +17,17 @@
 
 namespace matcher_test {
 
+// Compile options of these tests: lexicon files may also come from the
+// system's temporary folder (where the tests write theirs).
+inline chatqa::CompileOptions temp_files_allowed() {
+  chatqa::CompileOptions options;
+  options.allowed_roots.push_back(std::filesystem::temp_directory_path().string());
+  return options;
+}
+
 // Compiles `json_text`; fails the test (with the diagnostics) if it does not compile.
 inline std::shared_ptr<const chatqa::RuleSet> compile(const std::string& json_text,
-                                                      const chatqa::CompileOptions& options = {}) {
+                                                      const chatqa::CompileOptions& options = temp_files_allowed()) {
   chatqa::RuleSource source;
   source.file_name = "test.json";
   source.base_dir = CHATQA_SOURCE_DIR;
@@ -66,7 +75,10 @@ struct Found {
 
 // Findings of item `id` when `rules` scores `s`.
 inline std::vector<Found> findings(const chatqa::RuleSet& rules, const chatqa::Session& s, const std::string& id = "x") {
-  const chatqa::Report report = chatqa::evaluate(rules, s);
+  chatqa::EvalOptions every;  // these tests look at every hit: no findings cap
+  every.max_findings_per_item = 0;
+  every.max_findings_per_report = 0;
+  const chatqa::Report report = chatqa::evaluate(rules, s, every);
   INFO(report.error);
   REQUIRE(report.error.empty());
   std::vector<Found> out;

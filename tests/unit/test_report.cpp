@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "core_helpers.hpp"
+#include "report/format.hpp"
 
 using namespace chatqa;
 using chatqa::testing::chat;

@@ -39,7 +39,7 @@ struct TempDir {
 };
 
 std::vector<chatqa::Diagnostic> warnings(const std::string& rules, const std::string& code) {
-  chatqa::CompileResult r = chatqa::compile_rules(rules, "test.json", CHATQA_SOURCE_DIR);
+  chatqa::CompileResult r = chatqa::compile_rules(rules, "test.json", CHATQA_SOURCE_DIR, matcher_test::temp_files_allowed());
   REQUIRE(r.ok());
   std::vector<chatqa::Diagnostic> out;
   for (const auto& d : r.diagnostics) {
@@ -188,7 +188,8 @@ TEST_CASE("a typo file carries its own settings in #: lines", "[typo_count][hygi
   CHECK(agent_findings(*compiled, "form").empty());
   dir.write("bad-typos.txt", "#: colour = blue\nteh->the\n");
   chatqa::CompileResult bad =
-      chatqa::compile_rules(typo_lexicon(R"({"file": ")" + (dir.path / "bad-typos.txt").string() + R"("})"), "t.json", "");
+      chatqa::compile_rules(typo_lexicon(R"({"file": ")" + (dir.path / "bad-typos.txt").string() + R"("})"), "t.json", "",
+                            matcher_test::temp_files_allowed());
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.diagnostics[0].code == "E0112");
 }
@@ -275,7 +276,8 @@ TEST_CASE("word frequencies: a real word crossing a Chinese hit's edge wins over
   // A list that cannot be read is an error.
   dir.write("broken-typos.txt", "#: word_frequencies = missing.txt\n在次->再次\n");
   chatqa::CompileResult bad = chatqa::compile_rules(
-      typo_lexicon(R"({"file": ")" + (dir.path / "broken-typos.txt").string() + R"("})"), "t.json", "");
+      typo_lexicon(R"({"file": ")" + (dir.path / "broken-typos.txt").string() + R"("})"), "t.json", "",
+      matcher_test::temp_files_allowed());
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.diagnostics[0].code == "E0111");
 }

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "rule_options.hpp"
 #include "chatqa/chatqa.hpp"
 #include "commands.hpp"
 #include "input.hpp"
@@ -487,7 +488,7 @@ std::optional<int> rescore_rule_set(const AgreeArgs& args, const std::string& ru
                                     const std::vector<std::string>& inputs, LabelStore& store,
                                     std::set<std::string>& rescored_names, labels::Sampler& unlabelled,
                                     RuleSetRows& set, std::vector<std::string>& item_order, std::size_t& bad) {
-  CompileResult compiled = compile_rule_file(rules_path);
+  CompileResult compiled = compile_rule_file(rules_path, compile_options());
   for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
   if (!compiled.ok()) return kExitUsage;
   const RuleSet& rules = *compiled.rule_set;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rule_options.hpp"
 #include "chatqa/chatqa.hpp"
 #include "commands.hpp"
 #include "output.hpp"
@@ -23,7 +24,7 @@ int run_check(const CheckArgs& args) {
   std::string out;  // stdout: the JSON array, or one "FILE: ok (...)" line per good file
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   for (const auto& file : args.files) {
-    CompileResult result = compile_rule_file(file);
+    CompileResult result = compile_rule_file(file, compile_options());
     errors = errors || !result.ok();
     for (const Diagnostic& d : result.diagnostics) {
       if (args.format == "json") {

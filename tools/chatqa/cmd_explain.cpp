@@ -13,15 +13,18 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "rule_options.hpp"
 #include "chatqa/chatqa.hpp"
 #include "commands.hpp"
 #include "input.hpp"
 #include "output.hpp"
+#include "report/format.hpp"
 
 namespace chatqa::cli {
 namespace {
 
 struct ExplainArgs {
+  EvalOptions eval;
   std::string rules;
   std::string input;
   std::string id;
@@ -218,6 +221,12 @@ std::string explain(const Report& report, const Session& session, const Style& s
     out += "  " + id + (r.status == ItemStatus::failed ? style(r.bonus ? kGreen : kRed, status) : status) + pts +
            (result.empty() ? std::string("  ") : result) + "  " + r.title + "\n";
   }
+  if (report.truncated) {
+    out += style(kDim, "  " + std::to_string(report.truncated) +
+                           " more findings not shown (findings limit, --max-findings-per-item / --max-findings; "
+                           "the points count every one)") +
+           "\n";
+  }
   out += style(kBold, "score " + format_points(report.score) + " / " + format_points(report.total));
   if (report.fatal) out += "  " + style(kRed, "FATAL (a fatal item failed: the session scores 0)");
   return out + "\n";
@@ -230,7 +239,7 @@ int run_explain(const ExplainArgs& args) {
     return kExitUsage;
   }
   warn_inapplicable_options(args.input_options, options, {args.input}, "explain");
-  CompileResult compiled = compile_rule_file(args.rules);
+  CompileResult compiled = compile_rule_file(args.rules, compile_options());
   for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
   if (!compiled.ok()) return kExitUsage;
   Style style;
@@ -256,7 +265,7 @@ int run_explain(const ExplainArgs& args) {
     }
     if (!args.id.empty() && parsed.session->id != args.id) return true;
     if (shown > 0) out.write("\n");
-    const Report report = evaluate(*compiled.rule_set, *parsed.session);
+    const Report report = evaluate(*compiled.rule_set, *parsed.session, args.eval);
     ++shown;
     return out.write(explain(report, *parsed.session, style));  // stop reading once the output is lost
   });
@@ -285,6 +294,7 @@ void add_explain_command(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", args->output, "Write to FILE instead of stdout");
+  add_findings_options(cmd, args->eval);
   add_input_options(cmd, args->input_options);
   cmd->callback([args, &run] { run = [args] { return run_explain(*args); }; });
 }

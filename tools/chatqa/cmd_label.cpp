@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "rule_options.hpp"
 #include "chatqa/chatqa.hpp"
 #include "commands.hpp"
 #include "input.hpp"
@@ -93,7 +94,7 @@ labels::Json sample_header(const LabelArgs& args, const RuleSet& rules, const st
 }
 
 int run_label(const LabelArgs& args) {
-  CompileResult compiled = compile_rule_file(args.rules);
+  CompileResult compiled = compile_rule_file(args.rules, compile_options());
   for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
   if (!compiled.ok()) return kExitUsage;
   const RuleSet& rules = *compiled.rule_set;

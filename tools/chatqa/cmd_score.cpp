@@ -21,11 +21,13 @@
 
 #include <sys/stat.h>
 
+#include "rule_options.hpp"
 #include "chatqa/chatqa.hpp"
 #include "commands.hpp"
 #include "input.hpp"
 #include "output.hpp"
 #include "summary.hpp"
+#include "report/format.hpp"
 
 namespace chatqa::cli {
 namespace {
@@ -45,6 +47,7 @@ struct ScoreArgs {
   std::size_t worst = 20;
   bool line_buffered = false;
   InputArgs input;
+  EvalOptions eval;
 };
 
 // Co-process mode: each report is written and flushed as soon as its record
@@ -71,6 +74,7 @@ struct Context {
   bool csv_findings = false;
   bool include_passed = false;
   bool want_digest = false;
+  EvalOptions eval;
 };
 
 struct Result {
@@ -193,7 +197,7 @@ void score_record(const Record& record, const Context& ctx, EvalScratch& scratch
     out.text = format_error(*parsed.error, record.input, ctx, columns);
     return;
   }
-  evaluate(*ctx.rules, *parsed.session, scratch, report);
+  evaluate(*ctx.rules, *parsed.session, scratch, report, ctx.eval);
   format_report(report, *parsed.session, ctx, out.text);
   out.scored = report.error.empty();
   out.score = report.score;
@@ -401,7 +405,7 @@ int run_score(const ScoreArgs& args) {
   ReadOptions read_options;
   if (auto err = apply_input_options(args.input, read_options)) return usage_error(*err);
 
-  CompileResult compiled = compile_rule_file(args.rules);
+  CompileResult compiled = compile_rule_file(args.rules, compile_options());
   for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
   if (!compiled.ok()) return kExitUsage;
 
@@ -411,6 +415,7 @@ int run_score(const ScoreArgs& args) {
   ctx.format = args.format;
   ctx.csv_findings = args.csv_findings;
   ctx.include_passed = args.include_passed;
+  ctx.eval = args.eval;
   ctx.want_digest = !args.summary.empty();
   if (args.csv_findings && args.format != "csv") return usage_error("--csv-findings needs --format csv");
   if (args.csv_bom && args.format != "csv") return usage_error("--csv-bom needs --format csv");
@@ -568,13 +573,16 @@ void add_score_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("-o,--output", args->output, "Write to FILE instead of stdout (a regular file is replaced atomically; see docs/cli.md)");
   cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line or notes on stderr");
-  cmd->add_option("--fail-under", args->fail_under, "Exit 1 if any session scores below SCORE (for gating)");
+  cmd->add_option("--fail-under", args->fail_under, "Exit 1 if any session scores below SCORE (for gating)")
+      ->type_name("SCORE")
+      ->check(finite_number());
   cmd->add_option("--summary", args->summary, "Also write the run's mergeable summary (JSON) to FILE");
   cmd->add_option("--worst", args->worst, "Worst sessions kept in the summary")->capture_default_str();
   cmd->add_flag("--line-buffered", args->line_buffered,
                 "Write and flush each report as soon as its session is read (co-process mode; the default when "
                 "JSON Lines come from a pipe on stdin and go to a pipe on stdout)");
   add_input_options(cmd, args->input);
+  add_findings_options(cmd, args->eval);
   cmd->callback([args, &run] { run = [args] { return run_score(*args); }; });
 }
 

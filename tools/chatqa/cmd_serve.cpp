@@ -33,6 +33,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "rule_options.hpp"
 #include "capi/live_json.hpp"
 #include "chatqa/chatqa.hpp"
 #include "commands.hpp"
@@ -67,7 +68,7 @@ class Service {
 
   // Compiles the rule file; keeps the old rule set on errors. Returns whether it loaded.
   bool load_rules() {
-    CompileResult compiled = compile_rule_file(args_.rules);
+    CompileResult compiled = compile_rule_file(args_.rules, compile_options());
     for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
     if (!compiled.ok()) return false;
     std::lock_guard<std::mutex> lock(rules_mutex_);

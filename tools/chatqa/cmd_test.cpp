@@ -6,6 +6,7 @@
 #include "chatqa/testing.hpp"
 #include "commands.hpp"
 #include "output.hpp"
+#include "rule_options.hpp"
 
 namespace chatqa::cli {
 namespace {
@@ -22,6 +23,7 @@ int run_test(const TestArgs& args) {
   RuleTestRunOptions options;
   options.cases.case_pattern = args.run_pattern;
   options.require_coverage = args.require_coverage;
+  options.compile = compile_options();
   const RuleTestRun run = run_rule_tests(args.paths, options);
   if (int code = write_or_fail("test", "-", args.format == "json" ? to_json(run) : to_text(run, args.verbose))) {
     return code;

@@ -7,6 +7,7 @@
 #include "chatqa/version.hpp"
 #include "commands.hpp"
 #include "output.hpp"
+#include "rule_options.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"chatqa — automated quality inspection of customer-service chats"};
@@ -22,6 +23,10 @@ int main(int argc, char** argv) {
   chatqa::cli::add_label_command(app, run);
   chatqa::cli::add_agree_command(app, run);
   chatqa::cli::add_serve_command(app, run);
+  // Every command that compiles a rule file: the folders its lexicons may come from.
+  for (const char* name : {"check", "score", "explain", "test", "label", "agree", "serve"}) {
+    chatqa::cli::add_allow_root_option(app.get_subcommand(name));
+  }
   // A mistyped command ("chatqa scor"): name the closest one.
   if (argc >= 2 && argv[1][0] != '-') {
     const std::string given = argv[1];
