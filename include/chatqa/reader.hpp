@@ -53,6 +53,18 @@ struct CsvOptions {
   // and are then unknown roles, E0205).
   std::map<std::string, std::string> roles;
   char delimiter = ',';
+  // false (default): the rows of a session may be anywhere in the file (an
+  // export sorted by time): they are grouped by session id, and the sessions
+  // come out after the last row, in the order of their first row. Memory: up
+  // to group_memory_bytes of rows (beyond it sorted runs go to temporary
+  // files in temp_dir and are merged at the end) plus 32 bytes per session.
+  // true: the rows of a session are consecutive; each session comes out as
+  // soon as its rows end (constant memory but 32 bytes per session id); rows
+  // of a session met again after other sessions are an error record (E0213)
+  // at their first row.
+  bool sorted = false;
+  std::size_t group_memory_bytes = 256u << 20;
+  std::string temp_dir;  // empty: $TMPDIR, else /tmp
 };
 
 // What to do with a row (a message of an export) whose field has a value.
@@ -122,6 +134,14 @@ struct ReadOptions {
   // larger than this is an error record (E0207), skipped without being held
   // in memory. Default 16 MiB.
   std::size_t max_record_bytes = 16u << 20;
+  // The encoding of the input (JSON and CSV alike), an ICU converter name:
+  // gbk, gb18030, big5, utf-16 (byte order from its BOM, else big-endian),
+  // utf-16le, shift_jis, windows-1252, ... Empty: UTF-8, or UTF-16 when the
+  // input starts with a UTF-16 BOM. Bytes not valid in the encoding become
+  // U+FFFD. Byte offsets in error records count the UTF-8 text. An unknown
+  // name gives one error record (E0215). When the input is not UTF-8 and no
+  // encoding is named, E0206 and E0211 errors name the likely encoding.
+  std::string encoding;
 };
 
 // One record cut out of the input and not parsed yet: the JSON text of one
@@ -136,6 +156,9 @@ struct InputRecord {
   // CSV input: the input line of each message (index = message position), so
   // an error at "/messages/4/time" can name the row it came from.
   std::vector<std::size_t> message_lines;
+  // Set when the input is not UTF-8 (and no encoding was named): appended to
+  // the E0206 / E0211 errors of the record, naming the likely encoding.
+  std::string encoding_hint;
 };
 
 class SessionReader {
@@ -182,6 +205,10 @@ std::vector<ParsedSession> parse_sessions(std::string_view text, const ReadOptio
 // The display name of an input path: "<stdin>" for "-".
 std::string display_name(const std::string& path);
 
+// Whether the input `name` is read as CSV with `options`: InputFormat::csv,
+// or automatic with a name ending .csv / .csv.gz / .CSV or CSV columns mapped.
+bool reads_as_csv(const std::string& name, const ReadOptions& options);
+
 // Applies a mapping file (JSON text, see docs/cli.md "From your help desk") on
 // top of `options`: what it sets replaces what was there, the rest is kept, so
 // a preset, then a --map file, then flags can each refine the last. Returns
@@ -191,6 +218,9 @@ std::optional<std::string> apply_mapping(std::string_view mapping_json, ReadOpti
 // chatwoot, kefu-csv), or nullopt for an unknown name.
 std::optional<std::string_view> preset_mapping(std::string_view name);
 std::vector<std::string> preset_names();
+
+// Whether `name` is an encoding ReadOptions::encoding can read (ICU knows it).
+bool encoding_known(const std::string& name);
 
 // Converts an HTML fragment to plain text: tags stripped, entities decoded,
 // <br> and the ends of block elements (p, div, li, tr, h1-h6) as line breaks.

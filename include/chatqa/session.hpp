@@ -82,6 +82,18 @@ struct SessionOptions {
   std::size_t max_message_bytes = 64 * 1024;
   // A session with more messages than this is an error (E0207).
   std::size_t max_messages = 10000;
+  // An IANA time zone ("America/New_York", "Asia/Shanghai") for times written
+  // without an offset, daylight saving applied: it replaces
+  // default_utc_offset_minutes, and epoch times are shown with its offset at
+  // that instant. A time in the hour skipped in spring is read with the
+  // offset before the change (02:30 -> 03:30 daylight time); one in the hour
+  // repeated in autumn is the first of the two. Empty: no zone. Check a name
+  // with time_zone_known(); an unknown one leaves times unreadable (E0204).
+  std::string time_zone;
+  // strftime-style formats tried in order before the built-in shapes, e.g.
+  // "%m/%d/%Y %I:%M %p" (see docs/cli.md, --time-format); check one with
+  // check_time_format().
+  std::vector<std::string> time_formats;
 };
 
 // Why an input record could not be turned into a Session.
@@ -121,6 +133,14 @@ ParsedSession parse_session(std::string_view json_text, const SessionOptions& op
 // +0000"). Day- or month-first dates are ambiguous: nullopt. Returns nullopt
 // if the text is not a time.
 std::optional<Timestamp> parse_time(std::string_view text, int default_utc_offset_minutes);
+// The same with SessionOptions' time_formats (tried first) and time_zone.
+std::optional<Timestamp> parse_time(std::string_view text, const SessionOptions& options);
+// Whether `name` is an IANA time zone ICU knows ("America/New_York").
+bool time_zone_known(std::string_view name);
+// Why `format` cannot be a time format (an unknown directive, no date or no
+// hour), or nullopt if it can. Directives: %Y %y %m %d %e %H %I %M %S %f %p
+// %b %B %h %a %A %z %Z %s %T %%; a space matches any run of spaces.
+std::optional<std::string> check_time_format(std::string_view format);
 // Epoch seconds or milliseconds, told apart by magnitude (>= 1e11 means ms).
 Timestamp time_from_epoch_number(double value, int default_utc_offset_minutes);
 

@@ -2,6 +2,7 @@
 #include "input/csv_records.hpp"
 
 #include "input/mapping.hpp"
+#include "text/utf8.hpp"
 
 #include "chatqa/report.hpp"
 
@@ -19,11 +20,28 @@ InputError input_error(const char* code, std::string message, std::size_t line) 
   return e;
 }
 
+// `s` with each byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  for (;;) {
+    const std::size_t bad = utf8::find_invalid(s);
+    if (bad == std::string_view::npos) break;
+    out.append(s.substr(0, bad));
+    out.append("\xEF\xBF\xBD");
+    s.remove_prefix(bad + 1);
+  }
+  out.append(s);
+  return out;
+}
+
 }  // namespace
 
 CsvRecords::CsvRecords(std::string input, const ReadOptions& options, Sink sink)
     : input_(std::move(input)), options_(options), sink_(std::move(sink)) {
   start_parser();
+  if (!options_.csv.sorted) {
+    groups_ = std::make_unique<RowGroups>(options_.csv.group_memory_bytes, options_.csv.temp_dir);
+  }
 }
 
 CsvRecords::~CsvRecords() { csv_free(&parser_); }
@@ -35,7 +53,10 @@ void CsvRecords::start_parser() {
   csv_set_space_func(&parser_, [](unsigned char) { return 0; });
 }
 
-void CsvRecords::emit(InputRecord&& r) { sink_(std::move(r)); }
+void CsvRecords::emit(InputRecord&& r) {
+  ++emitted_;
+  sink_(std::move(r));
+}
 
 void CsvRecords::feed(std::string_view data) {
   // Fed one line at a time so each row knows the line it started on.
@@ -106,6 +127,7 @@ void CsvRecords::finish(const std::string& stream_error) {
     const std::size_t line = open_ ? session_line_ : line_;
     std::string message = stream_error;
     if (open_) message += "; session \"" + session_id_ + "\" from line " + std::to_string(session_line_) + " is incomplete";
+    if (groups_) message += "; the rows before line " + std::to_string(line_) + " are scored, any session may lack rows after it";
     fail(input_error("E0210", message, line));
     return;
   }
@@ -114,7 +136,68 @@ void CsvRecords::finish(const std::string& stream_error) {
   csv_fini(&parser_, on_field, on_row, this);
   if (stopped_) return;
   if (!have_header_ && !header_error_) return;  // empty input
+  if (groups_) {
+    start_drain();
+    return;
+  }
   flush();
+}
+
+void CsvRecords::group_failed(std::size_t line) {
+  // The sessions held are incomplete (their later rows are unread): none is scored.
+  if (!groups_) return;
+  stopped_ = true;
+  draining_ = false;
+  emit_error(input_error("E0214",
+                         "CSV: " + groups_->error() + " (at line " + std::to_string(line) +
+                             "; no session of this input is scored: free the space, set TMPDIR, raise "
+                             "--csv-group-memory, or give --sorted for an export sorted by session)",
+                         line));
+  groups_.reset();
+}
+
+void CsvRecords::start_drain() {
+  if (!groups_->finish()) {
+    group_failed(line_);
+    return;
+  }
+  draining_ = true;
+}
+
+bool CsvRecords::drain() {
+  if (!draining_) return false;
+  const std::uint64_t before = emitted_;
+  RowGroups::Row r;
+  while (emitted_ == before) {
+    if (!groups_->next(r)) {
+      draining_ = false;
+      if (!groups_->error().empty()) {
+        open_ = false;  // the open session may lack rows
+        group_failed(line_);
+        return true;
+      }
+      flush();
+      if (pending_fail_) emit_error(std::move(*pending_fail_));
+      pending_fail_.reset();
+      groups_.reset();
+      return emitted_ != before;
+    }
+    replay(r);
+  }
+  return true;
+}
+
+void CsvRecords::replay(RowGroups::Row& r) {
+  if (r.kind == RowGroups::kRow) {
+    if (!decode_fields(r.payload, fields_)) return;
+    row_line_ = r.line;
+    build_row();
+    return;
+  }
+  std::vector<std::string> parts;
+  decode_fields(r.payload, parts);
+  InputError e = input_error(parts.size() > 0 ? parts[0].c_str() : "E0211", parts.size() > 1 ? parts[1] : "", r.line);
+  mark_broken(r.kind == RowGroups::kBrokenRow ? &r.id : nullptr, std::move(e));
 }
 
 void CsvRecords::on_field(void* s, std::size_t len, void* data) {
@@ -148,17 +231,28 @@ void CsvRecords::open_session(const std::string& id, std::size_t line) {
 }
 
 void CsvRecords::broken_row(const std::string* session_id, InputError e) {
+  if (groups_ && !draining_) {
+    encode_fields({e.code, e.message}, blob_);
+    if (!groups_->add(session_id ? RowGroups::kBrokenRow : RowGroups::kLoneError, session_id ? *session_id : "",
+                      e.line, blob_)) {
+      group_failed(e.line);
+    }
+    return;
+  }
+  mark_broken(session_id, std::move(e));
+}
+
+void CsvRecords::mark_broken(const std::string* session_id, InputError e) {
   if (session_id && open_ && *session_id == session_id_) {
     if (!broken_) broken_ = std::move(e);
     return;
   }
-  flush();
-  if (stopped_) return;
   if (session_id) {
-    open_session(*session_id, e.line);
-    broken_ = std::move(e);
+    start_session(*session_id, e.line);
+    if (!broken_) broken_ = std::move(e);
     return;
   }
+  flush();
   InputRecord r;
   r.input = input_;
   r.line = e.line;
@@ -187,11 +281,34 @@ void CsvRecords::row() {
                                row_line_));
     return;
   }
-  if (!open_ || session_id != session_id_) {
-    flush();
-    if (stopped_) return;
-    open_session(session_id, row_line_);
+  if (groups_ && !draining_) {
+    encode_fields(fields_, blob_);
+    if (!groups_->add(RowGroups::kRow, session_id, row_line_, blob_)) group_failed(row_line_);
+    return;
   }
+  build_row();
+}
+
+void CsvRecords::start_session(const std::string& id, std::size_t line) {
+  flush();
+  open_session(id, line);
+  if (!options_.csv.sorted) return;
+  bool inserted = false;
+  const std::uint64_t first = seen_.find_or_insert(hash_id(id), line, inserted);
+  if (!inserted) {
+    broken_ = input_error("E0213",
+                          "CSV: the rows of session \"" + id + "\" are not consecutive: the row at line " +
+                              std::to_string(line) + " continues it after other sessions (its rows began at line " +
+                              std::to_string(first) + "); without --sorted the rows of each session are grouped",
+                          line);
+  }
+}
+
+void CsvRecords::build_row() {
+  static const std::string kEmpty;
+  const std::string* id = field(kSession);
+  const std::string& session_id = id ? *id : kEmpty;
+  if (!open_ || session_id != session_id_) start_session(session_id, row_line_);
   if (broken_) return;  // the session is an error record already
   const Mapping& mapping = options_.mapping;
   std::string matched;
@@ -281,6 +398,7 @@ void CsvRecords::header() {
     if (needed && column_[f] < 0) {
       std::string have;
       for (const auto& h : fields_) have += (have.empty() ? "" : ", ") + h;
+      have = valid_utf8(have);  // a header in another encoding: shown, not passed on as bad bytes
       header_error_ = true;
       fail(input_error("E0211",
                        "CSV header has no column \"" + name + "\" for " + kCsvFields[f] + " (columns: " + have +
@@ -322,12 +440,22 @@ void CsvRecords::flush() {
 
 void CsvRecords::fail(InputError e) {
   if (stopped_) return;
+  stopped_ = true;
+  if (groups_ && !groups_->empty() && !draining_) {
+    // The rows read so far are still sessions: they come first.
+    pending_fail_ = std::move(e);
+    start_drain();
+    return;
+  }
+  emit_error(std::move(e));
+}
+
+void CsvRecords::emit_error(InputError e) {
   InputRecord r;
   r.input = input_;
   r.line = e.line;
   r.error = std::move(e);
   emit(std::move(r));
-  stopped_ = true;
 }
 
 }  // namespace chatqa::io

@@ -2,6 +2,8 @@
 // the mapping file, the transformation of one mapped JSON record, HTML to text.
 #include "input/mapping.hpp"
 
+#include "input/json_locator.hpp"
+
 #include <cstring>
 
 #include "input/session_json.hpp"
@@ -101,10 +103,16 @@ std::optional<std::string> apply_mapping(std::string_view text, ReadOptions& opt
   if (!j.is_object()) return std::string("mapping: expected a JSON object");
   if (auto e = check_keys(j, "mapping",
                           {"$comment", "format", "sessions", "messages", "session", "message", "meta", "roles", "rows",
-                           "html", "csv"})) {
+                           "html", "csv", "encoding"})) {
     return e;
   }
   Mapping& m = options.mapping;
+  if (auto it = j.find("encoding"); it != j.end()) {
+    if (!it->is_string() || !encoding_known(it->get<std::string>())) {
+      return std::string("mapping: \"encoding\" must name an encoding (gbk, gb18030, big5, utf-16, ...)");
+    }
+    options.encoding = it->get<std::string>();
+  }
   if (auto it = j.find("format"); it != j.end()) {
     const std::string f = it->is_string() ? it->get<std::string>() : "";
     if (f == "json") {
@@ -396,12 +404,66 @@ RowAction row_action(const Mapping& m, const std::function<std::string(const std
   return RowAction::message;
 }
 
-json map_session(const json& doc, const Mapping& m) {
+namespace {
+
+// The pointer of `target` (an address inside `root`), or nullopt.
+bool find_pointer(const json& node, const json* target, std::string& path) {
+  if (&node == target) return true;
+  if (node.is_object()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::size_t size = path.size();
+      path += "/" + JsonLocator::escape_token(it.key());
+      if (find_pointer(it.value(), target, path)) return true;
+      path.resize(size);
+    }
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const std::size_t size = path.size();
+      path += "/" + std::to_string(i);
+      if (find_pointer(node[i], target, path)) return true;
+      path.resize(size);
+    }
+  }
+  return false;
+}
+
+std::string pointer_in(const json& doc, const json* target) {
+  std::string path;
+  return target && find_pointer(doc, target, path) ? path : std::string();
+}
+
+}  // namespace
+
+std::string source_pointer(const json& doc, const MappingTrace& trace, const std::string& mapped) {
+  // "/id", "/agent", "/team"
+  for (const auto& [field, value] : trace.session) {
+    if (mapped == "/" + field) return pointer_in(doc, value);
+  }
+  if (mapped.rfind("/messages/", 0) != 0) return {};
+  const std::size_t start = 10;
+  std::size_t end = mapped.find('/', start);
+  const std::string index_text = mapped.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (index_text.empty() || index_text.find_first_not_of("0123456789") != std::string::npos) return {};
+  const std::size_t index = std::stoul(index_text);
+  if (index >= trace.rows.size()) return {};
+  if (end == std::string::npos) return pointer_in(doc, trace.rows[index]);
+  const std::string field = mapped.substr(end + 1);
+  auto it = trace.fields[index].find(field);
+  if (it != trace.fields[index].end()) return pointer_in(doc, it->second);
+  return pointer_in(doc, trace.rows[index]);  // a field the row does not have: the row
+}
+
+// Long function: one pass over the session fields, then over each message path's rows; the row step
+// (a lambda) shares the output messages, the agent found in rows and the trace.
+json map_session(const json& doc, const Mapping& m, MappingTrace* trace) {
   if (!doc.is_object()) return doc;  // session_from_json says what is wrong
   json out = json::object();
   for (const char* f : kSessionFields) {
     const char* fallback = f;
-    if (const json* v = first_of(doc, doc, paths_of(m.session_fields, f), fallback)) out[f] = *v;
+    if (const json* v = first_of(doc, doc, paths_of(m.session_fields, f), fallback)) {
+      out[f] = *v;
+      if (trace) trace->session[f] = v;
+    }
   }
   json meta = json::object();
   if (auto it = doc.find("meta"); it != doc.end() && it->is_object() && !m.session_fields.count("meta")) meta = *it;
@@ -417,9 +479,18 @@ json map_session(const json& doc, const Mapping& m) {
     const json* v = at_path(doc, path);
     if (!v) continue;
     any_messages_path = true;
+    std::map<std::string, const json*> sources;
+    auto push = [&](json&& msg, const json& row) {
+      messages.push_back(std::move(msg));
+      if (!trace) return;
+      trace->rows.push_back(&row);
+      trace->fields.push_back(std::move(sources));
+      sources.clear();
+    };
     auto one = [&](const json& row) {
+      sources.clear();
       if (!row.is_object()) {
-        messages.push_back(row);  // session_from_json reports it
+        push(json(row), row);  // session_from_json reports it
         return;
       }
       std::string matched;
@@ -436,7 +507,11 @@ json map_session(const json& doc, const Mapping& m) {
       const json* role_value = first_of(row, doc, paths_of(m.message_fields, "role"), "role");
       std::string role = role_value ? map_role(m, scalar_text(role_value)) : std::string();
       if (role == "drop") return;
-      if (const json* t = first_of(row, doc, paths_of(m.message_fields, "time"), "time")) msg["time"] = *t;
+      if (role_value) sources["role"] = role_value;
+      if (const json* t = first_of(row, doc, paths_of(m.message_fields, "time"), "time")) {
+        msg["time"] = *t;
+        sources["time"] = t;
+      }
       const json* event = first_of(row, doc, paths_of(m.message_fields, "event"), "event");
       if (action == RowAction::event || role.rfind("event", 0) == 0) {
         msg["role"] = "system";
@@ -445,23 +520,28 @@ json map_session(const json& doc, const Mapping& m) {
         if (name.empty()) name = action == RowAction::event ? matched : scalar_text(role_value);
         msg["event"] = name.empty() ? std::string("event") : name;
         msg["text"] = "";
-        messages.push_back(std::move(msg));
+        if (event) sources["event"] = event;
+        push(std::move(msg), row);
         return;
       }
       if (role_value) msg["role"] = action == RowAction::system ? std::string("system") : role;
       else if (action == RowAction::system) msg["role"] = "system";
       if (const json* text = first_of(row, doc, paths_of(m.message_fields, "text"), "text")) {
         msg["text"] = text->is_string() && m.html ? json(html_to_text(text->get<std::string>())) : *text;
+        sources["text"] = text;
       } else {
         msg["text"] = "";
       }
-      if (event && !event->is_null()) msg["event"] = *event;
+      if (event && !event->is_null()) {
+        msg["event"] = *event;
+        sources["event"] = event;
+      }
       if (role == "agent" && agent_from_rows.empty()) {
         if (const json* a = first_of(row, doc, paths_of(m.message_fields, "agent"), "\x01")) {
           agent_from_rows = scalar_text(a);
         }
       }
-      messages.push_back(std::move(msg));
+      push(std::move(msg), row);
     };
     if (v->is_array()) {
       for (const json& row : *v) one(row);

@@ -14,9 +14,11 @@
 
 #include "input/byte_stream.hpp"
 #include "input/csv_records.hpp"
+#include "input/json_locator.hpp"
 #include "input/json_records.hpp"
 #include "input/mapping.hpp"
 #include "input/session_json.hpp"
+#include "input/transcode.hpp"
 
 namespace chatqa {
 namespace {
@@ -66,6 +68,7 @@ struct SessionReader::Impl {
   std::string buffer;
   std::string head;  // the first bytes, until we know whether they are a BOM
   bool head_done = false;
+  bool input_done = false;
   bool done = false;
 
   ~Impl() {
@@ -100,17 +103,30 @@ struct SessionReader::Impl {
     }
   }
 
-  // Reads one chunk of the input into records; sets `done` at the end.
-  void pump() {
-    if (buffer.empty()) buffer.resize(256 * 1024);
-    const std::size_t n = stream->read(buffer.data(), buffer.size());
-    if (n == 0) {
-      if (!head_done && !head.empty() && head != "\xEF\xBB" && head != "\xEF") feed(head);
-      finish(stream->error());
-      done = true;
+  std::unique_ptr<io::Transcoder> transcoder;
+  std::string converted;
+  bool encoding_decided = false;
+  std::string hint;  // the input is not UTF-8: what it looks like
+
+  // Picks the input's encoding from the options or a UTF-16 BOM; without one,
+  // notes whether the first bytes are UTF-8.
+  void decide_encoding(std::string_view first) {
+    encoding_decided = true;
+    std::string encoding = options.encoding;
+    if (encoding.empty() && first.size() >= 2 &&
+        ((first[0] == '\xFF' && first[1] == '\xFE') || (first[0] == '\xFE' && first[1] == '\xFF'))) {
+      encoding = "UTF-16";
+    }
+    if (encoding.empty()) {
+      hint = io::encoding_hint(first.substr(0, 64 * 1024));
       return;
     }
-    std::string_view chunk(buffer.data(), n);
+    std::string error;
+    transcoder = io::Transcoder::open(encoding, error);  // the name was checked when the reader opened
+  }
+
+  // Hands decoded UTF-8 on, without a leading BOM.
+  void deliver(std::string_view chunk) {
     if (!head_done) {
       head.append(chunk);
       if (head.size() < 3) return;
@@ -124,6 +140,39 @@ struct SessionReader::Impl {
     }
     feed(chunk);
   }
+
+  // Reads one chunk of the input into records; sets `done` at the end.
+  void pump() {
+    if (input_done) {
+      // Grouped CSV: the sessions come out after the last row, a few at a time.
+      if (!csv || !csv->drain()) done = true;
+      return;
+    }
+    if (buffer.empty()) buffer.resize(256 * 1024);
+    const std::size_t n = stream->read(buffer.data(), buffer.size());
+    if (n == 0) {
+      if (transcoder) {
+        converted.clear();
+        transcoder->convert({}, converted, true);
+        if (!converted.empty()) deliver(converted);
+      }
+      if (!head_done && !head.empty() && head != "\xEF\xBB" && head != "\xEF") feed(head);
+      finish(stream->error());
+      input_done = true;
+      if (!csv || !csv->draining()) done = true;
+      buffer.clear();
+      buffer.shrink_to_fit();
+      return;
+    }
+    std::string_view chunk(buffer.data(), n);
+    if (!encoding_decided) decide_encoding(chunk);
+    if (transcoder) {
+      converted.clear();
+      transcoder->convert(chunk, converted, false);
+      chunk = converted;
+    }
+    deliver(chunk);
+  }
 };
 
 SessionReader::SessionReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -136,8 +185,7 @@ SessionReader SessionReader::open(const std::string& path, const ReadOptions& op
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->name = display_name(path);
-  const bool as_csv = options.format == InputFormat::csv ||
-                      (options.format == InputFormat::automatic && (is_csv_name(path) || !options.csv.columns.empty()));
+  const bool as_csv = reads_as_csv(path, options);
   impl->start(as_csv);
   auto fail = [&](const char* code, std::string message) {
     InputRecord r;
@@ -158,6 +206,10 @@ SessionReader SessionReader::open(const std::string& path, const ReadOptions& op
   if (::fstat(impl->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     return fail("E0212", "the input is a directory, not a file (give the files in it, e.g. DIR/*.jsonl)");
   }
+  if (!options.encoding.empty() && !io::encoding_known(options.encoding)) {
+    return fail("E0215", "unknown encoding \"" + options.encoding +
+                             "\" (e.g. gbk, gb18030, big5, utf-16, utf-16le, shift_jis)");
+  }
   impl->stream = std::make_unique<io::ByteStream>(impl->fd, bytes_read);
   return SessionReader(std::move(impl));
 }
@@ -166,9 +218,17 @@ SessionReader SessionReader::from_text(std::string_view text, const ReadOptions&
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->name = name;
-  const bool as_csv = options.format == InputFormat::csv ||
-                      (options.format == InputFormat::automatic && (is_csv_name(name) || !options.csv.columns.empty()));
+  const bool as_csv = reads_as_csv(name, options);
   impl->start(as_csv);
+  if (!options.encoding.empty() && !io::encoding_known(options.encoding)) {
+    InputRecord r;
+    r.input = impl->name;
+    r.error = input_error("E0215", "unknown encoding \"" + options.encoding +
+                                       "\" (e.g. gbk, gb18030, big5, utf-16, utf-16le, shift_jis)");
+    impl->queue.push_back(std::move(r));
+    impl->done = true;
+    return SessionReader(std::move(impl));
+  }
   impl->stream = std::make_unique<io::ByteStream>(text);
   return SessionReader(std::move(impl));
 }
@@ -180,6 +240,7 @@ bool SessionReader::next_record(InputRecord& out) {
   if (impl_->queue.empty()) return false;
   out = std::move(impl_->queue.front());
   impl_->queue.pop_front();
+  if (!impl_->hint.empty()) out.encoding_hint = impl_->hint;
   return true;
 }
 
@@ -199,6 +260,7 @@ ParsedSession SessionReader::parse(const InputRecord& record, const ReadOptions&
     // A mapped JSON export (CSV records are mapped while their rows are read).
     nlohmann::json doc;
     InputError error;
+    std::string source;  // where an error is in the export's record
     if (!detail::parse_json_text(record.text, doc, error)) {
       p.error = std::move(error);
     } else {
@@ -206,14 +268,26 @@ ParsedSession SessionReader::parse(const InputRecord& record, const ReadOptions&
       if (auto e = detail::session_from_json(detail::map_session(doc, options.mapping), options.session, session)) {
         p.error = std::move(e);
         p.error->byte_offset = 0;  // a place in the mapped session, not in the text
+        // Point into the export's own record: map again (errors only), noting sources.
+        detail::MappingTrace trace;
+        detail::map_session(doc, options.mapping, &trace);
+        source = detail::source_pointer(doc, trace, p.error->json_pointer);
+        if (!source.empty()) p.error->json_pointer = source;
       } else {
         p.session = std::move(session);
       }
     }
     if (p.error) locate_error(*p.error, record);
+    if (p.error && !source.empty()) {
+      const TextPosition at = JsonLocator(record.text).value(source);
+      if (at.line > 0) p.error->line = record.line + static_cast<std::size_t>(at.line) - 1;
+    }
   } else {
     p = parse_session(record.text, options.session);
     if (p.error) locate_error(*p.error, record);
+  }
+  if (p.error && !record.encoding_hint.empty() && (p.error->code == "E0206" || p.error->code == "E0211")) {
+    p.error->message += record.encoding_hint;
   }
   p.line = record.line;
   p.input = record.input;
@@ -239,5 +313,12 @@ std::vector<ParsedSession> parse_sessions(std::string_view text, const SessionOp
 }
 
 std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+
+bool encoding_known(const std::string& name) { return io::encoding_known(name); }
+
+bool reads_as_csv(const std::string& name, const ReadOptions& options) {
+  return options.format == InputFormat::csv ||
+         (options.format == InputFormat::automatic && (is_csv_name(name) || !options.csv.columns.empty()));
+}
 
 }  // namespace chatqa

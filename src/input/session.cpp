@@ -7,6 +7,7 @@
 #include "chatqa/session.hpp"
 #include "input/json_locator.hpp"
 #include "input/session_json.hpp"
+#include "input/time_format.hpp"
 #include "text/pii_detect.hpp"
 #include "text/utf8.hpp"
 
@@ -130,12 +131,19 @@ std::optional<InputError> session_from_json_impl(const json& j, const SessionOpt
                           where + "/time");
       }
       msg.time = time_from_epoch_number(epoch, options.default_utc_offset_minutes);
+      if (!options.time_zone.empty()) {
+        msg.time.utc_offset_minutes =
+            detail::zone_offset_at_utc(options.time_zone, msg.time.epoch_ms, options.default_utc_offset_minutes);
+      }
     } else if (time->is_string()) {
-      auto t = parse_time(time->get<std::string>(), options.default_utc_offset_minutes);
+      auto t = parse_time(time->get<std::string>(), options);
       if (!t) {
-        return make_error("E0204",
-                          "bad time \"" + time->get<std::string>() +
-                              "\" (expected ISO 8601, \"YYYY-MM-DD HH:MM:SS\" or epoch seconds)",
+        std::string expected = "ISO 8601, \"YYYY-MM-DD HH:MM:SS\" or epoch seconds";
+        for (const std::string& f : options.time_formats) expected += ", or \"" + f + "\"";
+        if (!options.time_zone.empty() && !time_zone_known(options.time_zone)) {
+          expected += "; unknown time zone \"" + options.time_zone + "\"";
+        }
+        return make_error("E0204", "bad time \"" + time->get<std::string>() + "\" (expected " + expected + ")",
                           where + "/time");
       }
       msg.time = *t;

@@ -61,8 +61,11 @@ Timestamp time_from_epoch_number(double value, int default_offset) {
 }
 
 namespace {
-std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offset);
-std::optional<Timestamp> parse_time_relaxed(std::string_view s, int default_offset);
+// `zoned` (if given) is set when the text names its zone or is an instant
+// (epoch digits); `epoch` when it is epoch digits.
+std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offset, bool* zoned = nullptr,
+                                           bool* epoch = nullptr);
+std::optional<Timestamp> parse_time_relaxed(std::string_view s, int default_offset, bool* zoned = nullptr);
 }  // namespace
 
 std::optional<Timestamp> parse_time(std::string_view s, int default_offset) {
@@ -70,8 +73,25 @@ std::optional<Timestamp> parse_time(std::string_view s, int default_offset) {
   return parse_time_relaxed(s, default_offset);
 }
 
+std::optional<Timestamp> parse_time(std::string_view s, const SessionOptions& options) {
+  for (const std::string& format : options.time_formats) {
+    if (auto t = detail::parse_time_format(s, format, options)) return t;
+  }
+  if (options.time_zone.empty()) return parse_time(s, options.default_utc_offset_minutes);
+  bool zoned = false, epoch = false;
+  auto t = parse_time_strict(s, 0, &zoned, &epoch);
+  if (!t) t = parse_time_relaxed(s, 0, &zoned);
+  if (!t) return t;
+  if (epoch) {
+    t->utc_offset_minutes = detail::zone_offset_at_utc(options.time_zone, t->epoch_ms, options.default_utc_offset_minutes);
+    return t;
+  }
+  if (zoned) return t;
+  return detail::from_local(t->epoch_ms, options.time_zone);  // read with offset 0: the local wall time
+}
+
 namespace {
-std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offset) {
+std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offset, bool* zoned, bool* epoch_digits) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   if (s.empty()) return std::nullopt;
@@ -81,6 +101,8 @@ std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offse
     if (s.size() > 15) return std::nullopt;
     const double epoch = std::stod(std::string(s));
     if (epoch > 253402300799999.0) return std::nullopt;  // after 9999-12-31 even as milliseconds
+    if (zoned) *zoned = true;
+    if (epoch_digits) *epoch_digits = true;
     return time_from_epoch_number(epoch, default_offset);
   }
   int year, month, day, hour, minute, second = 0;
@@ -108,6 +130,7 @@ std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offse
   }
   int offset = default_offset;
   if (pos < s.size()) {
+    if (zoned) *zoned = true;
     if ((s[pos] == 'Z' || s[pos] == 'z') && pos + 1 == s.size()) {
       offset = 0;
     } else if (s[pos] == '+' || s[pos] == '-') {
@@ -145,7 +168,7 @@ std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offse
 // Day-first or month-first numeric dates (07/08/2024) are ambiguous: not read.
 // Long function: one left-to-right parse (date, time, fraction, zone) of the formats listed above,
 // each step reading where the previous one stopped.
-std::optional<Timestamp> parse_time_relaxed(std::string_view s, int default_offset) {
+std::optional<Timestamp> parse_time_relaxed(std::string_view s, int default_offset, bool* zoned) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   std::size_t pos = 0;
@@ -244,6 +267,7 @@ std::optional<Timestamp> parse_time_relaxed(std::string_view s, int default_offs
   skip_spaces();
   int offset = default_offset;
   if (pos < s.size()) {
+    if (zoned) *zoned = true;
     std::string_view zone = s.substr(pos);
     if (zone == "Z" || zone == "z" || zone == "UTC" || zone == "GMT" || zone == "UT") {
       offset = 0;

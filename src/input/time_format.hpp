@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "chatqa/session.hpp"
 
@@ -18,5 +21,15 @@ inline constexpr std::size_t kIso8601Max = 64;
 std::size_t format_iso8601(const Timestamp& t, char* buf);
 // out = `t` as Timestamp::to_iso8601 writes it, in out's own memory.
 void assign_iso8601(const Timestamp& t, std::string& out);
+
+// `text` read with one strftime-style format (time_zone.cpp); times without
+// a zone in options.time_zone, else options.default_utc_offset_minutes.
+std::optional<Timestamp> parse_time_format(std::string_view text, std::string_view format,
+                                           const SessionOptions& options);
+// The instant of a local wall time (epoch_ms as if the zone were UTC) in the
+// IANA zone `zone`, daylight saving applied; nullopt for an unknown zone.
+std::optional<Timestamp> from_local(std::int64_t local_ms, const std::string& zone);
+// The offset in minutes of `zone` at an instant (`fallback` for an unknown zone).
+int zone_offset_at_utc(const std::string& zone, std::int64_t epoch_ms, int fallback);
 
 }  // namespace chatqa::detail

@@ -41,10 +41,11 @@ def check(condition, message):
         raise Failure(message)
 
 
-def run(*args, stdin=None, cwd=None):
+def run(*args, stdin=None, cwd=None, env=None):
     """Runs chatqa; returns (exit code, stdout bytes, stderr text)."""
+    full_env = dict(os.environ, **env) if env else None
     proc = subprocess.run([CHATQA, *args], input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
-                          timeout=600)
+                          timeout=600, env=full_env)
     return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
 
 
@@ -247,6 +248,130 @@ def case_csv_bom_multiline():
     expected = open(data("export.expected.csv"), "rb").read()
     check(out == expected, "CSV output differs from export.expected.csv:\n%s" % out.decode())
 
+
+def sessions_to_csv(jsonl_path, order):
+    """Writes the sessions of a JSON Lines file as a per-message CSV, rows sorted by conversation id ("id"), by
+    conversation start ("start": ORDER BY started, time) or by message time ("time")."""
+    sessions = []
+    with open(jsonl_path, encoding="utf-8") as f:
+        for line in f:
+            s = json.loads(line)
+            sessions.append([(m["time"], s["id"], m["role"], m["text"], s["agent"], s.get("team", ""))
+                             for m in s["messages"]])
+    if order == "start":
+        sessions.sort(key=lambda rows: rows[0][0])  # stable: same start, input order
+    rows = [r for rows in sessions for r in rows]
+    if order == "time":
+        rows.sort(key=lambda r: r[0])  # stable: the rows of one session keep their order
+    path = "%s.by-%s.csv" % (jsonl_path, order)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("session,role,time,text,agent,team\n")
+        for t, sid, role, text, agent, team in rows:
+            f.write('%s,%s,%s,"%s",%s,%s\n' % (sid, role, t, text.replace('"', '""'), agent, team))
+    return path
+
+
+def case_csv_time_sorted_grouped():
+    """A CSV sorted by time scores like the one sorted by conversation (grouped, also through temp files); --sorted reports E0213."""
+    src = generate(3000, seed=7)
+    by_id = sessions_to_csv(src, "id")
+    by_session = sessions_to_csv(src, "start")
+    by_time = sessions_to_csv(src, "time")
+    code, expected, _ = run("score", "-r", RULES, by_session)
+    check(code == 0, "conversation-sorted exit %d" % code)
+    reports = lines_of(expected)
+    check(len(reports) == 3000 and len({r["session"] for r in reports}) == 3000, "one report per conversation")
+    # The JSON Lines original scores the same sessions to the same points, and so does the CSV sorted by id.
+    code, original, _ = run("score", "-r", RULES, src)
+    code, id_sorted, _ = run("score", "-r", RULES, by_id)
+    check(lines_of(original) == lines_of(id_sorted), "CSV and JSON Lines disagree")
+    check(sorted(expected.splitlines()) == sorted(id_sorted.splitlines()), "the orders give different reports")
+    for extra in ([], ["--csv-group-memory", "1"], ["--threads", "1"]):
+        code, out, err = run("score", "-r", RULES, by_time, *extra)
+        check(code == 0 and out == expected, "time-sorted CSV %r scored differently (exit %d) %s" % (extra, code, err))
+    env_tmp = os.path.join(TMP, "groups")
+    os.makedirs(env_tmp, exist_ok=True)
+    code, out, _ = run("score", "-r", RULES, by_time, "--csv-group-memory", "1", env={"TMPDIR": env_tmp})
+    check(code == 0 and out == expected, "TMPDIR run differs")
+    check(os.listdir(env_tmp) == [], "temporary files left: %r" % os.listdir(env_tmp))
+    # --sorted: the conversation-sorted file streams the same; the time-sorted one gives E0213 records.
+    code, out, _ = run("score", "-r", RULES, by_session, "--sorted")
+    check(code == 0 and out == expected, "--sorted on a sorted file differs")
+    code, out, _ = run("score", "-r", RULES, by_id, "--sorted")
+    check(code == 0 and out == id_sorted, "--sorted on the id-sorted file differs")
+    code, out, _ = run("score", "-r", RULES, by_time, "--sorted")
+    records = lines_of(out)
+    errors = [r["error"] for r in records if "error" in r]
+    check(code == 1 and errors and all(e["code"] == "E0213" for e in errors), "--sorted: exit %d %r" % (code, errors[:2]))
+    check("are not consecutive" in errors[0]["message"] and errors[0]["line"] > 2, errors[0])
+
+
+def case_csv_encodings():
+    """A GBK (and UTF-16) CSV scores like its UTF-8 twin; read as UTF-8 it gets a hint naming the encoding."""
+    raw = open(data("export.csv"), "rb").read()
+    text = raw.decode("utf-8-sig")
+    code, expected, _ = run("score", "-r", RULES, data("export.csv"), *CSV_ARGS)
+    check(code == 1 and len(lines_of(expected)) == 3, "UTF-8 twin: exit %d" % code)
+    for name, encoded, args in (("gbk", text.encode("gbk"), ["--encoding", "gbk"]),
+                                ("gb18030", text.encode("gb18030"), ["--encoding", "GB18030"]),
+                                ("utf-16", text.encode("utf-16"), [])):
+        path = os.path.join(TMP, "export-%s.csv" % name)
+        with open(path, "wb") as f:
+            f.write(encoded)
+        code, out, err = run("score", "-r", RULES, path, *CSV_ARGS, *args)
+        same = out.replace(path.encode(), b"IN") == expected.replace(data("export.csv").encode(), b"IN")
+        check(code == 1 and same, "%s scored differently:\n%s\n%s" % (name, out.decode(), err))
+    path = os.path.join(TMP, "export-gbk.csv")
+    code, out, _ = run("score", "-r", RULES, path, *CSV_ARGS)
+    records = lines_of(out)
+    check(code == 1 and all("error" in r for r in records), "GBK read as UTF-8: %r" % records)
+    check(any("--encoding gb18030" in r["error"]["message"] for r in records), "no hint: %r" % records)
+    code, out, _ = run("score", "-r", RULES, data("export.csv"), *CSV_ARGS, "--format", "csv", "--csv-bom")
+    plain = run("score", "-r", RULES, data("export.csv"), *CSV_ARGS, "--format", "csv")[1]
+    check(out == b"\xef\xbb\xbf" + plain, "--csv-bom: %r" % out[:20])
+    code, out, err = run("score", "-r", RULES, data("export.csv"), *CSV_ARGS, "--csv-bom")
+    check(code == 2 and "--csv-bom needs --format csv" in err, "--csv-bom without csv: %d %s" % (code, err))
+    code, out, err = run("score", "-r", RULES, path, *CSV_ARGS, "--encoding", "klingon")
+    check(code == 2 and out == b"" and "unknown encoding" in err, "unknown encoding: %d %s" % (code, err))
+
+
+def case_time_zone_and_formats():
+    """--time-zone / --utc-offset ZONE apply daylight saving; --time-format reads other shapes; bad ones are usage errors."""
+    session = {"id": "dst", "agent": "A1", "messages": [
+        {"role": "customer", "time": "03/10/2024 1:59:50 AM", "text": "hello"},
+        {"role": "agent", "time": "03/10/2024 3:00:10 AM", "text": "您好,很高兴为您服务"}]}
+    path = os.path.join(TMP, "dst.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(json.dumps(session, ensure_ascii=False) + "\n")
+    fmt = ["--time-format", "%m/%d/%Y %I:%M:%S %p"]
+    for zone in (["--time-zone", "America/New_York"], ["--utc-offset", "America/New_York"]):
+        code, out, err = run("score", "-r", RULES, path, *fmt, *zone, "--include-passed")
+        check(code == 0, "exit %d %s" % (code, err))
+        report = lines_of(out)[0]
+        first = [i for i in report["items"] if i["id"] == "first_reply"]
+        check(first and first[0]["status"] == "passed", "20 s across the change, not 3620 s: %r" % first)
+    code, out, _ = run("score", "-r", RULES, path, *fmt, "--utc-offset", "-05:00")
+    first = [i for i in lines_of(out)[0]["items"] if i["id"] == "first_reply"]
+    check(first and first[0]["status"] == "failed", "a fixed offset counts the skipped hour: %r" % first)
+    code, out, _ = run("score", "-r", RULES, path)
+    check(code == 1 and lines_of(out)[0]["error"]["code"] == "E0204", "no format: %r" % out)
+    for bad in (["--time-zone", "Mars/Base"], ["--utc-offset", "Mars/Base"], ["--time-format", "%H:%M"],
+                ["--time-format", "%Q"]):
+        code, out, err = run("score", "-r", RULES, path, *bad)
+        check(code == 2 and out == b"", "usage error %r: exit %d %s" % (bad, code, err))
+
+
+def case_inapplicable_options_warn():
+    """Options that do not apply to the inputs warn once on stderr; the output is unchanged."""
+    code, expected, _ = run("score", "-r", RULES, data("sessions.jsonl"))
+    code, out, err = run("score", "-r", RULES, data("sessions.jsonl"), data("sessions.jsonl"), "--csv-delimiter", ";",
+                         "--sorted")
+    check(out == expected + expected, "output changed")
+    check(err.count("--csv-delimiter applies to CSV input only") == 1 and err.count("--sorted applies") == 1, err)
+    code, out, err = run("score", "-r", RULES, data("export.csv"), *CSV_ARGS, "--sessions-at", "chats")
+    check("--sessions-at applies to JSON input only" in err, err)
+    code, out, err = run("score", "-r", RULES, data("sessions.jsonl"))
+    check("warning" not in err, err)
 
 def case_csv_header_missing_column():
     """A CSV whose header lacks a needed column yields an E0211 error record naming it."""

@@ -353,3 +353,27 @@ TEST_CASE("parse_time: the common unambiguous export shapes", "[reader][time]") 
     CHECK_FALSE(parse_time(bad, cst));
   }
 }
+
+TEST_CASE("mapping: an error in a mapped record points at the export's own field and line", "[reader][mapping]") {
+  ReadOptions o;
+  REQUIRE_FALSE(apply_mapping(*preset_mapping("zendesk"), o));
+  const std::string text =
+      "{\"chats\": [\n"
+      "  {\"id\": \"z1\", \"history\": [\n"
+      "    {\"type\": \"chat.memberjoin\", \"nick\": \"agent:7\", \"timestamp\": \"2024-07-08T10:00:00Z\"},\n"
+      "    {\"type\": \"chat.msg\", \"nick\": \"visitor\", \"msg\": \"hi\", \"timestamp\": \"2024-07-08T10:00:01Z\"},\n"
+      "    {\"type\": \"chat.msg\", \"nick\": \"agent:7\", \"msg\": \"hello\",\n"
+      "     \"timestamp\": \"later\"}]},\n"
+      "  {\"id\": \"z2\", \"history\": [{\"type\": \"chat.msg\", \"nick\": \"visitor\", \"msg\": \"x\"}]}\n"
+      "]}\n";
+  auto all = read_text(text, o);
+  REQUIRE(all.size() == 2);
+  REQUIRE(all[0].error);
+  CHECK(all[0].error->code == "E0204");
+  CHECK(all[0].error->json_pointer == "/chats/0/history/2/timestamp");  // not /messages/2/time
+  CHECK(all[0].error->line == 6);
+  REQUIRE(all[1].error);
+  CHECK(all[1].error->code == "E0202");
+  CHECK(all[1].error->json_pointer == "/chats/1/history/0");  // the row without a time
+  CHECK(all[1].error->line == 7);
+}

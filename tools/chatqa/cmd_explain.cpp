@@ -238,6 +238,7 @@ int run_explain(const ExplainArgs& args) {
     std::cerr << "chatqa explain: " << *err << "\n";
     return kExitUsage;
   }
+  warn_inapplicable_options(args.input_options, options, {args.input}, "explain");
   CompileResult compiled = compile_rule_file(args.rules, compile_options());
   for (const Diagnostic& d : compiled.diagnostics) std::cerr << d.to_string() << "\n";
   if (!compiled.ok()) return kExitUsage;

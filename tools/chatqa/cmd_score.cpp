@@ -37,6 +37,7 @@ struct ScoreArgs {
   std::vector<std::string> inputs;
   std::string format = "jsonl";
   bool csv_findings = false;
+  bool csv_bom = false;
   bool include_passed = false;
   std::string output;
   unsigned threads = 0;
@@ -417,6 +418,7 @@ int run_score(const ScoreArgs& args) {
   ctx.eval = args.eval;
   ctx.want_digest = !args.summary.empty();
   if (args.csv_findings && args.format != "csv") return usage_error("--csv-findings needs --format csv");
+  if (args.csv_bom && args.format != "csv") return usage_error("--csv-bom needs --format csv");
 
   // Both outputs are opened before any work: an unwritable target fails now,
   // not after the whole run.
@@ -432,6 +434,7 @@ int run_score(const ScoreArgs& args) {
 
   std::vector<std::string> inputs = args.inputs;
   if (inputs.empty()) inputs.push_back("-");
+  warn_inapplicable_options(args.input, read_options, inputs, "score");
   std::uint64_t total_bytes = 0;
   for (const auto& name : inputs) total_bytes += input_size(name);
 
@@ -491,7 +494,7 @@ int run_score(const ScoreArgs& args) {
   if (!args.summary.empty()) summary.emplace(args.worst);
   std::uint64_t errors = 0, below = 0;
   bool first = true;
-  if (args.format == "csv") out.write(csv_header(*ctx.rules, args.csv_findings));
+  if (args.format == "csv") out.write((args.csv_bom ? "\xEF\xBB\xBF" : "") + csv_header(*ctx.rules, args.csv_findings));
   if (args.format == "json") out.write("[");
   Batch b;
   while (pipeline.next(b)) {
@@ -564,6 +567,8 @@ void add_score_command(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::IsMember({"jsonl", "json", "csv", "text"}))
       ->capture_default_str();
   cmd->add_flag("--csv-findings", args->csv_findings, "With --format csv: one row per finding instead of per session");
+  cmd->add_flag("--csv-bom", args->csv_bom,
+                "With --format csv: start with a UTF-8 BOM, so spreadsheet programs (Excel) read the Chinese text");
   cmd->add_flag("--include-passed", args->include_passed, "JSON reports also list the items that passed");
   cmd->add_option("-o,--output", args->output, "Write to FILE instead of stdout (a regular file is replaced atomically; see docs/cli.md)");
   cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));

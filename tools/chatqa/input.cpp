@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <set>
 #include <string_view>
@@ -45,7 +46,28 @@ void add_input_options(CLI::App* cmd, InputArgs& args) {
   cmd->add_option("--role-map", args.role_map,
                   "Role values (CSV or mapped JSON), e.g. \"客服=agent,访客=customer,机器人=bot,备注=drop\"");
   cmd->add_option("--csv-delimiter", args.csv_delimiter, "CSV field delimiter (default ,)");
-  cmd->add_option("--utc-offset", args.utc_offset, "Offset of input times written without one")->capture_default_str();
+  cmd->add_flag("--sorted", args.sorted,
+                "CSV: the rows of each session are consecutive (constant memory, sessions stream out); rows of a "
+                "session met again later are an error (E0213). Default: rows are grouped by session");
+  cmd->add_option("--csv-group-memory", args.csv_group_memory_mib,
+                  "CSV: MiB of rows held while grouping sessions; beyond it sorted runs go to temporary files "
+                  "($TMPDIR)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--encoding", args.encoding,
+                  "Input encoding: gbk, gb18030, big5, utf-16 (BOM), utf-16le, shift_jis, ... (default UTF-8; a "
+                  "UTF-16 BOM is recognised)");
+  cmd->add_option("--utc-offset", args.utc_offset,
+                  "Offset of input times written without one (+08:00, -05:30, Z), or an IANA zone as --time-zone")
+      ->capture_default_str();
+  cmd->add_option("--time-zone", args.time_zone,
+                  "IANA zone of input times written without one, daylight saving applied (America/New_York)");
+  cmd->add_option("--time-format", args.time_formats,
+                  "strftime-style input time format, tried before the built-in ones (repeatable, tried in order), "
+                  "e.g. \"%m/%d/%Y %I:%M:%S %p\"")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--max-record-bytes", args.max_record_bytes, "Larger input records are errors (E0207)")
       ->capture_default_str();
 }
@@ -101,6 +123,8 @@ std::optional<std::string> add_row_rules(const std::vector<std::string>& specs, 
 // usage message; a flat list.
 std::optional<std::string> apply_input_options(const InputArgs& args, ReadOptions& read) {
   read.max_record_bytes = args.max_record_bytes;
+  read.csv.sorted = args.sorted;
+  read.csv.group_memory_bytes = args.csv_group_memory_mib << 20;
   if (!args.preset.empty()) {
     auto text = preset_mapping(args.preset);
     if (!text) {
@@ -115,6 +139,13 @@ std::optional<std::string> apply_input_options(const InputArgs& args, ReadOption
     const std::string text = read_small_file(args.map_file, error);
     if (!error.empty()) return "--map: " + error;
     if (auto err = apply_mapping(text, read)) return "--map " + args.map_file + ": " + *err;
+  }
+  if (!args.encoding.empty()) {
+    if (!encoding_known(args.encoding)) {
+      return "--encoding: unknown encoding \"" + args.encoding +
+             "\" (e.g. gbk, gb18030, big5, utf-16, utf-16le, shift_jis, windows-1252)";
+    }
+    read.encoding = args.encoding;
   }
   if (args.input_format == "csv") read.format = InputFormat::csv;
   if (args.input_format == "json") read.format = InputFormat::json;
@@ -175,10 +206,52 @@ std::optional<std::string> apply_input_options(const InputArgs& args, ReadOption
     if (args.csv_delimiter.size() != 1) return std::string("--csv-delimiter must be one character");
     read.csv.delimiter = args.csv_delimiter[0];
   }
-  const auto offset = parse_offset(args.utc_offset);
-  if (!offset) return std::string("--utc-offset must look like +08:00, -05:30 or Z");
-  read.session.default_utc_offset_minutes = *offset;
+  std::string zone = args.time_zone;
+  if (const auto offset = parse_offset(args.utc_offset)) {
+    read.session.default_utc_offset_minutes = *offset;
+  } else if (time_zone_known(args.utc_offset)) {
+    if (zone.empty()) zone = args.utc_offset;
+  } else {
+    return std::string("--utc-offset must look like +08:00, -05:30 or Z, or name an IANA time zone (America/New_York)");
+  }
+  if (!zone.empty()) {
+    if (!time_zone_known(zone)) {
+      return "--time-zone: unknown time zone \"" + zone + "\" (IANA names: America/New_York, Europe/Berlin, Asia/Shanghai)";
+    }
+    read.session.time_zone = zone;
+  }
+  for (const std::string& format : args.time_formats) {
+    if (auto err = check_time_format(format)) return "--time-format \"" + format + "\": " + *err;
+    read.session.time_formats.push_back(format);
+  }
   return std::nullopt;
+}
+
+void warn_inapplicable_options(const InputArgs& args, const ReadOptions& read, const std::vector<std::string>& inputs,
+                               const std::string& command) {
+  static std::set<std::string> warned;
+  bool any_csv = false, any_json = false;
+  for (const std::string& name : inputs) (reads_as_csv(name, read) ? any_csv : any_json) = true;
+  if (inputs.empty()) (reads_as_csv("-", read) ? any_csv : any_json) = true;
+  auto warn = [&](const std::string& option, const std::string& why) {
+    if (!warned.insert(option).second) return;
+    std::cerr << "chatqa " << command << ": warning: " << option << " " << why << " (ignored)\n";
+  };
+  if (!any_csv) {
+    const char* why = "applies to CSV input only, and no input is read as CSV";
+    if (!args.csv_delimiter.empty()) warn("--csv-delimiter", why);
+    if (args.sorted) warn("--sorted", why);
+    if (args.csv_group_memory_mib != InputArgs{}.csv_group_memory_mib) warn("--csv-group-memory", why);
+    if (!args.csv_map.empty()) warn("--csv-map", why);
+  }
+  if (!any_json) {
+    const char* why = "applies to JSON input only, and every input is read as CSV";
+    if (!args.sessions_at.empty()) warn("--sessions-at", why);
+    if (!args.json_map.empty()) warn("--json-map", why);
+  }
+  if (!args.time_zone.empty() && args.utc_offset != InputArgs{}.utc_offset) {
+    warn("--utc-offset", "is overridden by --time-zone " + args.time_zone);
+  }
 }
 
 std::optional<std::string> parse_pairs(const std::string& text, std::map<std::string, std::string>& out) {

@@ -51,9 +51,19 @@ struct InputArgs {
   std::vector<std::string> drop_rows, event_rows;
   std::string utc_offset = "+08:00";
   std::size_t max_record_bytes = 16u << 20;
+  bool sorted = false;
+  std::size_t csv_group_memory_mib = 256;
+  std::string encoding;
+  std::string time_zone;
+  std::vector<std::string> time_formats;
 };
 void add_input_options(CLI::App* cmd, InputArgs& args);
 // Fills `read` from the arguments; returns a usage error message.
 std::optional<std::string> apply_input_options(const InputArgs& args, ReadOptions& read);
+// Warns on stderr, once per process and option, about input options that do
+// not apply to any of `inputs` (CSV options with JSON inputs and the other
+// way round, --utc-offset beside --time-zone).
+void warn_inapplicable_options(const InputArgs& args, const ReadOptions& read, const std::vector<std::string>& inputs,
+                               const std::string& command);
 
 }  // namespace chatqa::cli

@@ -149,6 +149,7 @@ std::size_t score_inputs(const RuleSet& rules, const std::vector<std::string>& i
   if (auto err = apply_input_options(input_args, options)) {
     throw std::runtime_error(*err);
   }
+  warn_inapplicable_options(input_args, options, inputs, command);
   std::size_t bad = 0;
   EvalScratch scratch;
   Report report;
