@@ -21,24 +21,24 @@ std::string utf8_of(const std::u32string& cps, std::size_t begin, std::size_t en
 }
 
 void check_location(const Location& at, const Session& ordered, const char* what) {
-  if (at.message < 0) {
-    require(!at.has_span, what, "a span without a message");
+  if (!at.message) {
+    require(!at.span, what, "a span without a message");
     return;
   }
-  require(static_cast<std::size_t>(at.message) < ordered.messages.size(), what, "message index out of range");
-  const Message& m = ordered.messages[static_cast<std::size_t>(at.message)];
+  require(*at.message < ordered.messages.size(), what, "message index out of range");
+  const Message& m = ordered.messages[*at.message];
   require(at.time == m.time.to_iso8601(), what, "time is not the message's");
-  if (!at.has_span) return;
+  if (!at.span) return;
   const std::u32string cps = code_points(m.text);
-  require(at.span_begin <= at.span_end && at.span_end <= cps.size(), what,
-          "span [" + std::to_string(at.span_begin) + ", " + std::to_string(at.span_end) + ") outside a message of " +
+  require(at.span->begin <= at.span->end && at.span->end <= cps.size(), what,
+          "span [" + std::to_string(at.span->begin) + ", " + std::to_string(at.span->end) + ") outside a message of " +
               std::to_string(cps.size()) + " code points");
-  const std::string original = utf8_of(cps, at.span_begin, at.span_end);
+  const std::string original = utf8_of(cps, at.span->begin, at.span->end);
   if (at.quote == original) return;
   // Personal data (the pii check) is quoted masked ("138****5678",
   // "a***@example.com"): never the original, always with '*' in it.
   const bool masked = at.quote.find('*') != std::string::npos &&
-                      !at.quote.empty() && code_points(at.quote).size() <= at.span_end - at.span_begin + 3;
+                      !at.quote.empty() && code_points(at.quote).size() <= at.span->end - at.span->begin + 3;
   require(masked, what, "quote \"" + at.quote + "\" is not the original text of its span \"" + original + "\"");
 }
 

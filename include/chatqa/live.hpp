@@ -38,7 +38,7 @@ struct DueWarning {
   std::string item;      // id of the rule-set item that will fail
   std::string kind;      // "reply": the customer waits for a reply (response_time);
                          // "follow_up": an expected response (sequence), e.g. the return after a hold
-  long message = -1;     // index of the message that started the clock
+  std::size_t message = 0;  // index of the message that started the clock
   std::string since;     // its time (ISO 8601)
   std::string deadline;  // when the item fails (ISO 8601, in the offset of `since`)
   std::int64_t deadline_epoch_ms = 0;

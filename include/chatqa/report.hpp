@@ -35,16 +35,21 @@ enum class ItemStatus {
 
 const char* to_string(ItemStatus status) noexcept;
 
+// Code points [begin, end) into the ORIGINAL message text.
+struct Span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
 // A place in the session that a finding points at (for sequence findings: the
-// trigger that started the expectation).
+// trigger that started the expectation). Absent values are empty optionals:
+// no `message` = the whole session; no `span` = the whole message.
 struct Location {
-  long message = -1;  // index into the time-ordered messages; -1 = whole session
-  std::string time;   // ISO 8601, as the message's timestamp
+  std::optional<std::size_t> message;  // index into the time-ordered messages
+  std::string time;                    // ISO 8601, as the message's timestamp ("" without a message)
   std::optional<Role> role;
-  std::string quote;  // the original text of the span
-  std::size_t span_begin = 0;  // code points into the original message text
-  std::size_t span_end = 0;
-  bool has_span = false;
+  std::string quote;  // the original text of the span ("" without one)
+  std::optional<Span> span;
 };
 
 struct Finding {
@@ -54,14 +59,13 @@ struct Finding {
   std::string matched;      // the rule phrase / pattern that matched, if any
   std::string language;     // typo findings of Latin words: the message's language ("en"; "und": not sure), else 
   std::optional<Location> related;  // e.g. the trigger of a missing response
-  // Measured value where one applies (seconds late, count, ...), or NaN.
-  double value = 0;
-  bool has_value = false;
+  // Measured value where one applies (seconds late, count, ...).
+  std::optional<double> value;
   // Similar-phrase matching (a phrase group's "similar" examples): the
   // cosine similarity, from 0 to 1, of the quoted span to the example
   // sentence in `matched` (a hit) or in `nearest` (the closest span to a
-  // phrase that was missing); -1 when no similarity applies.
-  double similarity = -1;
+  // phrase that was missing); none when no similarity applies.
+  std::optional<double> similarity;
   std::string nearest;  // the example sentence closest to a missing phrase, if any
 };
 

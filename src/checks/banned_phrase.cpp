@@ -22,7 +22,7 @@ class BannedPhraseCheck final : public Check {
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     find_visible_hits(ctx, out, scope, roles, group, allow, [&](Finding& f, const text::Hit& h) {
-      if (f.similarity >= 0) {
+      if (f.similarity) {
         f.explanation = std::string(what) + similar_note(f);
       } else {
         f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);

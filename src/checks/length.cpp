@@ -29,7 +29,6 @@ class LengthCheck final : public Check {
         Finding f = ctx.finding();
         ctx.locate(i, f.at);
         f.value = static_cast<double>(chars);
-        f.has_value = true;
         f.explanation = describe(roles) + " message of " + std::to_string(chars) + " characters (limit " +
                         std::to_string(max_chars) + ")";
         out.findings.push_back(std::move(f));
@@ -39,7 +38,6 @@ class LengthCheck final : public Check {
     auto session_finding = [&](double value, const std::string& text) {
       Finding f = ctx.finding();
       f.value = value;
-      f.has_value = true;
       f.explanation = text;
       out.findings.push_back(std::move(f));
     };

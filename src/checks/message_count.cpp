@@ -18,7 +18,6 @@ class MessageCountCheck final : public Check {
     out.condition_only = true;
     Finding f = ctx.finding();
     f.value = static_cast<double>(count);
-    f.has_value = true;
     f.explanation = "the session has " + std::to_string(count) + " " +
                     (roles.bits == 0x0f ? std::string("") : describe(roles) + " ") + "message(s)";
     out.findings.push_back(std::move(f));

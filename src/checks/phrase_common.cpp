@@ -107,8 +107,8 @@ std::string two_decimals(double v) {
 }  // namespace
 
 std::string similar_note(const Finding& f) {
-  if (f.similarity < 0) return "";
-  return " (similar to 「" + f.matched + "」, " + two_decimals(f.similarity) + ")";
+  if (!f.similarity) return "";
+  return " (similar to 「" + f.matched + "」, " + two_decimals(*f.similarity) + ")";
 }
 
 std::string near_miss(EvalContext& ctx, const MessageList& in, std::uint32_t group, Finding& f) {

@@ -342,7 +342,6 @@ class RepetitionCheck final : public Check {
       ctx.locate(members[static_cast<std::size_t>(min_repeats) - 1], f.at);
       ctx.locate(members.front(), ctx.related(f));
       f.value = static_cast<double>(members.size());
-      f.has_value = true;
       std::string quotes;
       for (std::size_t i : members) {
         quotes +=

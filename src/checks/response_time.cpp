@@ -73,7 +73,6 @@ class ResponseTimeCheck final : public Check {
       ctx.locate(static_cast<std::size_t>(t.reply), f.at);
       ctx.locate(t.start, ctx.related(f));
       f.value = t.delay;
-      f.has_value = true;
       set_text(f.explanation, mode == Mode::first ? "first reply" : "reply", " after ", format_seconds(t.delay),
                " (limit ", format_seconds(limit), ")");
       return f;
@@ -101,7 +100,6 @@ class ResponseTimeCheck final : public Check {
         if (mean > limit) {
           Finding f = ctx.finding();
           f.value = mean;
-          f.has_value = true;
           set_text(f.explanation, "mean reply time ", format_seconds(mean), " over ", std::to_string(turns.size()),
                    " replies (limit ", format_seconds(limit), ")");
           out.findings.push_back(std::move(f));

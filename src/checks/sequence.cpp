@@ -99,12 +99,12 @@ class SequenceCheck final : public Check {
   }
 
   std::string trigger_text(EvalContext& ctx, const Location& at) const {
-    const Message& m = ctx.message(static_cast<std::size_t>(at.message));
+    const Message& m = ctx.message(*at.message);
     std::string out =
         trigger.event.empty()
-            ? "「" + (at.quote.empty() ? short_quote(ctx, static_cast<std::size_t>(at.message)) : at.quote) + "」"
+            ? "「" + (at.quote.empty() ? short_quote(ctx, *at.message) : at.quote) + "」"
             : "event " + m.event;
-    return "after " + out + " (#" + std::to_string(at.message) + ", " + to_string(m.role) + ")";
+    return "after " + out + " (#" + std::to_string(*at.message) + ", " + to_string(m.role) + ")";
   }
 
   std::string limit_text() const {
@@ -224,7 +224,6 @@ class SequenceCheck final : public Check {
           locate(ctx, *trig, trig_at);
           const double delay = seconds_between(tm, ctx.message(late->message));
           f.value = delay;
-          f.has_value = true;
           set_text(f.explanation, "late response ", response.text, ": came ", format_seconds(delay), " ",
                    trigger_text(ctx, trig_at), ", expected ", limit_text());
         } else {
@@ -241,7 +240,6 @@ class SequenceCheck final : public Check {
         locate(ctx, *trig, trig_at);
         f.matched = response.text;
         f.value = seconds_between(tm, ctx.message(found->message));
-        f.has_value = true;
         set_text(f.explanation, "forbidden response ", response.text, " ", trigger_text(ctx, trig_at), ", ",
                  limit_text());
         out.findings.push_back(std::move(f));

@@ -95,14 +95,12 @@ class SilenceCheck final : public Check {
                           format_seconds(max_gap) + ")";
         }
         f.value = w.seconds;
-        f.has_value = true;
         out.findings.push_back(std::move(f));
       }
     }
     if (max_total >= 0 && total > max_total) {
       Finding f = ctx.finding();
       f.value = total;
-      f.has_value = true;
       f.explanation = "customer waited " + format_seconds(total) + " in total over " + std::to_string(waits.size()) +
                       " wait(s) (limit " + format_seconds(max_total) + ")";
       out.findings.push_back(std::move(f));

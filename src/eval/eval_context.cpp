@@ -172,20 +172,17 @@ const std::string& EvalContext::time_of(std::size_t i) {
 }
 
 void EvalContext::locate(std::size_t i, Location& loc) {
-  loc.message = static_cast<long>(i);
+  loc.message = i;
   loc.time = time_of(i);
   loc.role = session_.messages[i].role;
   loc.quote.clear();
-  loc.span_begin = loc.span_end = 0;
-  loc.has_span = false;
+  loc.span.reset();
 }
 
 void EvalContext::locate(std::size_t i, std::uint32_t begin, std::uint32_t end, Location& loc) {
   locate(i, loc);
   loc.quote.assign(quoted(i, begin, end));
-  loc.span_begin = begin;
-  loc.span_end = end;
-  loc.has_span = true;
+  loc.span = Span{begin, end};
 }
 
 std::string_view EvalContext::quoted(std::size_t i, std::uint32_t begin, std::uint32_t end) {
@@ -246,12 +243,11 @@ std::size_t string_bytes(const Location& loc) {
 }
 
 void clear_location(Location& loc) {
-  loc.message = -1;
+  loc.message.reset();
   loc.time.clear();
   loc.role.reset();
   loc.quote.clear();
-  loc.span_begin = loc.span_end = 0;
-  loc.has_span = false;
+  loc.span.reset();
 }
 
 }  // namespace
@@ -280,10 +276,9 @@ Finding EvalContext::finding() {
   f.suggestion.clear();
   f.matched.clear();
   f.nearest.clear();
-  f.similarity = -1;
+  f.similarity.reset();
   f.language.clear();
-  f.value = 0;
-  f.has_value = false;
+  f.value.reset();
   return f;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -117,8 +118,8 @@ class EvalContext {
   std::pair<const text::Hit*, const text::Hit*> hits(std::size_t i, std::uint32_t group);
 
   // For a hit of a group with example sentences ("similar"): its
-  // similarity to the example it names, or -1 for a literal or regex hit.
-  double similarity(std::size_t i, const text::Hit& hit);
+  // similarity to the example it names; none for a literal or regex hit.
+  std::optional<double> similarity(std::size_t i, const text::Hit& hit);
   // The span of message i nearest to an example of `group` (matching or
   // not), if some span shares a feature with one; score -1 when none.
   const text::SimilarMatch& nearest_similar(std::size_t i, std::uint32_t group);

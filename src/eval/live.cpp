@@ -121,7 +121,7 @@ std::vector<DueWarning> LiveSession::due(std::int64_t now_epoch_ms) const {
     DueWarning w;
     w.item = d->item < items.size() ? items[d->item].id : std::string();
     w.kind = d->kind;
-    w.message = static_cast<long>(d->message);
+    w.message = d->message;
     w.since = started.time.to_iso8601();
     w.deadline_epoch_ms = deadline;
     w.deadline = Timestamp{deadline, started.time.utc_offset_minutes}.to_iso8601();

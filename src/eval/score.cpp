@@ -17,8 +17,9 @@ double cost_of(const CompiledItem& item, std::size_t hits) {
 
 void sort_findings(std::vector<Finding>& findings) {
   const auto before = [](const Finding& a, const Finding& b) {
-    if (a.at.message != b.at.message) return a.at.message < b.at.message;
-    return a.at.span_begin < b.at.span_begin;
+    if (a.at.message != b.at.message) return a.at.message < b.at.message;  // the whole session first
+    const auto begin = [](const Finding& f) { return f.at.span ? f.at.span->begin : 0; };  // a whole message first
+    return begin(a) < begin(b);
   };
   // Most checks report in message order already; stable_sort would still
   // allocate its buffer and move every finding.

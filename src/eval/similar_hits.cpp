@@ -79,17 +79,17 @@ void EvalContext::match_similar(std::size_t i) {
   }
 }
 
-double EvalContext::similarity(std::size_t i, const text::Hit& hit) {
-  if (!text::is_similar_pattern(hit.pattern)) return -1;
+std::optional<double> EvalContext::similarity(std::size_t i, const text::Hit& hit) {
+  if (!text::is_similar_pattern(hit.pattern)) return std::nullopt;
   const std::int32_t slot = rules_.groups[hit.group].similar_slot;
-  if (slot < 0) return -1;
+  if (slot < 0) return std::nullopt;
   if (!buf_.sim_done[i]) match_similar(i);
   const std::size_t k = i * rules_.similar.groups().size() + static_cast<std::size_t>(slot);
   for (std::uint32_t h = buf_.sim_begin[k]; h < buf_.sim_end[k]; ++h) {
     const text::Hit& x = buf_.sim_hits[h];
     if (x.pattern == hit.pattern && x.begin == hit.begin && x.end == hit.end) return buf_.sim_scores[h];
   }
-  return -1;
+  return std::nullopt;
 }
 
 const text::SimilarMatch& EvalContext::nearest_similar(std::size_t i, std::uint32_t group) {

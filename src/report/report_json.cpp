@@ -8,17 +8,17 @@ namespace {
 using detail::JsonWriter;
 
 void location_members(JsonWriter& w, const Location& at) {
-  if (at.message >= 0) {
-    w.member("message", at.message);
+  if (at.message) {
+    w.member("message", *at.message);
     w.member("time", at.time);
     if (at.role) w.literal_member("role", to_string(*at.role));
   }
-  if (at.has_span) {
+  if (at.span) {
     w.member("quote", at.quote);
     w.key("span");
     w.begin_array();
-    w.value(static_cast<unsigned long long>(at.span_begin));
-    w.value(static_cast<unsigned long long>(at.span_end));
+    w.value(static_cast<unsigned long long>(at.span->begin));
+    w.value(static_cast<unsigned long long>(at.span->end));
     w.end_array();
   }
 }
@@ -28,16 +28,16 @@ void write_finding(JsonWriter& w, const Finding& f) {
   location_members(w, f.at);
   if (!f.matched.empty()) w.member("matched", f.matched);
   if (!f.nearest.empty()) w.member("nearest", f.nearest);
-  if (f.similarity >= 0) {
+  if (f.similarity) {
     // Two decimals, as the explanation shows it.
     w.key("similarity");
-    w.number(static_cast<double>(static_cast<long>(f.similarity * 100 + 0.5)) / 100);
+    w.number(static_cast<double>(static_cast<long>(*f.similarity * 100 + 0.5)) / 100);
   }
   if (!f.suggestion.empty()) w.member("suggestion", f.suggestion);
   if (!f.language.empty()) w.member("language", f.language);
-  if (f.has_value) {
+  if (f.value) {
     w.key("value");
-    w.number(f.value);
+    w.number(*f.value);
   }
   w.member("explanation", f.explanation);
   if (f.related) {

@@ -29,13 +29,13 @@ std::string to_text(const Report& report, const Session* session) {
     out << "\n";
     for (const Finding& f : r.findings) {
       out << "      ";
-      if (f.at.message >= 0) out << "#" << f.at.message << " " << f.at.time << " ";
-      if (f.at.has_span) out << "\u300C" << f.at.quote << "\u300D ";
+      if (f.at.message) out << "#" << *f.at.message << " " << f.at.time << " ";
+      if (f.at.span) out << "\u300C" << f.at.quote << "\u300D ";
       out << f.explanation << "\n";
-      if (session && f.at.message >= 0 && static_cast<std::size_t>(f.at.message) < session->messages.size() &&
-          !f.at.has_span && !session->messages[static_cast<std::size_t>(f.at.message)].text.empty()) {
-        out << "        " << to_string(session->messages[static_cast<std::size_t>(f.at.message)].role) << ": "
-            << mask_pii(session->messages[static_cast<std::size_t>(f.at.message)].text) << "\n";
+      if (session && f.at.message && *f.at.message < session->messages.size() && !f.at.span &&
+          !session->messages[*f.at.message].text.empty()) {
+        out << "        " << to_string(session->messages[*f.at.message].role) << ": "
+            << mask_pii(session->messages[*f.at.message].text) << "\n";
       }
     }
   }

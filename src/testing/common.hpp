@@ -46,6 +46,11 @@ inline std::string quoted(const std::string& s) {
   return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// A finding's message index as test files and the JSON results write it: -1 for the whole session.
+inline long message_or_session(const Location& at) {
+  return at.message ? static_cast<long>(*at.message) : -1;
+}
+
 inline std::string list_text(const std::vector<long>& v) {
   std::string out = "[";
   for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::to_string(v[i]);
@@ -90,8 +95,8 @@ inline std::string describe_outcome(const ItemResult& r) {
 
 inline std::string finding_line(const Finding& f) {
   std::string out;
-  if (f.at.message >= 0) out += "#" + std::to_string(f.at.message) + " " + f.at.time + " ";
-  if (f.at.has_span) out += "\u300C" + f.at.quote + "\u300D ";
+  if (f.at.message) out += "#" + std::to_string(*f.at.message) + " " + f.at.time + " ";
+  if (f.at.span) out += "\u300C" + f.at.quote + "\u300D ";
   return out + f.explanation;
 }
 

@@ -168,8 +168,8 @@ ojson case_json(const CaseResult& c) {
     ojson findings = ojson::array();
     for (const Finding& f : r.findings) {
       ojson jf = ojson::object();
-      jf["message"] = f.at.message;
-      if (f.at.has_span) jf["quote"] = f.at.quote;
+      jf["message"] = message_or_session(f.at);
+      if (f.at.span) jf["quote"] = f.at.quote;
       jf["explanation"] = f.explanation;
       findings.push_back(std::move(jf));
     }

@@ -102,13 +102,13 @@ CaseResult run_test_case(const RuleSet& rules, const TestCase& test_case) {
     if (f.hits && *f.hits != r->hits) mismatch(f.item, "hits", std::to_string(*f.hits), std::to_string(r->hits));
     if (f.messages) {
       std::vector<long> actual;
-      for (const Finding& finding : r->findings) actual.push_back(finding.at.message);
+      for (const Finding& finding : r->findings) actual.push_back(message_or_session(finding.at));
       if (actual != *f.messages) mismatch(f.item, "messages", list_text(*f.messages), list_text(actual));
     }
     if (f.quotes) {
       std::vector<std::string> actual;
       for (const Finding& finding : r->findings) {
-        if (finding.at.has_span) actual.push_back(finding.at.quote);
+        if (finding.at.span) actual.push_back(finding.at.quote);
       }
       if (actual != *f.quotes) mismatch(f.item, "quotes", list_text(*f.quotes), list_text(actual));
     }

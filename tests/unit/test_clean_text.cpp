@@ -117,8 +117,8 @@ std::vector<Hit> hits(const chatqa::RuleSet& rules, const std::vector<std::strin
     for (std::size_t k = 0; k < r.items.size(); ++k) {
       if (!wanted(rules.items()[k])) continue;
       for (const auto& f : r.items[k].findings) {
-        if (f.at.message < 0) continue;
-        out.push_back({r.items[k].id, f.matched, f.at.quote, s.messages[static_cast<std::size_t>(f.at.message)].text});
+        if (!f.at.message) continue;
+        out.push_back({r.items[k].id, f.matched, f.at.quote, s.messages[*f.at.message].text});
       }
     }
   }
@@ -274,7 +274,7 @@ TEST_CASE("clean text: codespell's whole dictionary on real English chats finds 
       std::string q = f.at.quote;
       for (char& c : q) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (q.size() > 2 && (q.substr(q.size() - 2) == "'s")) q.erase(q.size() - 2);
-      INFO("session " << r.session_id << " message " << f.at.message);
+      INFO("session " << r.session_id << " message " << (f.at.message ? std::to_string(*f.at.message) : "-"));
       CHECK_FALSE(words.count(q));
     }
   }

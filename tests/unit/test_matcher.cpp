@@ -304,7 +304,7 @@ TEST_CASE("invalid UTF-8 in a message is an error record, not a crash", "[matche
     CHECK(r.error.empty());
     // Quotes are always valid UTF-8 cut at code-point boundaries of the original.
     for (const auto& item : r.items) {
-      for (const auto& f : item.findings) CHECK(f.at.span_begin <= f.at.span_end);
+      for (const auto& f : item.findings) CHECK(f.at.span.value().begin <= f.at.span.value().end);
     }
   }
 }

@@ -73,7 +73,8 @@ inline std::vector<Found> findings(const chatqa::RuleSet& rules, const chatqa::S
   for (const auto& item : report.items) {
     if (item.id != id) continue;
     for (const auto& f : item.findings) {
-      out.push_back({f.at.message, f.at.span_begin, f.at.span_end, f.at.quote, f.matched, f.suggestion});
+      out.push_back({f.at.message ? static_cast<long>(*f.at.message) : -1, f.at.span ? f.at.span->begin : 0,
+                     f.at.span ? f.at.span->end : 0, f.at.quote, f.matched, f.suggestion});
     }
   }
   return out;

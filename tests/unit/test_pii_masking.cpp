@@ -116,8 +116,8 @@ TEST_CASE("pii check: every variant is flagged and quoted masked", "[checks][pii
     auto r = run(one_item(R"({"type": "pii"})"), chat({{"agent", 0, "您的号码是" + number + "对吗"}}));
     REQUIRE(r.status == ItemStatus::failed);
     REQUIRE(r.findings.size() == 1);
-    CHECK(r.findings[0].at.span_begin == (number[0] == '(' ? 6u : 5u));  // the bracket is not part of it
-    CHECK(r.findings[0].at.span_end == 5 + code_points(number));
+    CHECK(r.findings[0].at.span.value().begin == (number[0] == '(' ? 6u : 5u));  // the bracket is not part of it
+    CHECK(r.findings[0].at.span.value().end == 5 + code_points(number));
     CHECK(r.findings[0].at.quote.find("7294") == std::string::npos);
     CHECK(r.findings[0].at.quote.find("3456") == std::string::npos);
   }
@@ -147,13 +147,13 @@ TEST_CASE("pii masking: quotes and explanations of other checks never carry the 
       CHECK(f.at.quote.find("7294") == std::string::npos);
       CHECK(f.explanation.find("7294") == std::string::npos);
       if (f.related) CHECK(f.related->quote.find("7294") == std::string::npos);
-      if (f.at.has_span) CHECK(code_points(f.at.quote) == f.at.span_end - f.at.span_begin);
+      if (f.at.span.has_value()) CHECK(code_points(f.at.quote) == f.at.span.value().end - f.at.span.value().begin);
     }
   }
   CHECK(findings >= 3);
   const auto& call = report.items[0].findings.at(0);
   CHECK(call.at.quote == "打139.****.1357这个电话");
-  CHECK(call.at.span_begin == 1);
+  CHECK(call.at.span.value().begin == 1);
   for (const std::string& out : {chatqa::to_json(report), chatqa::to_text(report, &s)}) {
     CHECK(out.find("7294") == std::string::npos);
   }

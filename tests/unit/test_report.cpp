@@ -67,8 +67,8 @@ TEST_CASE("spans are code points into the ORIGINAL text", "[report]") {
   const Report r = sample_report();
   const ItemResult& ban = item_of(r, "no_shirking");
   REQUIRE(ban.findings.size() == 1);
-  CHECK(ban.findings[0].at.span_begin == 8);
-  CHECK(ban.findings[0].at.span_end == 11);
+  CHECK(ban.findings[0].at.span.value().begin == 8);
+  CHECK(ban.findings[0].at.span.value().end == 11);
   CHECK(ban.findings[0].at.quote == "不知道");
 
   // Check the span against the original text, code point by code point.
@@ -91,8 +91,8 @@ TEST_CASE("spans are code points into the ORIGINAL text", "[report]") {
   auto rules = rules_ok(rule_set(R"([{"id": "ok", "points": 1, "check": {"type": "banned_phrase", "phrases": ["ok"]}}])"));
   Report ok = evaluate(*rules, chat({{"agent", 0, "𠀀😀ＯＫ"}}));
   REQUIRE(item_of(ok, "ok").findings.size() == 1);
-  CHECK(item_of(ok, "ok").findings[0].at.span_begin == 2);
-  CHECK(item_of(ok, "ok").findings[0].at.span_end == 4);
+  CHECK(item_of(ok, "ok").findings[0].at.span.value().begin == 2);
+  CHECK(item_of(ok, "ok").findings[0].at.span.value().end == 4);
   CHECK(item_of(ok, "ok").findings[0].at.quote == "ＯＫ");
   CHECK(to_json(ok).find(R"("quote":"ＯＫ","span":[2,4])") != std::string::npos);
 }

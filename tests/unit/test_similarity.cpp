@@ -89,8 +89,8 @@ TEST_CASE("similar: a paraphrase of an example satisfies required_phrase", "[sim
     REQUIRE(x.findings.size() == 1);
     const chatqa::Finding& f = x.findings[0];
     CHECK(f.nearest == "请问还有什么可以帮您的吗");
-    CHECK(f.similarity > 0);
-    CHECK(f.similarity < 0.5);
+    CHECK(f.similarity.value_or(-1) > 0);
+    CHECK(f.similarity.value_or(-1) < 0.5);
     REQUIRE(f.related);
     CHECK(f.related->message == 1);
     CHECK(f.related->quote == "请问您的订单号是多少");
@@ -105,7 +105,7 @@ TEST_CASE("similar: a paraphrase of an example satisfies required_phrase", "[sim
     const chatqa::ItemResult x = item(r);
     REQUIRE(x.findings.size() == 1);
     CHECK(x.findings[0].nearest.empty());
-    CHECK(x.findings[0].similarity < 0);
+    CHECK_FALSE(x.findings[0].similarity.has_value());
   }
   SECTION("only the window is compared") {
     auto r = chatqa::evaluate(*rs, chat({{"agent", 0, "请问还有其他需要帮助的吗"},
@@ -158,20 +158,20 @@ TEST_CASE("similar: banned_phrase findings name the example and the similarity",
   REQUIRE(x.findings.size() == 2);  // two sentences, two hits
   for (const chatqa::Finding& f : x.findings) {
     CHECK(f.matched == "这个问题不归我们管");
-    CHECK(f.similarity >= 0.55);
+    CHECK(f.similarity.value_or(-1) >= 0.55);
     CHECK(f.explanation.rfind("banned phrase (similar to 「这个问题不归我们管」, 0.", 0) == 0);
   }
   CHECK(x.findings[0].at.quote == "这个问题不归我们管的");
-  CHECK(x.findings[0].at.span_begin == 3);
+  CHECK(x.findings[0].at.span.value().begin == 3);
   CHECK(x.findings[1].at.quote == "这个问题不归我管");
   // Literal phrases of the same group still match, beside the examples.
   auto both = rules(one_item(R"({"type": "banned_phrase", "role": "agent", "phrases": ["没办法"],
                                  "similar": {"examples": ["这个问题不归我们管"]}})"));
   const chatqa::ItemResult y = item(chatqa::evaluate(*both, chat({{"agent", 0, "这个问题不归我们管，没办法"}})));
   REQUIRE(y.findings.size() == 2);
-  CHECK(y.findings[0].similarity >= 0.5);
+  CHECK(y.findings[0].similarity.value_or(-1) >= 0.5);
   CHECK(y.findings[1].matched == "没办法");
-  CHECK(y.findings[1].similarity < 0);
+  CHECK_FALSE(y.findings[1].similarity.has_value());
 }
 
 TEST_CASE("similar: only the group's roles are compared", "[similar]") {
@@ -262,8 +262,8 @@ TEST_CASE("gap phrases: the finding spans the whole match and shows the phrase",
   const chatqa::ItemResult x = item(r);
   REQUIRE(x.findings.size() == 1);
   CHECK(x.findings[0].at.quote == "不归我们管");
-  CHECK(x.findings[0].at.span_begin == 5);
-  CHECK(x.findings[0].at.span_end == 10);
+  CHECK(x.findings[0].at.span.value().begin == 5);
+  CHECK(x.findings[0].at.span.value().end == 10);
   CHECK(x.findings[0].matched == "不归…管");
   CHECK(x.findings[0].explanation == "banned phrase 不归…管");
 }

@@ -101,8 +101,8 @@ std::string render_text(const std::string& text, const std::vector<Marked>& mark
   const std::size_t count = cps.size() - 1;
   std::vector<bool> marked(count, false);
   for (const Marked& m : marks) {
-    if (!m.finding->at.has_span) continue;
-    for (std::size_t i = m.finding->at.span_begin; i < m.finding->at.span_end && i < count; ++i) marked[i] = true;
+    if (!m.finding->at.span) continue;
+    for (std::size_t i = m.finding->at.span->begin; i < m.finding->at.span->end && i < count; ++i) marked[i] = true;
   }
   std::vector<std::string> pieces(count);
   for (std::size_t i = 0; i < count; ++i) pieces[i] = text.substr(cps[i].second, cps[i + 1].second - cps[i].second);
@@ -147,12 +147,12 @@ std::string finding_line(const ItemResult& r, const Finding& f, const Style& sty
                      " " + r.title + "  " + style(r.bonus ? kGreen : kYellow, points_of(r));
   if (r.severity == ItemSeverity::fatal) line += " " + style(kRed, "FATAL");
   line += "\n        " + f.explanation;
-  if (f.at.has_span)
-    line += "  \u300C" + f.at.quote + "\u300D [" + std::to_string(f.at.span_begin) + ", " +
-            std::to_string(f.at.span_end) + ")";
+  if (f.at.span)
+    line += "  \u300C" + f.at.quote + "\u300D [" + std::to_string(f.at.span->begin) + ", " +
+            std::to_string(f.at.span->end) + ")";
   if (!f.suggestion.empty()) line += "  -> " + f.suggestion;
-  if (f.related && f.related->message >= 0) {
-    line += style(kDim, "  (see #" + std::to_string(f.related->message) + " " + f.related->time + ")");
+  if (f.related && f.related->message) {
+    line += style(kDim, "  (see #" + std::to_string(*f.related->message) + " " + f.related->time + ")");
   }
   return line + "\n";
 }
@@ -168,7 +168,7 @@ std::string explain(const Report& report, const Session& session, const Style& s
   std::map<long, std::vector<Marked>> by_message;
   for (const ItemResult& r : report.items) {
     if (r.status != ItemStatus::failed) continue;
-    for (const Finding& f : r.findings) by_message[f.at.message].push_back({&r, &f});
+    for (const Finding& f : r.findings) by_message[f.at.message ? static_cast<long>(*f.at.message) : -1L].push_back({&r, &f});
   }
   std::string last_date;
   for (std::size_t i = 0; i < session.messages.size(); ++i) {

@@ -151,15 +151,15 @@ std::string format_text_or_csv(const Report& report, const Session& session, con
     }
     for (const Finding& f : r.findings) {
       rows += item + ",";
-      if (f.at.message >= 0) {
-        rows += std::to_string(f.at.message) + "," + csv_field(f.at.time) + "," +
+      if (f.at.message) {
+        rows += std::to_string(*f.at.message) + "," + csv_field(f.at.time) + "," +
                 (f.at.role ? std::string(to_string(*f.at.role)) : std::string());
       } else {
         rows += ",,";
       }
       rows += "," + csv_field(f.at.quote) + ",";
-      if (f.at.has_span)
-        rows += std::to_string(f.at.span_begin) + "," + std::to_string(f.at.span_end);
+      if (f.at.span)
+        rows += std::to_string(f.at.span->begin) + "," + std::to_string(f.at.span->end);
       else
         rows += ",";
       rows += "," + csv_field(f.explanation) + ",\r\n";

@@ -21,11 +21,11 @@ Key key_of(const std::string& session, const std::string& item, const Finding& f
   Key k;
   k.session = session;
   k.item = item;
-  k.message = f.at.message;
-  k.has_span = f.at.has_span;
+  k.message = message_or_session(f.at);
+  k.has_span = f.at.span.has_value();
   if (k.has_span) {
-    k.begin = f.at.span_begin;
-    k.end = f.at.span_end;
+    k.begin = f.at.span->begin;
+    k.end = f.at.span->end;
   }
   return k;
 }
@@ -66,8 +66,8 @@ Json context_of(const Session& session, long message, int context) {
 
 Json location_json(const Location& at) {
   Json j;
-  j["message"] = at.message;
-  if (at.has_span) j["span"] = {at.span_begin, at.span_end};
+  j["message"] = message_or_session(at);
+  if (at.span) j["span"] = {at.span->begin, at.span->end};
   if (!at.quote.empty()) j["quote"] = at.quote;
   return j;
 }
@@ -87,8 +87,8 @@ Json finding_record(const std::string& rule_set, const Session& session, const I
   j["rule_set"] = rule_set;
   j["item"] = item.id;
   j["session"] = session.id;
-  j["message"] = f.at.message;
-  if (f.at.has_span) j["span"] = {f.at.span_begin, f.at.span_end};
+  j["message"] = message_or_session(f.at);
+  if (f.at.span) j["span"] = {f.at.span->begin, f.at.span->end};
   if (!f.at.quote.empty()) j["quote"] = f.at.quote;
   if (!f.matched.empty()) j["matched"] = f.matched;
   if (!f.suggestion.empty()) j["suggestion"] = f.suggestion;
@@ -96,7 +96,7 @@ Json finding_record(const std::string& rule_set, const Session& session, const I
   if (f.related) j["related"] = location_json(*f.related);
   if (duplicates > 1) j["duplicates"] = duplicates;
   j["messages"] = session.messages.size();
-  j["context"] = context_of(session, f.at.message, context);
+  j["context"] = context_of(session, message_or_session(f.at), context);
   j["verdict"] = "";
   j["note"] = "";
   return j;

@@ -29,6 +29,11 @@ namespace chatqa::cli::labels {
 
 using Json = nlohmann::ordered_json;
 
+// A finding's message index as label files write it: -1 for the whole session.
+inline long message_or_session(const Location& at) {
+  return at.message ? static_cast<long>(*at.message) : -1;
+}
+
 // Where a finding is: enough to find it again after the rules change.
 struct Key {
   std::string session;

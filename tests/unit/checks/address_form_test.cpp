@@ -13,8 +13,8 @@ TEST_CASE("address_form: 你 counted, allowed words and 您 not", "[checks][addr
   auto r = run(one_item(check, R"(, "per_hit": 1)"), s);
   REQUIRE(r.status == ItemStatus::failed);
   REQUIRE(r.findings.size() == 2);
-  CHECK(r.findings[0].at.span_begin == 0);
-  CHECK(r.findings[1].at.span_begin == 3);
+  CHECK(r.findings[0].at.span.value().begin == 0);
+  CHECK(r.findings[1].at.span.value().begin == 3);
   CHECK(r.findings[0].suggestion == "您");
   CHECK_THAT(r.findings[0].explanation, Catch::Contains("use 您"));
   CHECK(r.deducted == 2);

@@ -24,9 +24,9 @@ TEST_CASE("banned_phrase: one finding per occurrence, agent messages only by def
                  chat({{"customer", 0, "你不知道吗"}, {"agent", 5, "不知道,真的不知道"}}));
   REQUIRE(ban(r).findings.size() == 2);
   CHECK(ban(r).findings[0].at.message == 1);
-  CHECK(ban(r).findings[0].at.span_begin == 0);
-  CHECK(ban(r).findings[0].at.span_end == 3);
-  CHECK(ban(r).findings[1].at.span_begin == 6);
+  CHECK(ban(r).findings[0].at.span.value().begin == 0);
+  CHECK(ban(r).findings[0].at.span.value().end == 3);
+  CHECK(ban(r).findings[1].at.span.value().begin == 6);
   CHECK(ban(r).findings[1].at.quote == "不知道");
   CHECK(ban(r).findings[1].matched == "不知道");
   CHECK(ban(r).findings[0].explanation == "banned phrase 不知道");
@@ -43,11 +43,11 @@ TEST_CASE("banned_phrase in full-width form", "[checks][banned_phrase]") {
       run(banned_item(R"("phrases": ["stupid", "SB"])"), chat({{"agent", 0, "你才是ＳＢ,You are ＳＴＵＰＩＤ!"}}));
   REQUIRE(ban(r).findings.size() == 2);
   CHECK(ban(r).findings[0].at.quote == "ＳＢ");
-  CHECK(ban(r).findings[0].at.span_begin == 3);
-  CHECK(ban(r).findings[0].at.span_end == 5);
+  CHECK(ban(r).findings[0].at.span.value().begin == 3);
+  CHECK(ban(r).findings[0].at.span.value().end == 5);
   CHECK(ban(r).findings[1].at.quote == "ＳＴＵＰＩＤ");
-  CHECK(ban(r).findings[1].at.span_begin == 14);
-  CHECK(ban(r).findings[1].at.span_end == 20);
+  CHECK(ban(r).findings[1].at.span.value().begin == 14);
+  CHECK(ban(r).findings[1].at.span.value().end == 20);
 
   // A phrase written full-width in the rule matches half-width text too.
   Report rule_fw = run(banned_item(R"("phrases": ["ＡＢＣ"])"), chat({{"agent", 0, "abc"}}));
@@ -58,8 +58,8 @@ TEST_CASE("banned_phrase: a longer allowed phrase covering the hit wins", "[chec
   Report r = run(banned_item(R"("phrases": ["不能"], "allow": ["不能为空"])"),
                  chat({{"agent", 0, "密码不能为空,我不能帮您改"}}));
   REQUIRE(ban(r).findings.size() == 1);
-  CHECK(ban(r).findings[0].at.span_begin == 8);
-  CHECK(ban(r).findings[0].at.span_end == 10);
+  CHECK(ban(r).findings[0].at.span.value().begin == 8);
+  CHECK(ban(r).findings[0].at.span.value().end == 10);
   CHECK(ban(r).findings[0].at.quote == "不能");
 
   // An allowed phrase that only overlaps the hit does not excuse it.
@@ -71,7 +71,7 @@ TEST_CASE("banned_phrase: a longer allowed phrase covering the hit wins", "[chec
       run(banned_item(R"("phrases": ["@shirking"], "allow": ["不知道您是否"])"),
           chat({{"agent", 0, "不知道您是否方便?这个我不知道"}}), true, R"({"shirking": ["不知道", "不清楚"]})");
   REQUIRE(ban(brief).findings.size() == 1);
-  CHECK(ban(brief).findings[0].at.span_begin == 12);
+  CHECK(ban(brief).findings[0].at.span.value().begin == 12);
   CHECK(ban(brief).findings[0].explanation == "banned phrase 不知道 (shirking)");
 }
 
@@ -80,11 +80,11 @@ TEST_CASE("banned_phrase spans are code points of the original text", "[checks][
   Report r = run(banned_item(R"("phrases": ["不知道"], "regex": ["你.到底"])"),
                  chat({{"agent", 0, "😀𠀀ｘ不知道,😀你们到底想怎样"}}));
   REQUIRE(ban(r).findings.size() == 2);
-  CHECK(ban(r).findings[0].at.span_begin == 3);
-  CHECK(ban(r).findings[0].at.span_end == 6);
+  CHECK(ban(r).findings[0].at.span.value().begin == 3);
+  CHECK(ban(r).findings[0].at.span.value().end == 6);
   CHECK(ban(r).findings[0].at.quote == "不知道");
-  CHECK(ban(r).findings[1].at.span_begin == 8);
-  CHECK(ban(r).findings[1].at.span_end == 12);
+  CHECK(ban(r).findings[1].at.span.value().begin == 8);
+  CHECK(ban(r).findings[1].at.span.value().end == 12);
   CHECK(ban(r).findings[1].at.quote == "你们到底");
   CHECK(ban(r).findings[1].explanation == "banned phrase /你.到底/");
 }

@@ -39,7 +39,7 @@ TEST_CASE("all / any / not", "[checks][logic]") {
   auto n = run(one_item(neg), none);
   REQUIRE(n.status == ItemStatus::failed);
   REQUIRE(n.findings.size() == 1);
-  CHECK(n.findings[0].at.message == -1);
+  CHECK_FALSE(n.findings[0].at.message.has_value());
   CHECK_THAT(n.findings[0].explanation, Catch::Contains("banned_phrase"));
   CHECK(run(one_item(neg), one).status == ItemStatus::passed);
   auto custom = run(one_item(R"({"type": "not", "check": )" + banned + R"(, "explanation": "从未说过不知道"})"), none);

@@ -17,7 +17,7 @@ TEST_CASE("non-messages: an empty agent row 5 s in is not the first reply", "[ch
   REQUIRE(r.status == ItemStatus::failed);
   REQUIRE(r.findings.size() == 1);
   CHECK(r.findings[0].at.message == 3);
-  CHECK(r.findings[0].value == Approx(50));
+  CHECK(*r.findings[0].value == Approx(50));
 }
 
 TEST_CASE("non-messages: an agent row with an event is no reply even with text", "[checks][non_messages]") {

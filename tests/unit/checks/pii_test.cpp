@@ -25,8 +25,8 @@ TEST_CASE("pii: mobile number in full is flagged and quoted masked", "[checks][p
   const auto& f = r.findings[0];
   CHECK(f.at.message == 1);
   CHECK(f.at.quote == "138****5678");
-  CHECK(f.at.span_begin == 8);
-  CHECK(f.at.span_end == 19);
+  CHECK(f.at.span.value().begin == 8);
+  CHECK(f.at.span.value().end == 19);
   CHECK(f.matched == "phone");
   CHECK_THAT(quotes(r), !Catch::Contains("13812345678"));
   // The JSON report carries only the masked form too.
@@ -52,7 +52,7 @@ TEST_CASE("pii: resident ID numbers need a valid check digit", "[checks][pii]") 
   REQUIRE(valid.status == ItemStatus::failed);
   CHECK(valid.findings[0].matched == "id_card");
   CHECK(valid.findings[0].at.quote == "110***********002X");
-  CHECK(valid.findings[0].at.span_end - valid.findings[0].at.span_begin == 18);
+  CHECK(valid.findings[0].at.span.value().end - valid.findings[0].at.span.value().begin == 18);
   // Same digits with a wrong check digit: not an ID number.
   CHECK(run(one_item(kPii), chat({{"agent", 0, "您的身份证号是110105194912310021,对吗?"}})).status ==
         ItemStatus::passed);

@@ -29,8 +29,8 @@ std::string located(const std::string& text, const std::string& check = kOne) {
   REQUIRE(f.explanation.size() > suffix.size());
   CHECK(f.explanation.compare(f.explanation.size() - suffix.size(), suffix.size(), suffix) == 0);
   const std::string what = f.explanation.substr(0, f.explanation.size() - suffix.size());
-  if (!f.at.has_span) return what;
-  return what + " [" + std::to_string(f.at.span_begin) + "," + std::to_string(f.at.span_end) + ") " + f.at.quote;
+  if (!f.at.span.has_value()) return what;
+  return what + " [" + std::to_string(f.at.span.value().begin) + "," + std::to_string(f.at.span.value().end) + ") " + f.at.quote;
 }
 const std::string kNo = "punctuation: no punctuation in a message of ";
 const std::string kSpace = "punctuation: space used instead of punctuation ";
@@ -82,7 +82,7 @@ TEST_CASE("punctuation: counted per message, from min_count (default 3)", "[chec
   CHECK(r.findings[0].at.message == 0);
   CHECK(r.findings[0].at.quote == "好 很");
   CHECK(r.findings[1].at.quote == "。。");
-  CHECK_FALSE(r.findings[2].at.has_span);  // no punctuation: the whole message
+  CHECK_FALSE(r.findings[2].at.span.has_value());  // no punctuation: the whole message
   CHECK(run(one_item(R"({"type": "punctuation", "role": "customer", "min_count": 1})"), two).status ==
         ItemStatus::failed);
 }

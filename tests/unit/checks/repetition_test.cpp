@@ -21,6 +21,11 @@ bool pair_repeats(const std::string& a, const std::string& b, const std::string&
          ItemStatus::failed;
 }
 
+// A location's message index, -1 for the whole session.
+long index_of(const chatqa::Location& at) {
+  return at.message ? static_cast<long>(*at.message) : -1;
+}
+
 std::string utf8_of(const std::u32string& text) {
   std::string out;
   for (char32_t c : text) {  // the test only uses the BMP
@@ -257,7 +262,7 @@ TEST_CASE("repetition: random sessions agree with a plain model", "[checks][repe
                               R"(, "min_repeats": )" + std::to_string(min_repeats) + R"(, "similarity": )" +
                               similarity + "}";
     auto r = run(one_item(check), chat(rows));
-    for (const auto& f : r.findings) actual.emplace_back(f.at.message, f.related ? f.related->message : -1, f.value);
+    for (const auto& f : r.findings) actual.emplace_back(index_of(f.at), f.related ? index_of(*f.related) : -1, f.value.value_or(0));
     std::sort(expected.begin(), expected.end());
     std::sort(actual.begin(), actual.end());
     INFO("trial " << trial << ": " << check);

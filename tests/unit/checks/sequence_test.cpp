@@ -103,8 +103,8 @@ TEST_CASE("sequence: waiting protocol — return and thanks within 120 s", "[che
     REQUIRE(f.related);
     CHECK(f.related->message == 1);
     CHECK(f.related->quote == "稍等");
-    CHECK(f.has_value);
-    CHECK(f.value == Approx(151));
+    CHECK(f.value.has_value());
+    CHECK(*f.value == Approx(151));
     CHECK_THAT(f.explanation, Catch::Contains("151 s") && Catch::Contains("120 s") && Catch::Contains("稍等"));
   }
   SECTION("back in time but without thanks: missing") {
@@ -123,7 +123,7 @@ TEST_CASE("sequence: any agent message as the response (come back within 120 s)"
       run(one_item(check), chat({{"agent", 0, "请稍等"}, {"customer", 90, "还在吗"}, {"agent", 200, "查到了"}}));
   REQUIRE(late.status == ItemStatus::failed);
   CHECK(late.findings[0].at.message == 2);
-  CHECK(late.findings[0].value == Approx(200));
+  CHECK(*late.findings[0].value == Approx(200));
 }
 
 TEST_CASE("sequence: reason in the same or the previous agent message (look back)", "[checks][sequence]") {

@@ -26,7 +26,7 @@ TEST_CASE("typo_count: each hit is a finding with its correction", "[checks][typ
                  chat({{"customer", 0, "帐号登陆不了"}, {"agent", 5, "请您重新登陆帐号试试"}}));
   REQUIRE(typo(r).findings.size() == 2);  // the customer's typos are not the agent's
   CHECK(typo(r).findings[0].at.quote == "登陆");
-  CHECK(typo(r).findings[0].at.span_begin == 4);
+  CHECK(typo(r).findings[0].at.span.value().begin == 4);
   CHECK(typo(r).findings[0].suggestion == "登录");
   CHECK(typo(r).findings[0].explanation == "typo 登陆 -> 登录");
   CHECK(typo(r).findings[1].suggestion == "账号");
