@@ -61,6 +61,24 @@ Timestamp time_from_epoch_number(double value, int default_offset) {
 }
 
 namespace {
+// A calendar date and wall time at a UTC offset as a Timestamp; nullopt when
+// a field is out of range (Feb 30, 24:00, ...). Both readers end here.
+std::optional<Timestamp> compose_time(int year, int month, int day, int hour, int minute, int second, int millis,
+                                      int offset) {
+  if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > days_in_month(year, month) || hour > 23 ||
+      minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t local_seconds = days * 86400 + hour * 3600 + minute * 60 + second;
+  Timestamp t;
+  t.epoch_ms = (local_seconds - static_cast<std::int64_t>(offset) * 60) * 1000 + millis;
+  t.utc_offset_minutes = offset;
+  return t;
+}
+}  // namespace
+
+namespace {
 // `zoned` (if given) is set when the text names its zone or is an instant
 // (epoch digits); `epoch` when it is epoch digits.
 std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offset, bool* zoned = nullptr,
@@ -149,16 +167,7 @@ std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offse
       return std::nullopt;
     }
   }
-  if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > days_in_month(year, month) || hour > 23 ||
-      minute > 59 || second > 60) {
-    return std::nullopt;
-  }
-  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const std::int64_t local_seconds = days * 86400 + hour * 3600 + minute * 60 + second;
-  Timestamp t;
-  t.epoch_ms = (local_seconds - static_cast<std::int64_t>(offset) * 60) * 1000 + millis;
-  t.utc_offset_minutes = offset;
-  return t;
+  return compose_time(year, month, day, hour, minute, second, millis, offset);
 }
 
 // The common unambiguous shapes exports write besides ISO 8601:
@@ -287,16 +296,7 @@ std::optional<Timestamp> parse_time_relaxed(std::string_view s, int default_offs
       return std::nullopt;
     }
   }
-  if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > days_in_month(year, month) || hour > 23 ||
-      minute > 59 || second > 60) {
-    return std::nullopt;
-  }
-  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const std::int64_t local_seconds = days * 86400 + hour * 3600 + minute * 60 + second;
-  Timestamp t;
-  t.epoch_ms = (local_seconds - static_cast<std::int64_t>(offset) * 60) * 1000 + millis;
-  t.utc_offset_minutes = offset;
-  return t;
+  return compose_time(year, month, day, hour, minute, second, millis, offset);
 }
 }  // namespace
 

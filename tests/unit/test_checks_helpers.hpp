@@ -103,4 +103,18 @@ inline bool has_error(const std::string& text, const std::string& code, const st
   return false;
 }
 
+// Conditions (has_role, message_count, meta, ...): the status of a
+// banned_phrase item that fails on the session whenever its "when" (JSON
+// text) holds.
+inline const std::string kWhenCheck = R"({"type": "banned_phrase", "phrases": ["不知道"]})";
+inline chatqa::ItemStatus status_when(const std::string& when, const chatqa::Session& s) {
+  return run(one_item(kWhenCheck, R"(, "when": )" + when), s).status;
+}
+
+// A row of a condition table: the "when" and the item status it gives.
+struct WhenCase {
+  const char* when;
+  chatqa::ItemStatus expected;
+};
+
 }  // namespace checks_test

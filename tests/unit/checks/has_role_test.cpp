@@ -5,33 +5,16 @@
 using namespace checks_test;
 using chatqa::ItemStatus;
 
-namespace {
-
-// A banned_phrase item that fails on the session below whenever its "when" condition holds.
-const std::string kCheck = R"({"type": "banned_phrase", "phrases": ["不知道"]})";
-
-// The status of that item under `when` (JSON text) on `s`.
-ItemStatus status_when(const std::string& when, const chatqa::Session& s) {
-  return run(one_item(kCheck, R"(, "when": )" + when), s).status;
-}
-
-struct Case {
-  const char* when;
-  ItemStatus expected;
-};
-
-}  // namespace
-
 TEST_CASE("has_role: one role or a list", "[checks][has_role]") {
   auto s = chat({{"customer", 0, "在吗"}, {"agent", 5, "不知道"}});
-  const Case cases[] = {
+  const WhenCase cases[] = {
       {R"({"type": "has_role", "role": "customer"})", ItemStatus::failed},
       {R"({"type": "has_role", "role": "agent"})", ItemStatus::failed},
       {R"({"type": "has_role", "role": ["bot", "system"]})", ItemStatus::not_applicable},
       {R"({"type": "has_role", "role": ["bot", "customer"]})", ItemStatus::failed},
       {R"({"type": "not", "check": {"type": "has_role", "role": "bot"}})", ItemStatus::failed},
   };
-  for (const Case& c : cases) {
+  for (const WhenCase& c : cases) {
     INFO(c.when);
     CHECK(status_when(c.when, s) == c.expected);
   }
@@ -44,7 +27,7 @@ TEST_CASE("has_role: an agent-only session does not apply to items for chats wit
 }
 
 TEST_CASE("has_role: parameters are validated", "[checks][has_role]") {
-  CHECK(has_error(one_item(kCheck, R"(, "when": {"type": "has_role"})"), "E0103", "/items/0/when"));
-  CHECK(has_error(one_item(kCheck, R"(, "when": {"type": "has_role", "role": "boss"})"), "E0105",
+  CHECK(has_error(one_item(kWhenCheck, R"(, "when": {"type": "has_role"})"), "E0103", "/items/0/when"));
+  CHECK(has_error(one_item(kWhenCheck, R"(, "when": {"type": "has_role", "role": "boss"})"), "E0105",
                   "/items/0/when/role"));
 }

@@ -5,26 +5,9 @@
 using namespace checks_test;
 using chatqa::ItemStatus;
 
-namespace {
-
-// A banned_phrase item that fails on the session below whenever its "when" condition holds.
-const std::string kCheck = R"({"type": "banned_phrase", "phrases": ["不知道"]})";
-
-// The status of that item under `when` (JSON text) on `s`.
-ItemStatus status_when(const std::string& when, const chatqa::Session& s) {
-  return run(one_item(kCheck, R"(, "when": )" + when), s).status;
-}
-
-struct Case {
-  const char* when;
-  ItemStatus expected;
-};
-
-}  // namespace
-
 TEST_CASE("message_count: min and max, of every role or of one", "[checks][message_count]") {
   auto s = chat({{"customer", 0, "在吗"}, {"agent", 5, "不知道"}});
-  const Case cases[] = {
+  const WhenCase cases[] = {
       {R"({"type": "message_count", "min": 2})", ItemStatus::failed},
       {R"({"type": "message_count", "min": 3})", ItemStatus::not_applicable},
       {R"({"type": "message_count", "max": 2})", ItemStatus::failed},
@@ -35,16 +18,16 @@ TEST_CASE("message_count: min and max, of every role or of one", "[checks][messa
       {R"({"type": "message_count", "min": 1, "role": ["bot", "system"]})", ItemStatus::not_applicable},
       {R"({"type": "message_count", "max": 0, "role": "bot"})", ItemStatus::failed},
   };
-  for (const Case& c : cases) {
+  for (const WhenCase& c : cases) {
     INFO(c.when);
     CHECK(status_when(c.when, s) == c.expected);
   }
 }
 
 TEST_CASE("message_count: parameters are validated", "[checks][message_count]") {
-  CHECK(has_error(one_item(kCheck, R"(, "when": {"type": "message_count", "min": 5, "max": 2})"), "E0105",
+  CHECK(has_error(one_item(kWhenCheck, R"(, "when": {"type": "message_count", "min": 5, "max": 2})"), "E0105",
                   "/items/0/when/max"));
-  CHECK(has_error(one_item(kCheck, R"(, "when": {"type": "message_count"})"), "E0103", "/items/0/when"));
-  CHECK(has_error(one_item(kCheck, R"(, "when": {"type": "message_count", "min": -1})"), "E0105",
+  CHECK(has_error(one_item(kWhenCheck, R"(, "when": {"type": "message_count"})"), "E0103", "/items/0/when"));
+  CHECK(has_error(one_item(kWhenCheck, R"(, "when": {"type": "message_count", "min": -1})"), "E0105",
                   "/items/0/when/min"));
 }

@@ -5,27 +5,10 @@
 using namespace checks_test;
 using chatqa::ItemStatus;
 
-namespace {
-
-// A banned_phrase item that fails on the session below whenever its "when" condition holds.
-const std::string kCheck = R"({"type": "banned_phrase", "phrases": ["不知道"]})";
-
-// The status of that item under `when` (JSON text) on `s`.
-ItemStatus status_when(const std::string& when, const chatqa::Session& s) {
-  return run(one_item(kCheck, R"(, "when": )" + when), s).status;
-}
-
-struct Case {
-  const char* when;
-  ItemStatus expected;
-};
-
-}  // namespace
-
 TEST_CASE("meta: equals, in, present; numbers and booleans compare as their JSON text", "[checks][meta]") {
   auto s = chat({{"customer", 0, "在吗"}, {"agent", 5, "不知道"}},
                 R"({"meta": {"channel": "app", "vip": true, "level": 3, "note": ""}})");
-  const Case cases[] = {
+  const WhenCase cases[] = {
       {R"({"type": "meta", "field": "channel", "equals": "app"})", ItemStatus::failed},
       {R"({"type": "meta", "field": "channel", "equals": "web"})", ItemStatus::not_applicable},
       {R"({"type": "meta", "field": "channel", "in": ["web", "app"]})", ItemStatus::failed},
@@ -39,7 +22,7 @@ TEST_CASE("meta: equals, in, present; numbers and booleans compare as their JSON
       {R"({"type": "meta", "field": "note"})", ItemStatus::not_applicable},  // present but empty
       {R"({"type": "not", "check": {"type": "meta", "field": "channel", "equals": "web"}})", ItemStatus::failed},
   };
-  for (const Case& c : cases) {
+  for (const WhenCase& c : cases) {
     INFO(c.when);
     CHECK(status_when(c.when, s) == c.expected);
   }
@@ -52,15 +35,15 @@ TEST_CASE("meta: a session without meta matches no field", "[checks][meta]") {
 }
 
 TEST_CASE("meta: parameters are validated", "[checks][meta]") {
-  CHECK(has_error(one_item(kCheck, R"(, "when": {"type": "meta", "field": "channel", "equal": "web"})"), "E0102",
+  CHECK(has_error(one_item(kWhenCheck, R"(, "when": {"type": "meta", "field": "channel", "equal": "web"})"), "E0102",
                   "/items/0/when/equal"));
-  CHECK(has_error(one_item(kCheck, R"(, "when": {"type": "meta", "equals": "web"})"), "E0103", "/items/0/when"));
-  CHECK(has_error(one_item(kCheck, R"(, "when": {"type": "meta", "field": "c", "equals": "a", "in": ["b"]})"),
+  CHECK(has_error(one_item(kWhenCheck, R"(, "when": {"type": "meta", "equals": "web"})"), "E0103", "/items/0/when"));
+  CHECK(has_error(one_item(kWhenCheck, R"(, "when": {"type": "meta", "field": "c", "equals": "a", "in": ["b"]})"),
                   "E0105", "/items/0/when/in"));
-  CHECK(has_error(one_item(kCheck, R"(, "when": {"type": "meta", "field": "c", "in": []})"), "E0104",
+  CHECK(has_error(one_item(kWhenCheck, R"(, "when": {"type": "meta", "field": "c", "in": []})"), "E0104",
                   "/items/0/when/in"));
-  CHECK(has_error(one_item(kCheck, R"(, "when": {"type": "meta", "field": "c", "equals": {"a": 1}})"), "E0104",
+  CHECK(has_error(one_item(kWhenCheck, R"(, "when": {"type": "meta", "field": "c", "equals": {"a": 1}})"), "E0104",
                   "/items/0/when/equals"));
-  CHECK(has_error(one_item(kCheck, R"(, "when": {"type": "meta", "field": "c", "in": ["a", null]})"), "E0104",
+  CHECK(has_error(one_item(kWhenCheck, R"(, "when": {"type": "meta", "field": "c", "in": ["a", null]})"), "E0104",
                   "/items/0/when/in/1"));
 }
