@@ -44,6 +44,22 @@ bool digits(std::string_view s, std::size_t pos, std::size_t count, int& value) 
   return true;
 }
 
+// An optional fraction of a second at pos (".250" or ",250"): adds its
+// milliseconds to `millis` and moves pos past it; false for a separator
+// with no digits after it.
+bool read_fraction(std::string_view s, std::size_t& pos, int& millis) {
+  if (pos >= s.size() || (s[pos] != '.' && s[pos] != ',')) return true;
+  ++pos;
+  int scale = 100;
+  const std::size_t start = pos;
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+    millis += (s[pos] - '0') * scale;
+    scale /= 10;
+    ++pos;
+  }
+  return pos != start;
+}
+
 unsigned days_in_month(int y, int m) {
   static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
@@ -60,9 +76,7 @@ Timestamp time_from_epoch_number(double value, int default_offset) {
   return t;
 }
 
-namespace {
-// A calendar date and wall time at a UTC offset as a Timestamp; nullopt when
-// a field is out of range (Feb 30, 24:00, ...). Both readers end here.
+namespace detail {
 std::optional<Timestamp> compose_time(int year, int month, int day, int hour, int minute, int second, int millis,
                                       int offset) {
   if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > days_in_month(year, month) || hour > 23 ||
@@ -76,7 +90,7 @@ std::optional<Timestamp> compose_time(int year, int month, int day, int hour, in
   t.utc_offset_minutes = offset;
   return t;
 }
-}  // namespace
+}  // namespace detail
 
 namespace {
 // `zoned` (if given) is set when the text names its zone or is an instant
@@ -135,17 +149,7 @@ std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offse
     pos += 3;
   }
   int millis = 0;
-  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-    ++pos;
-    int scale = 100;
-    const std::size_t start = pos;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      millis += (s[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
-    }
-    if (pos == start) return std::nullopt;
-  }
+  if (!read_fraction(s, pos, millis)) return std::nullopt;
   int offset = default_offset;
   if (pos < s.size()) {
     if (zoned) *zoned = true;
@@ -167,7 +171,7 @@ std::optional<Timestamp> parse_time_strict(std::string_view s, int default_offse
       return std::nullopt;
     }
   }
-  return compose_time(year, month, day, hour, minute, second, millis, offset);
+  return detail::compose_time(year, month, day, hour, minute, second, millis, offset);
 }
 
 // The common unambiguous shapes exports write besides ISO 8601:
@@ -262,17 +266,7 @@ std::optional<Timestamp> parse_time_relaxed(std::string_view s, int default_offs
   }
   if (!number(2, hour) || !take(":") || !number(2, minute)) return std::nullopt;
   if (take(":") && !number(2, second)) return std::nullopt;
-  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-    ++pos;
-    int scale = 100;
-    const std::size_t start = pos;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      millis += (s[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
-    }
-    if (pos == start) return std::nullopt;
-  }
+  if (!read_fraction(s, pos, millis)) return std::nullopt;
   skip_spaces();
   int offset = default_offset;
   if (pos < s.size()) {
@@ -296,7 +290,7 @@ std::optional<Timestamp> parse_time_relaxed(std::string_view s, int default_offs
       return std::nullopt;
     }
   }
-  return compose_time(year, month, day, hour, minute, second, millis, offset);
+  return detail::compose_time(year, month, day, hour, minute, second, millis, offset);
 }
 }  // namespace
 

@@ -22,6 +22,12 @@ std::size_t format_iso8601(const Timestamp& t, char* buf);
 // out = `t` as Timestamp::to_iso8601 writes it, in out's own memory.
 void assign_iso8601(const Timestamp& t, std::string& out);
 
+// A calendar date and wall time at a UTC offset (minutes) as a Timestamp;
+// nullopt when a field is out of range (Feb 30, 24:00, ...). Every time
+// reader ends here (time.cpp).
+std::optional<Timestamp> compose_time(int year, int month, int day, int hour, int minute, int second, int millis,
+                                      int offset);
+
 // `text` read with one strftime-style format (time_zone.cpp); times without
 // a zone in options.time_zone, else options.default_utc_offset_minutes.
 std::optional<Timestamp> parse_time_format(std::string_view text, std::string_view format,

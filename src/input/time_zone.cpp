@@ -28,22 +28,6 @@ const icu::BasicTimeZone* zone_named(const std::string& name) {
   return dynamic_cast<const icu::BasicTimeZone*>(it->second.get());
 }
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned days_in_month(int y, int m) {
-  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : kDays[m - 1];
-}
-
 const char* const kMonths[] = {"january", "february", "march",     "april",   "may",      "june",
                                "july",    "august",   "september", "october", "november", "december"};
 const char* const kDays[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
@@ -309,12 +293,10 @@ std::optional<Timestamp> parse_time_format(std::string_view text, std::string_vi
     if (f.pm == 1 && f.hour < 12) f.hour += 12;
     if (f.pm == 0 && f.hour == 12) f.hour = 0;
   }
-  if (f.month < 1 || f.month > 12 || f.day < 1 || static_cast<unsigned>(f.day) > days_in_month(f.year, f.month) ||
-      f.hour > 23 || f.minute > 59 || f.second > 60) {
-    return std::nullopt;
-  }
-  const std::int64_t days = days_from_civil(f.year, static_cast<unsigned>(f.month), static_cast<unsigned>(f.day));
-  const std::int64_t local_ms = (days * 86400 + f.hour * 3600 + f.minute * 60 + f.second) * 1000 + f.millis;
+  // The wall time as if the zone were UTC (offset 0), checked for range.
+  const std::optional<Timestamp> local = compose_time(f.year, f.month, f.day, f.hour, f.minute, f.second, f.millis, 0);
+  if (!local) return std::nullopt;
+  const std::int64_t local_ms = local->epoch_ms;
   if (!f.zoned && !options.time_zone.empty()) return from_local(local_ms, options.time_zone);
   const int offset = f.zoned ? f.offset : options.default_utc_offset_minutes;
   Timestamp t;
