@@ -25,7 +25,9 @@
  * chatqa_live* is used from one thread at a time (the caller serialises).
  *
  * ABI: the library is libchatqa.so.CHATQA_ABI_VERSION; functions are only
- * added, never changed, while that number stays.
+ * added, never changed, while that number stays. The number also changes
+ * when the C++ API's structs change (docs/embedding.md "ABI"); the C
+ * functions and their JSON stay compatible across it.
  */
 #ifndef CHATQA_CHATQA_H
 #define CHATQA_CHATQA_H
@@ -38,7 +40,7 @@
 #define CHATQA_C_API
 #endif
 
-#define CHATQA_ABI_VERSION 1
+#define CHATQA_ABI_VERSION 2
 
 #ifdef __cplusplus
 extern "C" {

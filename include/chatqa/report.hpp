@@ -82,9 +82,9 @@ struct ItemResult {
   std::size_t hits = 0;
   std::string also_of;  // set when deducted together with another item (两项并扣)
   std::vector<Finding> findings;  // ordered by message, then span
-  // Findings left out by EvalOptions::max_findings_per_item or
-  // max_findings_per_report (the first ones are kept); `hits` and the
-  // deduction count them all.
+  // Findings left out by EvalOptions::max_findings_per_item,
+  // max_findings_per_report or max_report_bytes (the first ones are kept);
+  // `hits` and the deduction count them all.
   std::size_t truncated = 0;
 };
 
@@ -122,6 +122,12 @@ struct EvalOptions {
   // score still count every finding. 0 = no limit.
   std::size_t max_findings_per_item = 1000;
   std::size_t max_findings_per_report = 10000;
+  // Bytes of the report as compact JSON (to_json, one JSON Lines line):
+  // findings are kept, in report order, while the report stays within this;
+  // the rest are counted in `truncated` like the caps above. Only findings
+  // are left out (never items), so the limit holds unless the report
+  // without any finding is larger already. 0 = no limit.
+  std::size_t max_report_bytes = std::size_t{16} << 20;
 };
 
 Report evaluate(const RuleSet& rules, const Session& session, const EvalOptions& options = {}) noexcept;

@@ -88,9 +88,16 @@ struct LoadedTestFile {
 // against the test file's folder (and, for a test file inside a `tests/`
 // folder, the folder above it). Without "rule_set", `<name>.tests.json`
 // tests `<name>.json`.
-LoadedTestFile load_test_file(const std::string& path);
+//
+// Both paths are confined (docs/limits.md "Files a test file may read"):
+// after ".." and symlinks are resolved they must lie in the test file's
+// folder, its rule folder (the folder above a `tests/` folder), the rule tree
+// (the folder above the rule folder, never "/"), or one of `allowed_roots`;
+// anything else is E0513 and is not opened.
+LoadedTestFile load_test_file(const std::string& path, const std::vector<std::string>& allowed_roots = {});
 // Parses test-file JSON text; `base_dir` plays the part of the file's folder.
-LoadedTestFile parse_test_file(std::string_view json_text, const std::string& file_name, const std::string& base_dir);
+LoadedTestFile parse_test_file(std::string_view json_text, const std::string& file_name, const std::string& base_dir,
+                               const std::vector<std::string>& allowed_roots = {});
 
 // Checks a test file against the rule set it tests: unknown item ids (E0505,
 // with a did-you-mean) and expectations no item can meet (E0508).
@@ -184,6 +191,7 @@ struct RuleTestRunOptions {
   RuleTestOptions cases;
   bool require_coverage = false;
   // How the rule files are compiled (allowed roots of their lexicons, limits).
+  // `compile.allowed_roots` also widens what test files may name (E0513).
   CompileOptions compile;
 };
 

@@ -18,7 +18,7 @@ JSON text).
 
 The library is loaded from the path in the CHATQA_LIBRARY environment
 variable, else from beside this package (chatqa/libchatqa.so*), else by the
-system's loader (libchatqa.so.1 installed in a library directory).
+system's loader (libchatqa.so.2 installed in a library directory).
 
 Thread safety: a RuleSet may be used from any number of threads at once (the
 library call runs without the GIL); a Live session from one at a time.
@@ -31,7 +31,7 @@ import os
 
 __all__ = ["RuleSet", "Live", "Error", "RuleSetError", "InputError", "library_version", "ABI_VERSION"]
 
-ABI_VERSION = 1
+ABI_VERSION = 2  # CHATQA_ABI_VERSION of chatqa.h: the SONAME libchatqa.so.2
 
 
 class Error(Exception):

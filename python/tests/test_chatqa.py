@@ -123,6 +123,12 @@ class RuleSetTest(unittest.TestCase):
     def test_version(self):
         self.assertRegex(chatqa.library_version(), r"^\d+\.\d+\.\d+$")
 
+    def test_abi_version_is_the_header_s(self):
+        # The package looks for libchatqa.so.ABI_VERSION: the SONAME chatqa.h defines.
+        with open(os.path.join(SOURCE_DIR, "include", "chatqa", "chatqa.h"), encoding="utf-8") as f:
+            header = f.read()
+        self.assertIn("#define CHATQA_ABI_VERSION %d\n" % chatqa.ABI_VERSION, header)
+
 
 class LiveTest(unittest.TestCase):
     def setUp(self):

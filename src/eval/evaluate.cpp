@@ -7,6 +7,7 @@
 #include "eval/eval_context.hpp"
 #include "eval/score.hpp"
 #include "input/time_format.hpp"
+#include "report/report_size.hpp"
 #include "text/pii_detect.hpp"
 
 namespace chatqa {
@@ -69,6 +70,35 @@ void cap_findings(const EvalOptions& options, Report& report) {
   }
 }
 
+// The report byte limit (EvalOptions::max_report_bytes): after masking, so
+// that what is measured is what is written. Findings in report order are
+// kept while the compact JSON fits; room for every "truncated" member is
+// set aside first. Only sessions with a great many findings get past the
+// cheap bound and are measured.
+void cap_report_bytes(const EvalOptions& options, Report& report) {
+  const std::size_t limit = options.max_report_bytes;
+  if (limit == 0 || json_bytes_upper_bound(report) <= limit) return;
+  std::string scratch;
+  std::size_t used = json_bytes_without_findings(report, scratch) + kTruncatedMemberBytes * (report.items.size() + 1);
+  bool full = false;
+  for (ItemResult& r : report.items) {
+    std::size_t keep = 0;
+    while (!full && keep < r.findings.size()) {
+      const std::size_t bytes = finding_json_bytes(r.findings[keep], scratch) + 1;  // and the comma before it
+      if (used + bytes > limit) {
+        full = true;
+        break;
+      }
+      used += bytes;
+      ++keep;
+    }
+    if (keep == r.findings.size()) continue;
+    r.truncated += r.findings.size() - keep;
+    report.truncated += r.findings.size() - keep;
+    r.findings.erase(r.findings.begin() + static_cast<std::ptrdiff_t>(keep), r.findings.end());
+  }
+}
+
 void mask_findings(Report& report) {
   for (ItemResult& r : report.items) {
     for (Finding& f : r.findings) {
@@ -112,6 +142,7 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
   deduct_linked_items(rules, ctx, report);
   cap_findings(options, report);
   if (options.mask_pii) mask_findings(report);
+  cap_report_bytes(options, report);
   score_session(rules, report);
 }
 

@@ -1,6 +1,7 @@
 // Report -> JSON (deterministic: fixed key order, no hash-map iteration).
 #include "chatqa/report.hpp"
 #include "report/json_writer.hpp"
+#include "report/report_size.hpp"
 
 namespace chatqa {
 namespace {
@@ -49,7 +50,7 @@ void write_finding(JsonWriter& w, const Finding& f) {
   w.end_object();
 }
 
-void write_item(JsonWriter& w, const ItemResult& r, const JsonReportOptions& options) {
+void write_item(JsonWriter& w, const ItemResult& r, const JsonReportOptions& options, bool with_findings = true) {
   w.begin_object();
   w.member("id", r.id);
   if (r.status != ItemStatus::failed) {
@@ -71,7 +72,9 @@ void write_item(JsonWriter& w, const ItemResult& r, const JsonReportOptions& opt
   if (!r.also_of.empty()) w.member("also_of", r.also_of);
   w.key("findings");
   w.begin_array();
-  for (const Finding& f : r.findings) write_finding(w, f);
+  if (with_findings) {
+    for (const Finding& f : r.findings) write_finding(w, f);
+  }
   w.end_array();
   // Findings left out by the caps (EvalOptions::max_findings_*); absent when none.
   if (r.truncated) w.member("truncated", static_cast<unsigned long long>(r.truncated));
@@ -96,19 +99,7 @@ std::size_t estimated_size(const Report& report) {
   return n;
 }
 
-}  // namespace
-
-std::string to_json(const Report& report, const JsonReportOptions& options) {
-  std::string out;
-  to_json(report, out, options);
-  return out;
-}
-
-void to_json(const Report& report, std::string& out, const JsonReportOptions& options) {
-  out.clear();
-  // Escapes and indentation can make it longer: then it grows as usual.
-  out.reserve(estimated_size(report) * (options.pretty ? 2 : 1));
-  JsonWriter w(out, options.pretty ? 2 : -1);
+void write_report(JsonWriter& w, const Report& report, const JsonReportOptions& options, bool with_findings) {
   w.begin_object();
   w.member("session", report.session_id);
   w.member("agent", report.agent);
@@ -131,12 +122,69 @@ void to_json(const Report& report, std::string& out, const JsonReportOptions& op
   w.begin_array();
   for (const ItemResult& r : report.items) {
     if (r.status == ItemStatus::passed && !options.include_passed) continue;
-    write_item(w, r, options);
+    write_item(w, r, options, with_findings);
   }
   w.end_array();
   w.end_object();
+}
+
+}  // namespace
+
+std::string to_json(const Report& report, const JsonReportOptions& options) {
+  std::string out;
+  to_json(report, out, options);
+  return out;
+}
+
+void to_json(const Report& report, std::string& out, const JsonReportOptions& options) {
+  out.clear();
+  // Escapes and indentation can make it longer: then it grows as usual.
+  out.reserve(estimated_size(report) * (options.pretty ? 2 : 1));
+  JsonWriter w(out, options.pretty ? 2 : -1);
+  write_report(w, report, options, true);
   w.finish();
 }
+
+namespace detail {
+
+std::size_t json_bytes_upper_bound(const Report& report) noexcept {
+  // Strings: 6 bytes per byte (a \u00XX escape) and the quotes; everything
+  // else of an object (keys, numbers, punctuation) in the constant.
+  auto text = [](const std::string& s) { return 6 * s.size() + 2; };
+  auto location = [&](const Location& at) { return 160 + text(at.time) + text(at.quote); };
+  std::size_t n = 512 + text(report.session_id) + text(report.agent) + text(report.team) +
+                  text(report.rule_set_name) + text(report.rule_set_version) + text(report.error) +
+                  text(report.started);
+  for (const ItemResult& r : report.items) {
+    n += 256 + text(r.id) + text(r.title) + text(r.category) + text(r.also_of);
+    for (const Finding& f : r.findings) {
+      n += 256 + location(f.at) + text(f.matched) + text(f.nearest) + text(f.suggestion) + text(f.language) +
+           text(f.explanation);
+      if (f.related) n += location(*f.related);
+    }
+  }
+  return n;
+}
+
+std::size_t json_bytes_without_findings(const Report& report, std::string& scratch) {
+  scratch.clear();
+  JsonWriter w(scratch);
+  JsonReportOptions every_item;
+  every_item.include_passed = true;
+  write_report(w, report, every_item, false);
+  w.finish();
+  return scratch.size();
+}
+
+std::size_t finding_json_bytes(const Finding& finding, std::string& scratch) {
+  scratch.clear();
+  JsonWriter w(scratch);
+  write_finding(w, finding);
+  w.finish();
+  return scratch.size();
+}
+
+}  // namespace detail
 
 std::string error_record_json(const InputError& error, const std::string& input_name) {
   std::string out;

@@ -7,11 +7,9 @@
 #include "rules/read_file.hpp"
 
 namespace chatqa::detail {
-namespace {
 
 namespace fs = std::filesystem;
 
-// The canonical form of an existing folder ("" if it does not exist).
 std::string canonical_dir(const std::string& dir) {
   std::error_code ec;
   const fs::path p = fs::canonical(dir.empty() ? fs::path(".") : fs::path(dir), ec);
@@ -19,11 +17,22 @@ std::string canonical_dir(const std::string& dir) {
   return p.string();
 }
 
-bool inside(const std::string& path, const std::string& root) {
+bool path_inside(const std::string& path, const std::string& root) {
+  if (root.empty() || path.empty()) return false;
   if (root == "/") return true;
   return path.size() >= root.size() && path.compare(0, root.size(), root) == 0 &&
          (path.size() == root.size() || path[root.size()] == '/');
 }
+
+std::string resolved_path(const std::string& path) {
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(path.empty() ? fs::path(".") : fs::path(path), ec);
+  if (ec) return {};
+  const fs::path target = fs::weakly_canonical(absolute, ec);
+  return ec ? std::string() : target.string();
+}
+
+namespace {
 
 std::string normalised(const std::string& path) {
   if (path.empty()) return path;
@@ -54,11 +63,11 @@ FileAccess::FileAccess(const CompileOptions& options, const std::string& base_di
 
 bool FileAccess::allowed(const std::string& canonical, std::string_view kind) const {
   for (const std::string& root : roots_) {
-    if (inside(canonical, root)) return true;
+    if (path_inside(canonical, root)) return true;
   }
   if (kind == "known_words") {
     for (const std::string& root : word_roots_) {
-      if (inside(canonical, root)) return true;
+      if (path_inside(canonical, root)) return true;
     }
   }
   return false;
@@ -95,16 +104,15 @@ NamedFileRead FileAccess::read(const NamedPath& path, std::string_view kind, std
     return out;
   }
   // Symlinks and ".." are resolved before the check: what is read is what was checked.
-  std::error_code ec;
-  const fs::path target = fs::weakly_canonical(fs::absolute(path.joined.empty() ? "." : path.joined, ec), ec);
-  if (ec || !allowed(target.string(), kind)) {
+  const std::string target = resolved_path(path.joined);
+  if (target.empty() || !allowed(target, kind)) {
     out.refused = true;
     const bool absolute = !path.written.empty() && path.written[0] == '/';
     out.error = absolute ? "an absolute path outside the folders a rule file may read"
                          : "outside the folders a rule file may read (\"..\" or a symlink leaves them)";
     return out;
   }
-  FileRead file = read_file_limited(target.string(), max_bytes);
+  FileRead file = read_file_limited(target, max_bytes);
   out.ok = file.ok;
   out.text = std::move(file.text);
   out.error = std::move(file.error);

@@ -28,6 +28,14 @@ struct NamedFileRead {
   std::string error;     // why not: the refusal, or the read error
 };
 
+// The canonical form of an existing folder ("" if it does not exist or is not a folder).
+std::string canonical_dir(const std::string& dir);
+// Whether the canonical `path` is `root` or lies below it (root "/" holds everything).
+bool path_inside(const std::string& path, const std::string& root);
+// `path` made absolute with "..", "." and symlinks resolved (the parts that
+// exist), as a confined read checks and then opens it; "" on error.
+std::string resolved_path(const std::string& path);
+
 class FileAccess {
  public:
   // `base_dir`: the rule file's folder ("" = the current directory).

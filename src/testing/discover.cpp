@@ -138,13 +138,14 @@ struct Suite {
 
 // The suites, ordered by rule file, their test files by path; test-file
 // diagnostics go to `diagnostics`.
-std::vector<Suite> make_suites(const FoundPaths& found, std::vector<Diagnostic>& diagnostics) {
+std::vector<Suite> make_suites(const FoundPaths& found, const std::vector<std::string>& allowed_roots,
+                               std::vector<Diagnostic>& diagnostics) {
   std::map<std::string, Suite> suites;  // by canonical rule path
   for (const std::string& rule : found.rule_paths) suites.emplace(identity(rule), Suite{rule, {}});
   std::set<std::string> seen_tests;
   for (const std::string& test : found.implied_tests) {
     if (seen_tests.count(identity(test))) continue;
-    LoadedTestFile loaded = load_test_file(test);
+    LoadedTestFile loaded = load_test_file(test, allowed_roots);
     if (loaded.file && !suites.count(identity(loaded.file->rule_file))) continue;  // tests another rule file
     seen_tests.insert(identity(test));
     for (Diagnostic& d : loaded.diagnostics) diagnostics.push_back(std::move(d));
@@ -153,7 +154,7 @@ std::vector<Suite> make_suites(const FoundPaths& found, std::vector<Diagnostic>&
   }
   for (const std::string& test : found.test_paths) {
     if (!seen_tests.insert(identity(test)).second) continue;
-    LoadedTestFile loaded = load_test_file(test);
+    LoadedTestFile loaded = load_test_file(test, allowed_roots);
     for (Diagnostic& d : loaded.diagnostics) diagnostics.push_back(std::move(d));
     if (!loaded.file) continue;
     Suite& suite = suites.emplace(identity(loaded.file->rule_file), Suite{loaded.file->rule_file, {}}).first->second;
@@ -201,7 +202,9 @@ RuleTestRun run_rule_tests(const std::vector<std::string>& paths, const RuleTest
     }
   }
   const FoundPaths found = find_paths(paths, run.diagnostics);
-  for (const Suite& suite : make_suites(found, run.diagnostics)) run.suites.push_back(run_suite(suite, options.cases, options.compile));
+  for (const Suite& suite : make_suites(found, options.compile.allowed_roots, run.diagnostics)) {
+    run.suites.push_back(run_suite(suite, options.cases, options.compile));
+  }
   return run;
 }
 

@@ -9,6 +9,7 @@
 
 #include "input/json_locator.hpp"
 #include "rules/did_you_mean.hpp"
+#include "rules/file_access.hpp"
 #include "testing/common.hpp"
 
 namespace chatqa {
@@ -19,12 +20,15 @@ namespace {
 
 class TestFileParser {
  public:
-  TestFileParser(std::string_view text, std::string file, std::string base_dir, std::vector<Diagnostic>& diagnostics)
+  TestFileParser(std::string_view text, std::string file, std::string base_dir,
+                 const std::vector<std::string>& allowed_roots, std::vector<Diagnostic>& diagnostics)
       : text_(text),
         locator_(text),
         file_(std::move(file)),
         base_dir_(std::move(base_dir)),
-        diagnostics_(diagnostics) {}
+        diagnostics_(diagnostics) {
+    set_roots(allowed_roots);
+  }
 
   std::optional<TestFile> parse(bool resolve_rule_file);
 
@@ -64,6 +68,12 @@ class TestFileParser {
     return pointer + "/" + JsonLocator::escape_token(key);
   }
 
+  // The folders "rule_set" and "session_file" may name files in (canonical).
+  void set_roots(const std::vector<std::string>& allowed_roots);
+  // The resolved path of `path` if it lies in an allowed folder, else nullopt.
+  std::optional<std::string> confined(const std::string& path) const;
+  void refuse(const std::string& pointer, const std::string& key, const std::string& path);
+
   std::optional<std::string> string_at(const json& object, const std::string& pointer, const std::string& key,
                                        bool required, const std::string& what);
   void parse_case(const json& c, const std::string& pointer, TestFile& out);
@@ -75,8 +85,44 @@ class TestFileParser {
   JsonLocator locator_;
   std::string file_, base_dir_;
   std::vector<Diagnostic>& diagnostics_;
+  std::vector<std::string> roots_;
   int errors_ = 0;
 };
+
+void TestFileParser::set_roots(const std::vector<std::string>& allowed_roots) {
+  auto add = [this](const std::string& dir) {
+    std::string c = detail::canonical_dir(dir);
+    if (!c.empty() && std::find(roots_.begin(), roots_.end(), c) == roots_.end()) roots_.push_back(std::move(c));
+  };
+  // The test file's folder; its rule folder (the folder above a tests/
+  // folder); the rule tree above that (never "/": only --allow-root / allows everything).
+  const std::string folder = detail::canonical_dir(base_dir_);
+  if (!folder.empty()) {
+    add(folder);
+    fs::path rule_folder(folder);
+    if (rule_folder.filename() == "tests") rule_folder = rule_folder.parent_path();
+    add(rule_folder.string());
+    const fs::path tree = rule_folder.parent_path();
+    if (!tree.empty() && tree != tree.root_path()) add(tree.string());
+  }
+  for (const std::string& root : allowed_roots) add(root);
+}
+
+std::optional<std::string> TestFileParser::confined(const std::string& path) const {
+  const std::string resolved = detail::resolved_path(path);
+  if (resolved.empty()) return std::nullopt;
+  for (const std::string& root : roots_) {
+    if (detail::path_inside(resolved, root)) return resolved;
+  }
+  return std::nullopt;
+}
+
+void TestFileParser::refuse(const std::string& pointer, const std::string& key, const std::string& path) {
+  error("E0513", pointer,
+        "\"" + key + "\" names " + path +
+            ", outside the folders a test file may read (its folder, its rule folder and the rule tree above; "
+            "--allow-root DIR adds one)");
+}
 
 std::optional<std::string> TestFileParser::string_at(const json& object, const std::string& pointer,
                                                      const std::string& key, bool required, const std::string& what) {
@@ -119,8 +165,12 @@ std::optional<TestFile> TestFileParser::parse(bool resolve_rule_file) {
   const bool in_tests_folder = dir.filename() == "tests";
   if (auto rule_set = string_at(doc, "", "rule_set", false, "a test file")) {
     out.rule_file_at = source("/rule_set");
-    candidates.push_back(join_path(base_dir_, *rule_set));
-    if (in_tests_folder) candidates.push_back(join_path(dir.parent_path().string(), *rule_set));
+    std::vector<std::string> named{join_path(base_dir_, *rule_set)};
+    if (in_tests_folder) named.push_back(join_path(dir.parent_path().string(), *rule_set));
+    for (const std::string& c : named) {
+      if (confined(c)) candidates.push_back(c);
+    }
+    if (candidates.empty()) refuse("/rule_set", "rule_set", named.front());
   } else if (!doc.contains("rule_set")) {
     out.rule_file_at = TestSource{file_, "", 1, 1};
     const std::string name = fs::path(file_).filename().string();
@@ -210,7 +260,12 @@ bool TestFileParser::parse_session(const json& c, const std::string& pointer, Te
   auto rel = string_at(c, pointer, "session_file", false, "a case");
   if (!rel) return false;
   const std::string path = join_path(base_dir_, *rel);
-  auto text = read_file(path);
+  const std::optional<std::string> resolved = confined(path);
+  if (!resolved) {
+    refuse(child(pointer, "session_file"), "session_file", path);
+    return false;
+  }
+  auto text = read_file(*resolved);
   if (!text) {
     error("E0506", child(pointer, "session_file"), "cannot read session file " + path);
     return false;
@@ -354,20 +409,21 @@ std::optional<FireExpectation> TestFileParser::parse_fire(const json& f, const s
 }
 
 LoadedTestFile parse_impl(std::string_view text, const std::string& file_name, const std::string& base_dir,
-                          bool resolve_rule_file) {
+                          const std::vector<std::string>& allowed_roots, bool resolve_rule_file) {
   LoadedTestFile out;
-  TestFileParser parser(text, file_name, base_dir, out.diagnostics);
+  TestFileParser parser(text, file_name, base_dir, allowed_roots, out.diagnostics);
   out.file = parser.parse(resolve_rule_file);
   return out;
 }
 
 }  // namespace
 
-LoadedTestFile parse_test_file(std::string_view json_text, const std::string& file_name, const std::string& base_dir) {
-  return parse_impl(json_text, file_name, base_dir, false);
+LoadedTestFile parse_test_file(std::string_view json_text, const std::string& file_name, const std::string& base_dir,
+                               const std::vector<std::string>& allowed_roots) {
+  return parse_impl(json_text, file_name, base_dir, allowed_roots, false);
 }
 
-LoadedTestFile load_test_file(const std::string& path) {
+LoadedTestFile load_test_file(const std::string& path, const std::vector<std::string>& allowed_roots) {
   auto text = read_file(path);
   if (!text) {
     LoadedTestFile out;
@@ -378,7 +434,7 @@ LoadedTestFile load_test_file(const std::string& path) {
     out.diagnostics.push_back(std::move(d));
     return out;
   }
-  return parse_impl(*text, path, fs::path(path).parent_path().string(), true);
+  return parse_impl(*text, path, fs::path(path).parent_path().string(), allowed_roots, true);
 }
 
 }  // namespace chatqa

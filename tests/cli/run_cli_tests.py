@@ -121,6 +121,31 @@ def case_rule_file_confinement():
     check(code == 2 and "no-such-dir" in err, "--allow-root of a missing folder: %d %s" % (code, err))
 
 
+def case_test_file_confinement():
+    """chatqa test: "rule_set" and "session_file" outside the test file's folders are E0513 unless --allow-root."""
+    root = os.path.join(TMP, "confined-tests")
+    for sub in ("rules/zh-CN", "secret"):
+        os.makedirs(os.path.join(root, sub))
+    doc = {"name": "c", "version": "1", "total": 100,
+           "items": [{"id": "x", "points": 5, "check": {"type": "banned_phrase", "phrases": ["不知道"]}}]}
+    for where in ("rules/zh-CN/r.json", "secret/r.json"):
+        open(os.path.join(root, where), "w", encoding="utf-8").write(json.dumps(doc))
+    session = {"id": "s1", "messages": [{"role": "agent", "time": 1714528800, "text": "不知道"}]}
+    open(os.path.join(root, "secret", "s.json"), "w", encoding="utf-8").write(json.dumps(session))
+    test_path = os.path.join(root, "rules", "zh-CN", "r.tests.json")
+    secret = os.path.join(root, "secret")
+    for rule_set, session_file in (("r.json", "../../secret/s.json"), ("../../secret/r.json", "../../secret/s.json"),
+                                   ("r.json", os.path.join(secret, "s.json")), ("/etc/passwd", "/etc/hostname")):
+        open(test_path, "w", encoding="utf-8").write(json.dumps(
+            {"rule_set": rule_set, "cases": [{"name": "n", "session_file": session_file, "expect": {"fire": ["x"]}}]}))
+        code, out, err = run("test", test_path)
+        text = out.decode("utf-8", "replace") + err
+        check(code == 2 and "error[E0513]" in text, "%s %s: %d %s" % (rule_set, session_file, code, text))
+        if rule_set != "/etc/passwd":
+            code, out, err = run("test", test_path, "--allow-root", secret)
+            check(code == 0, "--allow-root %s %s: %d %s %s" % (rule_set, session_file, code, out, err))
+
+
 def case_findings_caps():
     """--max-findings-per-item / --max-findings cut what a report lists, never the deduction."""
     rules = os.path.join(TMP, "caps.json")

@@ -3,7 +3,7 @@
 # linked with libchatqa.so and once with libchatqa.a (`pkg-config --static`),
 # and checks each scores the example chats as `chatqa score` does.
 #   cmake -DPREFIX=installed -DLIBDIR=lib -DWORK=scratch -DSOURCE_DIR=repo -DCHATQA=cli
-#         -DCC=cc -DSONAME=libchatqa.so.1 -P pkg_config.cmake
+#         -DCC=cc -DSONAME=libchatqa.so.2 -P pkg_config.cmake
 find_program(PKG_CONFIG pkg-config REQUIRED)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})

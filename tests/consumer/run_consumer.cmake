@@ -4,7 +4,7 @@
 #     byte-identical to `chatqa score`;
 #   - each linked as it should be: libchatqa.so.N for shared, nothing for static.
 #   cmake -DBUILD=dir -DSOURCE_DIR=repo -DCHATQA=chatqa-cli -DDEFAULT=shared|static
-#         -DSONAME=libchatqa.so.1 -DWORK=scratch -P run_consumer.cmake
+#         -DSONAME=libchatqa.so.2 -DWORK=scratch -P run_consumer.cmake
 set(data ${SOURCE_DIR}/tests/data/ruletest)
 set(examples
     "rules/zh-CN/online-chat.json|examples/chats/zh-CN/online.jsonl"

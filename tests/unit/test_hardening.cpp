@@ -1,7 +1,8 @@
 // Hostile or careless rule files and sessions (issue 18): files a rule file
 // may read (E0118, CompileOptions::allowed_roots / file_resolver), duplicate
 // keys (E0119), huge regexes not echoed (E0109), RE2 silent on stderr, the
-// findings caps (EvalOptions::max_findings_*), empty and numeric session ids.
+// findings caps (EvalOptions::max_findings_*), empty and numeric session ids,
+// files a rule test file may name (E0513).
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "chatqa/testing.hpp"
 #include "core_helpers.hpp"
 
 using namespace chatqa;
@@ -311,6 +313,57 @@ TEST_CASE("findings caps keep the first findings, count the rest, and keep the d
   CHECK(item_of(reused, "a").truncated == 0);
 }
 
+TEST_CASE("max_report_bytes keeps whole findings while the JSON line fits, and counts the rest", "[report][limits]") {
+  auto rules = rules_ok(rule_set(R"([
+      {"id": "a", "points": 100, "per_hit": 1, "check": {"type": "banned_phrase", "phrases": ["不知道"], "role": "agent"}},
+      {"id": "b", "points": 100, "per_hit": 0.5, "check": {"type": "banned_phrase", "phrases": ["不清楚"], "role": "agent"}}])"));
+  std::vector<chatqa::testing::Line> lines;
+  // Long messages with a control character (escaped as \u0001: 6 bytes in JSON).
+  const std::string filler(300, '\x01');
+  for (int i = 0; i < 40; ++i) lines.push_back({"agent", i * 5.0, "不知道" + filler + "不清楚"});
+  const Session s = chat(lines);
+  EvalOptions unlimited;
+  unlimited.max_report_bytes = 0;
+  const Report full = evaluate(*rules, s, unlimited);
+  const std::string full_json = to_json(full);
+  REQUIRE(item_of(full, "a").findings.size() == 40);
+  CHECK(evaluate(*rules, s).truncated == 0);  // the default (16 MiB) is far away
+  const std::size_t finding_bytes = nlohmann::json::parse(full_json)["items"][0]["findings"][0].dump().size();
+
+  for (const std::size_t limit : {full_json.size() - 1, full_json.size() / 2, std::size_t{3000}, std::size_t{200}}) {
+    INFO(limit);
+    EvalOptions options;
+    options.max_report_bytes = limit;
+    const Report capped = evaluate(*rules, s, options);
+    const std::string line = to_json(capped);
+    const nlohmann::json j = nlohmann::json::parse(line);  // whole JSON, never a cut line
+    const std::size_t kept = item_of(capped, "a").findings.size() + item_of(capped, "b").findings.size();
+    CHECK(capped.truncated == 80 - kept);
+    CHECK(capped.truncated > 0);
+    CHECK(j["truncated"] == capped.truncated);
+    CHECK(item_of(capped, "a").hits == 40);
+    CHECK(item_of(capped, "b").hits == 40);
+    CHECK(item_of(capped, "a").deducted == item_of(full, "a").deducted);
+    CHECK(capped.score == full.score);
+    // In report order: item b keeps findings only when item a kept all of its own.
+    if (!item_of(capped, "b").findings.empty()) CHECK(item_of(capped, "a").truncated == 0);
+    if (limit >= 3000) {
+      CHECK(line.size() <= limit);
+      CHECK(line.size() + finding_bytes + 100 > limit);  // filled up to one finding (and room for "truncated")
+    } else {
+      CHECK(kept == 0);  // the report without findings is larger already: items stay, findings go
+    }
+  }
+  // The findings caps apply first; the byte limit counts what is left.
+  EvalOptions both;
+  both.max_findings_per_item = 5;
+  both.max_report_bytes = full_json.size() / 8;
+  const Report capped = evaluate(*rules, s, both);
+  CHECK(item_of(capped, "a").truncated + item_of(capped, "b").truncated == capped.truncated);
+  CHECK(capped.truncated > 70);
+  CHECK(to_json(capped).size() <= both.max_report_bytes);
+}
+
 TEST_CASE("session ids: integers are taken as text, empty ids are E0202", "[session]") {
   const auto parsed = [](const std::string& id) {
     return parse_session(R"({"id": )" + id + R"(, "messages": [{"role": "agent", "time": 1714528800, "text": "您好"}]})");
@@ -361,4 +414,115 @@ TEST_CASE("one RuleSet evaluated from several threads gives the single-thread re
   }
   for (std::thread& th : threads) th.join();
   for (const auto& reports : got) CHECK(reports == expected);
+}
+
+namespace {
+
+const char* const kSessionText =
+    R"({"id": "s1", "messages": [{"role": "customer", "time": "2024-05-01T10:00:00+08:00", "text": "在吗"}]})";
+
+std::string test_file_text(const std::string& rule_set_path, const std::string& session_file) {
+  return R"({"rule_set": ")" + rule_set_path + R"(", "cases": [{"name": "c", "session_file": ")" + session_file +
+         R"(", "expect": {"clean": ["a"]}}]})";
+}
+
+std::string codes_of(const LoadedTestFile& loaded) {
+  std::string out;
+  for (const Diagnostic& d : loaded.diagnostics) out += d.to_string() + "\n";
+  return out;
+}
+
+bool has_code(const std::vector<Diagnostic>& diagnostics, const std::string& code) {
+  for (const Diagnostic& d : diagnostics) {
+    if (d.code == code) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("E0513: rule_set and session_file of a test file stay in its folders", "[limits][files][testing]") {
+  Tree t;
+  const std::string rules = rule_set(R"([{"id": "a", "points": 1, "check": {"type": "manual"}}])");
+  t.write("rules/zh-CN/rules.json", rules);
+  fs::create_directories(t.root / "rules/en-US");
+  t.write("rules/en-US/other.json", rules);
+  fs::create_directories(t.root / "rules/zh-CN/cases");
+  fs::create_directories(t.root / "rules/zh-CN/tests");
+  t.write("rules/zh-CN/cases/s.json", kSessionText);
+  t.write("private/s.json", kSessionText);
+  t.write("private/rules.json", rules);
+  auto load = [&](const std::string& name, const std::string& text, const std::vector<std::string>& roots = {}) {
+    return load_test_file(t.write(name, text), roots);
+  };
+
+  SECTION("the test file's folder, its rule folder and the rule tree are allowed") {
+    LoadedTestFile beside = load("rules/zh-CN/a.tests.json", test_file_text("rules.json", "cases/s.json"));
+    INFO(codes_of(beside));
+    CHECK(beside.ok());
+    LoadedTestFile other = load("rules/zh-CN/b.tests.json", test_file_text("../en-US/other.json", "cases/s.json"));
+    INFO(codes_of(other));
+    CHECK(other.ok());
+    LoadedTestFile in_tests = load("rules/zh-CN/tests/c.tests.json", test_file_text("rules.json", "../cases/s.json"));
+    INFO(codes_of(in_tests));
+    CHECK(in_tests.ok());
+  }
+  SECTION("a session file outside: E0513 at the key, nothing read") {
+    for (const std::string& path : {std::string("../../private/s.json"), (t.root / "private/s.json").string(),
+                                    std::string("cases/../../../private/s.json")}) {
+      INFO(path);
+      LoadedTestFile loaded = load("rules/zh-CN/a.tests.json", test_file_text("rules.json", path));
+      INFO(codes_of(loaded));
+      REQUIRE(!loaded.ok());
+      REQUIRE(has_code(loaded.diagnostics, "E0513"));
+      CHECK(!has_code(loaded.diagnostics, "E0506"));
+      const Diagnostic& d = loaded.diagnostics.front();
+      CHECK(d.code == "E0513");
+      CHECK(d.json_pointer == "/cases/0/session_file");
+      CHECK(d.line == 1);
+      CHECK(d.message.find("--allow-root") != std::string::npos);
+    }
+  }
+  SECTION("a tests/ folder reaches its rule folder and the tree, not further") {
+    LoadedTestFile loaded =
+        load("rules/zh-CN/tests/c.tests.json", test_file_text("rules.json", "../../../private/s.json"));
+    CHECK(has_code(loaded.diagnostics, "E0513"));
+  }
+  SECTION("a symlink leading out is refused") {
+    std::error_code ec;
+    fs::create_symlink(t.root / "private", t.root / "rules/zh-CN/linked", ec);
+    REQUIRE(!ec);
+    LoadedTestFile loaded = load("rules/zh-CN/a.tests.json", test_file_text("rules.json", "linked/s.json"));
+    CHECK(has_code(loaded.diagnostics, "E0513"));
+  }
+  SECTION("a rule file outside: E0513 at /rule_set, not E0507") {
+    LoadedTestFile loaded = load("rules/zh-CN/a.tests.json", test_file_text("../../private/rules.json", "cases/s.json"));
+    INFO(codes_of(loaded));
+    REQUIRE(has_code(loaded.diagnostics, "E0513"));
+    CHECK(!has_code(loaded.diagnostics, "E0507"));
+    CHECK(loaded.diagnostics.front().json_pointer == "/rule_set");
+    // parse_test_file (text in memory) applies the same folders.
+    LoadedTestFile parsed = parse_test_file(test_file_text("/etc/passwd", "cases/s.json"), "x.tests.json",
+                                            (t.root / "rules/zh-CN").string());
+    CHECK(has_code(parsed.diagnostics, "E0513"));
+  }
+  SECTION("allowed roots widen the folders (RuleTestRunOptions::compile.allowed_roots for chatqa test)") {
+    const std::string text = test_file_text("../../private/rules.json", "../../private/s.json");
+    LoadedTestFile loaded = load("rules/zh-CN/a.tests.json", text, {(t.root / "private").string()});
+    INFO(codes_of(loaded));
+    CHECK(loaded.ok());
+    const std::string path = t.write("rules/zh-CN/a.tests.json", text);
+    RuleTestRun refused = run_rule_tests({path});
+    CHECK(refused.exit_code() == 2);
+    CHECK(has_code(refused.diagnostics, "E0513"));
+    RuleTestRunOptions options;
+    options.compile.allowed_roots = {(t.root / "private").string()};
+    RuleTestRun run = run_rule_tests({path}, options);
+    CHECK(run.exit_code() == 0);
+    CHECK(!has_code(run.diagnostics, "E0513"));
+  }
+  SECTION("the rule tree is never \"/\": a test file in a top-level folder reaches only that folder") {
+    LoadedTestFile parsed = parse_test_file(test_file_text("/etc/passwd", "/etc/hostname"), "x.tests.json", "/tmp");
+    CHECK(has_code(parsed.diagnostics, "E0513"));
+  }
 }

@@ -27,6 +27,10 @@ void add_findings_options(CLI::App* cmd, EvalOptions& options) {
   cmd->add_option("--max-findings", options.max_findings_per_report,
                   "Findings a report keeps in all (the rest counted as \"truncated\"; 0 = no limit)")
       ->capture_default_str();
+  cmd->add_option("--max-report-bytes", options.max_report_bytes,
+                  "Bytes of one report as a JSON Lines line: findings past it are left out and counted as "
+                  "\"truncated\" (0 = no limit)")
+      ->capture_default_str();
 }
 
 CLI::Validator finite_number() {
