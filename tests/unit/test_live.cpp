@@ -377,3 +377,32 @@ TEST_CASE("a live session's findings build up as batch scoring finds them", "[li
   CHECK(item_of(live.report(), "punct").hits == 3);
   CHECK(item_of(live.report(), "slowest").findings.at(0).value == 40);
 }
+
+TEST_CASE("a live item over the findings cap equals evaluate", "[live]") {
+  // Past max_findings_per_item (1,000) the report no longer holds all of an
+  // item's findings: its live state starts over from the whole chat.
+  const auto rules = rules_ok(rule_set(R"([
+    {"id": "banned", "title": "t", "category": "c", "points": 10, "per_hit": [1],
+     "check": {"type": "banned_phrase", "phrases": ["不知道"]}}])"));
+  Session whole;
+  whole.id = "L-5";
+  for (std::size_t i = 0; i < 1003; ++i) {
+    Message m;
+    m.role = i % 2 ? Role::agent : Role::customer;
+    m.text = i % 2 ? "不知道,不知道" : "请问?";
+    m.time.epoch_ms = 1714528800000 + static_cast<std::int64_t>(i) * 1000;
+    m.input_index = i;
+    whole.messages.push_back(m);
+  }
+  Session header;
+  header.id = whole.id;
+  LiveSession live(rules, header);
+  for (std::size_t i = 0; i < whole.messages.size(); ++i) {
+    const Report& so_far = live.add(whole.messages[i]);
+    if (i < 995 && i % 97 != 0) continue;
+    INFO("after message " << i);
+    REQUIRE(to_json(so_far, kAllItems) == live_json(*rules, prefix_of(whole, i + 1)));
+  }
+  CHECK(item_of(live.report(), "banned").truncated == 2);
+  CHECK(to_json(live.close(), kAllItems) == to_json(evaluate(*rules, whole), kAllItems));
+}
