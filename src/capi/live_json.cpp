@@ -10,14 +10,6 @@ namespace chatqa::detail {
 
 using nlohmann::json;
 
-InputError input_error(const char* code, std::string message, std::string pointer) {
-  InputError e;
-  e.code = code;
-  e.message = std::move(message);
-  e.json_pointer = std::move(pointer);
-  return e;
-}
-
 std::string diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
   std::string out;
   JsonWriter w(out);
@@ -39,21 +31,31 @@ std::string diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
   return out;
 }
 
+// Reads `text` as one JSON object into `j`. Syntax and UTF-8 errors are
+// worded by parse_session (as for a whole session); a value that is not an
+// object is `not_object_code` ("WHAT must be a JSON object, not ...").
+static bool parse_object(std::string_view text, const char* not_object_code, const char* what, json& j,
+                         InputError& error) {
+  try {
+    j = json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    ParsedSession p = parse_session(text);
+    error = p.error ? *p.error : input_error("E0201", std::string("invalid JSON: ") + e.what());
+    return false;
+  }
+  if (!j.is_object()) {
+    error = input_error(not_object_code, std::string(what) + " must be a JSON object, not " + j.type_name());
+    return false;
+  }
+  return true;
+}
+
 // One message of a live session, read as parse_session reads the messages of
 // a session (same checks, same diagnostics; pointers relative to the message).
 bool parse_live_message(std::string_view text, Message& message, InputError& error) {
   json j;
-  try {
-    j = json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {
-    // parse_session words it (UTF-8 and syntax errors): ask it.
-    ParsedSession p = parse_session(text);
-    error = p.error ? *p.error : input_error("E0201", std::string("invalid JSON: ") + e.what());
+  if (!parse_object(text, "E0203", "a message", j, error)) {
     error.line = 0;
-    return false;
-  }
-  if (!j.is_object()) {
-    error = input_error("E0203", std::string("a message must be a JSON object, not ") + j.type_name());
     return false;
   }
   json wrapped = json::object();
@@ -74,17 +76,7 @@ bool parse_live_message(std::string_view text, Message& message, InputError& err
 // A live session's header: a session whose "messages" may be missing or empty.
 bool parse_live_header(std::string_view text, Session& header, InputError& error) {
   json j;
-  try {
-    j = json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {
-    ParsedSession p = parse_session(text);
-    error = p.error ? *p.error : input_error("E0201", std::string("invalid JSON: ") + e.what());
-    return false;
-  }
-  if (!j.is_object()) {
-    error = input_error("E0202", std::string("a session must be a JSON object, not ") + j.type_name());
-    return false;
-  }
+  if (!parse_object(text, "E0202", "a session", j, error)) return false;
   auto messages = j.find("messages");
   const bool none = messages == j.end() || messages->is_null() || (messages->is_array() && messages->empty());
   if (none) {  // a placeholder message, so the header is read as a session is

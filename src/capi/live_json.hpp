@@ -10,6 +10,7 @@
 #include "chatqa/diagnostic.hpp"
 #include "chatqa/live.hpp"
 #include "chatqa/session.hpp"
+#include "input/input_error.hpp"
 
 namespace chatqa::detail {
 
@@ -22,7 +23,5 @@ bool parse_live_header(std::string_view json_text, Session& header, InputError& 
 std::string due_json(const std::vector<DueWarning>& warnings);
 // A JSON array of diagnostics (see chatqa_rules_compile in chatqa.h).
 std::string diagnostics_json(const std::vector<Diagnostic>& diagnostics);
-// An InputError with these fields.
-InputError input_error(const char* code, std::string message, std::string pointer = {});
 
 }  // namespace chatqa::detail

@@ -4,7 +4,7 @@
 #include "input/mapping.hpp"
 #include "text/utf8.hpp"
 
-#include "chatqa/report.hpp"
+#include "input/input_error.hpp"
 
 namespace chatqa::io {
 namespace {
@@ -12,12 +12,8 @@ namespace {
 // libcsv's parser states (csv.c): a field has begun; with `quoted`, inside quotes.
 constexpr int kFieldBegun = 2;
 
-InputError input_error(const char* code, std::string message, std::size_t line) {
-  InputError e;
-  e.code = code;
-  e.message = mask_pii(message);  // messages may echo input: personal numbers masked
-  e.line = line;
-  return e;
+InputError input_error(const char* code, const std::string& message, std::size_t line) {
+  return detail::input_error(code, message, {}, line);
 }
 
 // `s` with each byte that is not part of valid UTF-8 replaced by U+FFFD.

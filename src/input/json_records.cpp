@@ -1,17 +1,13 @@
 // JSON input -> records (see json_records.hpp).
 #include "input/json_records.hpp"
 
-#include "chatqa/report.hpp"
+#include "input/input_error.hpp"
 
 namespace chatqa::io {
 namespace {
 
-InputError input_error(const char* code, std::string message, std::size_t line) {
-  InputError e;
-  e.code = code;
-  e.message = mask_pii(message);  // messages may echo input: personal numbers masked
-  e.line = line;
-  return e;
+InputError input_error(const char* code, const std::string& message, std::size_t line) {
+  return detail::input_error(code, message, {}, line);
 }
 
 }  // namespace

@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "chatqa/session.hpp"
+#include "input/input_error.hpp"
 #include "input/json_locator.hpp"
 #include "input/session_json.hpp"
 #include "input/time_format.hpp"
-#include "text/pii_detect.hpp"
 #include "text/utf8.hpp"
 
 namespace chatqa {
@@ -20,12 +20,8 @@ const char* const kRoleNames[] = {"customer", "agent", "bot", "system"};
 constexpr double kMaxEpochNumber = 253402300799999.0;  // 9999-12-31T23:59:59.999Z in milliseconds
 constexpr int kMaxMetaDepth = 32;                      // deeper "meta" objects are not flattened
 
-InputError make_error(const char* code, std::string message, std::string pointer = {}) {
-  InputError e;
-  e.code = code;
-  e.message = text::mask_pii(message);  // messages may echo input: personal numbers masked
-  e.json_pointer = std::move(pointer);
-  return e;
+InputError make_error(const char* code, const std::string& message, std::string pointer = {}) {
+  return detail::input_error(code, message, std::move(pointer));
 }
 
 std::string type_name(const json& v) { return v.type_name(); }

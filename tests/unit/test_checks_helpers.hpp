@@ -111,6 +111,30 @@ inline chatqa::ItemStatus status_when(const std::string& when, const chatqa::Ses
   return run(one_item(kWhenCheck, R"(, "when": )" + when), s).status;
 }
 
+// The whole report of `rules_text` (a rule set) on `s`.
+inline chatqa::Report report(const std::string& rules_text, const chatqa::Session& s, bool closed = true) {
+  auto rs = rules(rules_text);
+  chatqa::EvalOptions o;
+  o.session_closed = closed;
+  return chatqa::evaluate(*rs, s, o);
+}
+
+// An agent greeting item: 您好 in the agent's first message.
+inline const std::string kNoGreeting =
+    R"({"type": "required_phrase", "phrases": ["您好"], "role": "agent", "window": {"first_messages": 1}})";
+
+// A chat with a hold: the agent asks the customer to wait (请稍等), returns
+// 61 s later with thanks for waiting, answers 50 s after the next question;
+// a survey event closes it.
+inline const char* const kChecking = R"({"id":"H1","messages":[
+ {"role":"customer","time":"2024-05-01 10:00:00","text":"订单到哪了"},
+ {"role":"agent","time":"2024-05-01 10:00:10","text":"请稍等，我帮您查询一下物流"},
+ {"role":"customer","time":"2024-05-01 10:00:15","text":"好的"},
+ {"role":"agent","time":"2024-05-01 10:01:16","text":"感谢您的耐心等待，已经到北京了"},
+ {"role":"customer","time":"2024-05-01 10:02:00","text":"那什么时候到"},
+ {"role":"agent","time":"2024-05-01 10:02:50","text":"明天"},
+ {"role":"system","time":"2024-05-01 10:03:00","text":"","event":"survey_sent"}]})";
+
 // A row of a condition table: the "when" and the item status it gives.
 struct WhenCase {
   const char* when;

@@ -5,16 +5,6 @@
 using namespace checks_test;
 using chatqa::ItemStatus;
 
-namespace {
-const std::string kNoGreeting =
-    R"({"type": "required_phrase", "phrases": ["您好"], "role": "agent", "window": {"first_messages": 1}})";
-chatqa::Report report(const std::string& rules_text, const chatqa::Session& s, bool closed = true) {
-  auto rs = rules(rules_text);
-  chatqa::EvalOptions o;
-  o.session_closed = closed;
-  return chatqa::evaluate(*rs, s, o);
-}
-}  // namespace
 
 TEST_CASE("all / any / not", "[checks][logic]") {
   const std::string banned = R"({"type": "banned_phrase", "phrases": ["不知道"]})";

@@ -13,18 +13,7 @@ using chatqa::testing::compile_text;
 using chatqa::testing::rules_ok;
 using chatqa::testing::session_ok;
 
-namespace {
-
-const char* kChecking = R"({"id":"H1","messages":[
- {"role":"customer","time":"2024-05-01 10:00:00","text":"订单到哪了"},
- {"role":"agent","time":"2024-05-01 10:00:10","text":"请稍等，我帮您查询一下物流"},
- {"role":"customer","time":"2024-05-01 10:00:15","text":"好的"},
- {"role":"agent","time":"2024-05-01 10:01:16","text":"感谢您的耐心等待，已经到北京了"},
- {"role":"customer","time":"2024-05-01 10:02:00","text":"那什么时候到"},
- {"role":"agent","time":"2024-05-01 10:02:50","text":"明天"},
- {"role":"system","time":"2024-05-01 10:03:00","text":"","event":"survey_sent"}]})";
-
-}  // namespace
+using checks_test::kChecking;
 
 TEST_CASE("event: fires per message with the event; not[event] fires when it is missing", "[checks][event]") {
   auto rules = rules_ok(R"({"name":"e","items":[

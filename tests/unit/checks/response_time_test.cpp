@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "core_helpers.hpp"
+#include "test_checks_helpers.hpp"
 
 using namespace chatqa;
 using chatqa::testing::chat;
@@ -10,6 +11,8 @@ using chatqa::testing::item_of;
 using chatqa::testing::run;
 using chatqa::testing::rules_ok;
 using chatqa::testing::session_ok;
+
+using checks_test::kChecking;
 
 namespace {
 
@@ -20,15 +23,6 @@ std::string response_item(const std::string& params) {
 const ItemResult& rt(const Report& r) {
   return item_of(r, "rt");
 }
-
-const char* kChecking = R"({"id":"H1","messages":[
- {"role":"customer","time":"2024-05-01 10:00:00","text":"订单到哪了"},
- {"role":"agent","time":"2024-05-01 10:00:10","text":"请稍等，我帮您查询一下物流"},
- {"role":"customer","time":"2024-05-01 10:00:15","text":"好的"},
- {"role":"agent","time":"2024-05-01 10:01:16","text":"感谢您的耐心等待，已经到北京了"},
- {"role":"customer","time":"2024-05-01 10:02:00","text":"那什么时候到"},
- {"role":"agent","time":"2024-05-01 10:02:50","text":"明天"},
- {"role":"system","time":"2024-05-01 10:03:00","text":"","event":"survey_sent"}]})";
 
 }  // namespace
 
