@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +68,19 @@ struct EvalBuffers {
   std::vector<text::SimilarMatch> sim_found, sim_near;
   text::SimilarityScratch sim_scratch;
 
+  // Live scoring (LiveSession sets `live`): per item, the state its check
+  // keeps from one evaluation of the growing chat to the next
+  // (Check::live_state; null when it keeps none), made on first use.
+  bool live = false;
+  std::vector<std::unique_ptr<LiveState>> live_states;
+  std::vector<std::uint8_t> live_state_asked;
+  // Live scoring: per check (EvalContext::first_message), how far the
+  // search for its first message went and what it found (npos: none yet).
+  struct FirstMessage {
+    std::size_t searched = 0, found = static_cast<std::size_t>(-1);
+  };
+  std::map<const void*, FirstMessage> first_messages;
+
   // Frees everything (after a huge session, so one outlier does not pin its memory).
   void release() { *this = EvalBuffers(); }
 };
@@ -79,8 +94,11 @@ struct Deadline {
   std::size_t item = 0;     // index of the rule-set item
   std::size_t message = 0;  // the message that started the clock
   double limit_seconds = 0;
-  const char* kind = "";    // "reply", "follow_up"
+  const char* kind = "";    // "reply", "follow_up", "silence", "silence_total"
   std::string what;         // "first reply", "response (感谢您的耐心等待)"
+  // The clock starts this long after `message`'s time (silence: the end of
+  // a spoken message; minus the waits already spent of a total).
+  double offset_seconds = 0;
 };
 
 // Per-call evaluation state: normalised text and phrase hits, computed at most
@@ -132,6 +150,28 @@ class EvalContext {
   // not), if some span shares a feature with one; score -1 when none.
   const text::SimilarMatch& nearest_similar(std::size_t i, std::uint32_t group);
 
+  // The first message for which `test(i)` holds, for a test that depends on
+  // message i alone (and what is built from it: hits, normalised text).
+  // Live scoring remembers, per `key` (the asking check), how far the search
+  // went, so a growing chat is searched from where it stopped.
+  template <typename Test>
+  std::optional<std::size_t> first_message(const void* key, Test test) {
+    BufferFirst* memo = nullptr;
+    std::size_t i = 0;
+    if (buf_.live && !options_.session_closed) {
+      memo = &buf_.first_messages[key];
+      if (memo->found != kNone) return memo->found;
+      i = memo->searched;
+    }
+    for (; i < size(); ++i) {
+      if (!test(i)) continue;
+      if (memo) memo->found = memo->searched = i;
+      return i;
+    }
+    if (memo) memo->searched = size();
+    return std::nullopt;
+  }
+
   // Message i's time as ISO 8601, formatted once per call.
   const std::string& time_of(std::size_t i);
   // Writes the location of message i (whole message) or of a span of it
@@ -160,8 +200,11 @@ class EvalContext {
   // Live scoring: a check saw a clock running at the end of the chat (see
   // Deadline). Kept only while deadlines are collected (LiveSession).
   bool collects_deadlines() const { return deadlines_ != nullptr && !options_.session_closed; }
-  void open_deadline(std::size_t message, double limit_seconds, const char* kind, std::string what) {
-    if (collects_deadlines()) deadlines_->push_back(Deadline{item_, message, limit_seconds, kind, std::move(what)});
+  void open_deadline(std::size_t message, double limit_seconds, const char* kind, std::string what,
+                     double offset_seconds = 0) {
+    if (collects_deadlines()) {
+      deadlines_->push_back(Deadline{item_, message, limit_seconds, kind, std::move(what), offset_seconds});
+    }
   }
   // Where open_deadline() puts them (null: nowhere), and for which item.
   void collect_deadlines(std::vector<Deadline>* out) { deadlines_ = out; }
@@ -174,6 +217,8 @@ class EvalContext {
   bool build_masked(std::size_t i);
   text::NormText& build_norm(std::size_t i, int variant);
 
+  using BufferFirst = EvalBuffers::FirstMessage;
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   enum : std::uint8_t { kNotBuilt, kBuilt, kSameAsPlain };
   enum : std::uint8_t { kMaskUnknown, kMaskClean, kMaskMasked };
   const RuleSet::Impl& rules_;
