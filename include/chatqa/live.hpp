@@ -37,7 +37,9 @@ namespace chatqa {
 struct DueWarning {
   std::string item;      // id of the rule-set item that will fail
   std::string kind;      // "reply": the customer waits for a reply (response_time);
-                         // "follow_up": an expected response (sequence), e.g. the return after a hold
+                         // "follow_up": an expected response (sequence), e.g. the return after a hold;
+                         // "silence": the customer's wait (silence's max_gap_seconds);
+                         // "silence_total": the waits in total (max_total_seconds), the open one included
   std::size_t message = 0;  // index of the message that started the clock
   std::string since;     // its time (ISO 8601)
   std::string deadline;  // when the item fails (ISO 8601, in the offset of `since`)

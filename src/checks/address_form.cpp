@@ -15,12 +15,34 @@ class AddressFormCheck final : public Check {
   Scope scope;
   bool skip_quoted = true;
 
-  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    find_visible_hits(ctx, out, scope, roles, group, allow, [&](Finding& f, const text::Hit& h) {
+  // Fills in a finding's explanation (and suggestion) for a hit.
+  auto describer(EvalContext& ctx) const {
+    return [this, &ctx](Finding& f, const text::Hit& h) {
       f.suggestion = prefer;
       f.explanation = "form of address " + describe_pattern(ctx.rules(), h.pattern) +
                       (prefer.empty() ? std::string(" to avoid") : " (use " + prefer + ")");
-    }, skip_quoted);
+    };
+  }
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    find_visible_hits(ctx, out, scope, roles, group, allow, describer(ctx), skip_quoted);
+  }
+
+  // Live: each message's findings are its own; a new message adds its own.
+  std::unique_ptr<LiveState> live_state() const override {
+    if (!scope.grows_at_end()) return nullptr;
+    return std::make_unique<WindowLiveState>();
+  }
+  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
+    auto& s = static_cast<WindowLiveState&>(state);
+    out.kept = out.findings.size();
+    std::vector<text::Hit> hits;
+    auto describe = describer(ctx);
+    for (std::size_t i = s.seen; i < ctx.size(); ++i) {
+      if (!scope.admits(ctx, roles, i, s.members)) continue;
+      visible_hit_findings(ctx, i, out.findings, hits, group, allow, describe, skip_quoted, nullptr);
+    }
+    s.seen = ctx.size();
   }
 };
 

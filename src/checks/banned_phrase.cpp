@@ -20,14 +20,36 @@ class BannedPhraseCheck final : public Check {
   bool skip_quoted = false;
   std::unique_ptr<EvasionMatcher> evasions;  // with normalize.latin_evasions
 
-  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    find_visible_hits(ctx, out, scope, roles, group, allow, [&](Finding& f, const text::Hit& h) {
+  // Fills in a finding's explanation (and suggestion) for a hit.
+  auto describer(EvalContext& ctx) const {
+    return [this, &ctx](Finding& f, const text::Hit& h) {
       if (f.similarity) {
         f.explanation = std::string(what) + similar_note(f);
       } else {
         f.explanation = std::string(what) + " " + describe_pattern(ctx.rules(), h.pattern);
       }
-    }, skip_quoted, evasions.get());
+    };
+  }
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    find_visible_hits(ctx, out, scope, roles, group, allow, describer(ctx), skip_quoted, evasions.get());
+  }
+
+  // Live: each message's findings are its own; a new message adds its own.
+  std::unique_ptr<LiveState> live_state() const override {
+    if (!scope.grows_at_end()) return nullptr;
+    return std::make_unique<WindowLiveState>();
+  }
+  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
+    auto& s = static_cast<WindowLiveState&>(state);
+    out.kept = out.findings.size();
+    std::vector<text::Hit> hits;
+    auto describe = describer(ctx);
+    for (std::size_t i = s.seen; i < ctx.size(); ++i) {
+      if (!scope.admits(ctx, roles, i, s.members)) continue;
+      visible_hit_findings(ctx, i, out.findings, hits, group, allow, describe, skip_quoted, evasions.get());
+    }
+    s.seen = ctx.size();
   }
 };
 

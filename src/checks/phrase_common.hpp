@@ -123,6 +123,27 @@ struct Scope {
   bool select(EvalContext& ctx, RoleMask roles, MessageList& in) const;
   // "the first 1 agent message(s)", "agent messages after 请稍等", ...
   std::string describe(RoleMask roles) const;
+
+  // Live scoring: true when the window only grows at the chat's end (no
+  // anchors, no "last"): a message, once in or out, stays so as the chat
+  // goes on, so a check can look at each new message once.
+  bool grows_at_end() const { return last_messages == 0 && last_seconds < 0 && !after && !before; }
+  // For such a window: whether message i (the messages before it already
+  // asked, in order) is in it; `members` counts the ones that were.
+  bool admits(EvalContext& ctx, RoleMask roles, std::size_t i, long& members) const {
+    const Message& m = ctx.message(i);
+    if (!roles.has(m.role) || !m.is_utterance()) return false;
+    if (first_seconds >= 0 && seconds_between(ctx.message(0), m) > first_seconds) return false;
+    if (first_messages > 0 && members >= first_messages) return false;
+    ++members;
+    return true;
+  }
+};
+
+// The live state of a check that looks at each message of a window that
+// grows at the end once (Scope::grows_at_end).
+struct WindowLiveState : LiveState {
+  long members = 0;
 };
 
 // Reads the scope object at `key` of `p` (absent: the whole session).
@@ -158,6 +179,23 @@ class EvasionMatcher {
   std::vector<std::uint32_t> base_;  // per evasion pattern: the rule set's pattern
 };
 
+// find_visible_hits' findings in message i (`hits` is scratch).
+template <typename Describe>
+void visible_hit_findings(EvalContext& ctx, std::size_t i, std::vector<Finding>& out, std::vector<text::Hit>& hits,
+                          std::uint32_t group, std::optional<std::uint32_t> allow, Describe& describe,
+                          bool skip_quoted, const EvasionMatcher* evasions) {
+  visible_hits(ctx, i, group, allow, hits);
+  if (evasions) evasions->add_hits(ctx, i, allow, hits);
+  for (const text::Hit& h : hits) {
+    if (skip_quoted && inside_quotes(ctx.norm(i), h.begin, h.end)) continue;
+    Finding f = ctx.finding();
+    ctx.locate(i, h.begin, h.end, f.at);
+    set_matched(ctx, i, h, f);
+    describe(f, h);
+    out.push_back(std::move(f));
+  }
+}
+
 template <typename Describe>
 void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, RoleMask roles, std::uint32_t group,
                        std::optional<std::uint32_t> allow, Describe describe, bool skip_quoted = false,
@@ -173,16 +211,7 @@ void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, 
   }
   std::vector<text::Hit> hits;
   for (std::size_t i : window) {
-    visible_hits(ctx, i, group, allow, hits);
-    if (evasions) evasions->add_hits(ctx, i, allow, hits);
-    for (const text::Hit& h : hits) {
-      if (skip_quoted && inside_quotes(ctx.norm(i), h.begin, h.end)) continue;
-      Finding f = ctx.finding();
-      ctx.locate(i, h.begin, h.end, f.at);
-      set_matched(ctx, i, h, f);
-      describe(f, h);
-      out.findings.push_back(std::move(f));
-    }
+    visible_hit_findings(ctx, i, out.findings, hits, group, allow, describe, skip_quoted, evasions);
   }
 }
 

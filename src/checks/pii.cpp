@@ -27,9 +27,20 @@ class PiiCheck final : public Check {
   RoleMask roles = RoleMask::of(Role::agent);
   text::PiiDetector detector;
 
-  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override { scan(ctx, 0, out); }
+
+  // Live: each message's findings are its own; a new message adds its own.
+  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<LiveState>(); }
+  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
+    out.kept = out.findings.size();
+    scan(ctx, state.seen, out);
+    state.seen = ctx.size();
+  }
+
+  // The findings of messages [from, end).
+  void scan(EvalContext& ctx, std::size_t from, CheckOutcome& out) const {
     std::vector<text::PiiHit> found;
-    for (std::size_t i = 0; i < ctx.size(); ++i) {
+    for (std::size_t i = from; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role) || ctx.message(i).text.empty()) continue;
       const text::NormText& norm = ctx.norm(i);
       const std::u32string& cps = norm.original;  // decoded once per message, shared

@@ -457,49 +457,113 @@ class PunctuationCheck final : public Check {
     return out;
   }
 
-  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    std::vector<Finding> found;
+  // The finding for message i's inspection, if it has a problem, given the
+  // mark families the role used full-width in the session.
+  bool problem_finding(EvalContext& ctx, std::size_t i, const Inspection& in, std::uint8_t session_families,
+                       std::vector<Finding>& found) const {
+    // The first half-width mark that breaks the convention in force.
+    std::size_t half = kNone;
+    for (int fam = 0; fam < kFamilies; ++fam) {
+      if (in.half_at[fam] == kNone) continue;
+      const bool counts = half_width == HalfWidth::always || (half_width == HalfWidth::mixed && in.full_width) ||
+                          (half_width == HalfWidth::session && (session_families >> fam & 1u));
+      if (counts) half = std::min(half, in.half_at[fam]);
+    }
+    std::optional<Problem> problem = in.other;
+    if (half != kNone && (!problem || problem->kind == kUnmatched)) {
+      problem = Problem{kHalfWidth, static_cast<std::uint32_t>(half), static_cast<std::uint32_t>(half + 1),
+                        "half-width punctuation in Chinese text"};
+    }
+    if (!problem) return false;
+    Finding f = ctx.finding();
+    if (problem->kind == kNoPunct) {
+      ctx.locate(i, f.at);
+    } else {
+      ctx.locate(i, problem->begin, problem->end, f.at);
+    }
+    f.explanation = "punctuation: " + problem->what;
+    found.push_back(std::move(f));
+    return true;
+  }
+
+  std::string count_note(std::size_t count) const {
+    return " (" + counted(count, "message") + ", from " + std::to_string(min_count) + ")";
+  }
+
+  // What the inspection of the messages so far found (kept between
+  // evaluations by live scoring).
+  struct State : LiveState {
+    std::vector<std::pair<std::size_t, Inspection>> inspected;  // messages with a problem or a half-width mark
+    std::uint8_t session_families = 0;  // mark families the role used full-width somewhere in the session
+    std::vector<Finding> waiting;       // live: the problems while fewer than min_count
+    std::size_t note_size = 0;          // live: length of the count note on the reported findings
+  };
+
+  // Inspects messages [s.seen, end); returns the index in s.inspected of the first new one.
+  std::size_t inspect_new(EvalContext& ctx, State& s) const {
     const Classes cls;
     Scratch scratch;
-    // Every message is inspected first: whether a half-width mark is an
-    // error depends, in "session" mode, on all of the role's messages.
-    std::vector<std::pair<std::size_t, Inspection>> inspected;
-    std::uint8_t session_families = 0;  // mark families the role used full-width somewhere in the session
-    for (std::size_t i = 0; i < ctx.size(); ++i) {
+    const std::size_t first_new = s.inspected.size();
+    for (std::size_t i = s.seen; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role) || ctx.message(i).text.empty()) continue;
       Inspection in = inspect(ctx.norm(i).original, cls, scratch);  // the original code points, decoded once per message
-      session_families |= in.full_width_families;
-      if (in.other || in.any_half) inspected.emplace_back(i, std::move(in));
+      s.session_families |= in.full_width_families;
+      if (in.other || in.any_half) s.inspected.emplace_back(i, std::move(in));
     }
-    for (auto& [i, in] : inspected) {
-      // The first half-width mark that breaks the convention in force.
-      std::size_t half = kNone;
-      for (int fam = 0; fam < kFamilies; ++fam) {
-        if (in.half_at[fam] == kNone) continue;
-        const bool counts = half_width == HalfWidth::always || (half_width == HalfWidth::mixed && in.full_width) ||
-                            (half_width == HalfWidth::session && (session_families >> fam & 1u));
-        if (counts) half = std::min(half, in.half_at[fam]);
-      }
-      std::optional<Problem> problem = in.other;
-      if (half != kNone && (!problem || problem->kind == kUnmatched)) {
-        problem = Problem{kHalfWidth, static_cast<std::uint32_t>(half), static_cast<std::uint32_t>(half + 1),
-                          "half-width punctuation in Chinese text"};
-      }
-      if (!problem) continue;
-      Finding f = ctx.finding();
-      if (problem->kind == kNoPunct) {
-        ctx.locate(i, f.at);
-      } else {
-        ctx.locate(i, problem->begin, problem->end, f.at);
-      }
-      f.explanation = "punctuation: " + problem->what;
-      found.push_back(std::move(f));
-    }
+    s.seen = ctx.size();
+    return first_new;
+  }
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    // Every message is inspected first: whether a half-width mark is an
+    // error depends, in "session" mode, on all of the role's messages.
+    State s;
+    inspect_new(ctx, s);
+    std::vector<Finding> found;
+    for (auto& [i, in] : s.inspected) problem_finding(ctx, i, in, s.session_families, found);
     if (static_cast<long>(found.size()) >= min_count) {
-      for (Finding& f : found)
-        f.explanation += " (" + counted(found.size(), "message") + ", from " + std::to_string(min_count) + ")";
+      const std::string note = count_note(found.size());
+      for (Finding& f : found) f.explanation += note;
       out.findings = std::move(found);
     }
+  }
+
+  // Live: the inspections are kept; a new message's problem is added, and
+  // the problems of earlier ones are decided again only when the session's
+  // full-width families change. Every finding carries the count: when it
+  // changes, each one's note is rewritten.
+  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
+  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
+    auto& s = static_cast<State&>(state);
+    const std::uint8_t families_before = s.session_families;
+    std::size_t first_new = inspect_new(ctx, s);
+    std::vector<Finding>& old = out.findings.empty() ? s.waiting : out.findings;
+    if (s.session_families != families_before) {  // every problem is decided again
+      ctx.recycle(out.findings);
+      ctx.recycle(s.waiting);
+      s.note_size = 0;
+      first_new = 0;
+    }
+    const std::size_t before = old.size();
+    for (std::size_t k = first_new; k < s.inspected.size(); ++k) {
+      problem_finding(ctx, s.inspected[k].first, s.inspected[k].second, s.session_families, old);
+    }
+    if (&old == &out.findings && !out.findings.empty() && s.note_size > 0) {  // reported already
+      if (old.size() == before) {
+        out.kept = before;
+        return;
+      }
+      for (std::size_t k = 0; k < before; ++k) old[k].explanation.resize(old[k].explanation.size() - s.note_size);
+    } else if (static_cast<long>(old.size()) < min_count) {
+      if (&old == &out.findings) s.waiting.swap(out.findings);  // after a new start: still too few
+      return;
+    } else if (&old == &s.waiting) {
+      out.findings.swap(s.waiting);
+    }
+    const std::string note = count_note(out.findings.size());
+    for (Finding& f : out.findings) f.explanation += note;
+    s.note_size = note.size();
+    out.kept = 0;
   }
 };
 

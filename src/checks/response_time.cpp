@@ -38,36 +38,33 @@ class ResponseTimeCheck final : public Check {
     return b != e;
   }
 
-  // Long function: one pass over the messages with the open customer turn's state, then the mode's
-  // verdict (first / each / max / mean); the turn state is shared by both.
-  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    std::vector<Turn> turns;
+  // What the pass over the messages has seen: the open customer turn and
+  // the turns so far (kept between evaluations by live scoring).
+  struct State : LiveState {
     long open = -1;
     bool on_hold = false;
-    for (std::size_t i = 0; i < ctx.size(); ++i) {
-      if (!ctx.message(i).is_utterance()) continue;  // an event or empty row answers nothing
-      const Role role = ctx.message(i).role;
-      if (from.has(role)) {
-        if (open < 0 && !on_hold) open = static_cast<long>(i);
-      } else if (reply.has(role)) {
-        if (open >= 0) {
-          turns.push_back({static_cast<std::size_t>(open), static_cast<long>(i),
-                           seconds_between(ctx.message(static_cast<std::size_t>(open)), ctx.message(i))});
-          open = -1;
-          if (mode == Mode::first) break;
-        }
-        on_hold = is_hold(ctx, i);
-      }
-    }
-    const bool ended_open = open >= 0 && (mode != Mode::first || turns.empty());
-    // Live scoring: the open turn's clock runs (LiveSession::due warns before it runs out).
-    if (ended_open && mode != Mode::mean) {
-      ctx.open_deadline(static_cast<std::size_t>(open), limit, "reply", mode == Mode::first ? "first reply" : "reply");
-    }
-    if (turns.empty() && !ended_open) {
-      out.applicable = false;  // no customer message to answer
-      return;
-    }
+    std::size_t turns = 0;
+    double sum = 0;       // of the turns' delays, in turn order
+    Turn worst{0, -1, 0};  // the first slowest turn (max)
+    bool done = false;    // first: the first turn is over, nothing after it counts
+  };
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    State state;
+    run(ctx, state, out);
+  }
+
+  // Live: the turns so far are kept; a new message extends or closes the open one.
+  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
+  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
+    run(ctx, static_cast<State&>(state), out);
+  }
+
+  // Long function: one pass over the messages from s.seen on with the open customer turn's state,
+  // then the mode's verdict (first / each / max / mean). out.findings holds the verdict over the
+  // messages before s.seen (empty when s is fresh).
+  void run(EvalContext& ctx, State& s, CheckOutcome& out) const {
+    const std::size_t before = out.findings.size();
     auto late = [&](const Turn& t) {
       Finding f = ctx.finding();
       ctx.locate(static_cast<std::size_t>(t.reply), f.at);
@@ -77,30 +74,64 @@ class ResponseTimeCheck final : public Check {
                " (limit ", format_seconds(limit), ")");
       return f;
     };
+    bool worst_changed = false;
+    for (std::size_t i = s.seen; i < ctx.size() && !s.done; ++i) {
+      if (!ctx.message(i).is_utterance()) continue;  // an event or empty row answers nothing
+      const Role role = ctx.message(i).role;
+      if (from.has(role)) {
+        if (s.open < 0 && !s.on_hold) s.open = static_cast<long>(i);
+      } else if (reply.has(role)) {
+        if (s.open >= 0) {
+          const Turn t{static_cast<std::size_t>(s.open), static_cast<long>(i),
+                       seconds_between(ctx.message(static_cast<std::size_t>(s.open)), ctx.message(i))};
+          ++s.turns;
+          s.sum += t.delay;
+          if ((mode == Mode::first || mode == Mode::each) && t.delay > limit) out.findings.push_back(late(t));
+          if (s.worst.reply < 0 || t.delay > s.worst.delay) {
+            s.worst = t;
+            worst_changed = true;
+          }
+          s.open = -1;
+          if (mode == Mode::first) {
+            s.done = true;
+            break;
+          }
+        }
+        s.on_hold = is_hold(ctx, i);
+      }
+    }
+    s.seen = ctx.size();
+    const long open = s.open;
+    const bool ended_open = open >= 0 && (mode != Mode::first || s.turns == 0);
+    // Live scoring: the open turn's clock runs (LiveSession::due warns before it runs out).
+    if (ended_open && mode != Mode::mean) {
+      ctx.open_deadline(static_cast<std::size_t>(open), limit, "reply", mode == Mode::first ? "first reply" : "reply");
+    }
+    if (s.turns == 0 && !ended_open) {
+      out.applicable = false;  // no customer message to answer
+      return;
+    }
+    out.kept = before;
     switch (mode) {
       case Mode::first:
       case Mode::each:
-        for (const Turn& t : turns) {
-          if (t.delay > limit) out.findings.push_back(late(t));
+        break;  // each late turn's finding was added as it ended
+      case Mode::max:
+        if (worst_changed) {
+          ctx.recycle(out.findings);
+          out.kept = 0;
+          if (s.worst.delay > limit) out.findings.push_back(late(s.worst));
         }
         break;
-      case Mode::max: {
-        const Turn* worst = nullptr;
-        for (const Turn& t : turns) {
-          if (!worst || t.delay > worst->delay) worst = &t;
-        }
-        if (worst && worst->delay > limit) out.findings.push_back(late(*worst));
-        break;
-      }
       case Mode::mean: {
-        if (turns.empty()) break;
-        double sum = 0;
-        for (const Turn& t : turns) sum += t.delay;
-        const double mean = sum / static_cast<double>(turns.size());
+        ctx.recycle(out.findings);
+        out.kept = 0;
+        if (s.turns == 0) break;
+        const double mean = s.sum / static_cast<double>(s.turns);
         if (mean > limit) {
           Finding f = ctx.finding();
           f.value = mean;
-          set_text(f.explanation, "mean reply time ", format_seconds(mean), " over ", std::to_string(turns.size()),
+          set_text(f.explanation, "mean reply time ", format_seconds(mean), " over ", std::to_string(s.turns),
                    " replies (limit ", format_seconds(limit), ")");
           out.findings.push_back(std::move(f));
         }
@@ -114,8 +145,8 @@ class ResponseTimeCheck final : public Check {
       }
       Finding f = ctx.finding();
       ctx.locate(static_cast<std::size_t>(open), f.at);
-      f.explanation = turns.empty() && mode == Mode::first ? "the customer never got a reply"
-                                                           : "customer message left unanswered at the end of the session";
+      f.explanation = s.turns == 0 && mode == Mode::first ? "the customer never got a reply"
+                                                          : "customer message left unanswered at the end of the session";
       out.findings.push_back(std::move(f));
     }
   }

@@ -54,70 +54,111 @@ class SilenceCheck final : public Check {
     return !hits.empty();
   }
 
-  struct Wait {
-    std::size_t start;
-    long end = -1;  // reply message; -1 while open at the end of the session
-    double seconds = 0;
+  // What the pass over the messages has seen (kept between evaluations by
+  // live scoring): the open wait and the waits that ended.
+  struct State : LiveState {
+    long open = -1;
+    std::size_t closed = 0;    // waits that ended
+    double closed_total = 0;   // their seconds, in order
+    bool any_from = false;     // a message of a `from` role was seen
+    // The findings of the last verdict that are not an ended wait's: the
+    // open wait's (last) and the total's (first, sorted before messages).
+    bool open_finding = false, total_finding = false;
   };
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    std::vector<Wait> waits;
-    long open = -1;
-    for (std::size_t i = 0; i < ctx.size(); ++i) {
+    State state;
+    run(ctx, state, out);
+  }
+
+  // Live: the waits that ended are kept; only the open wait and the total
+  // are decided again.
+  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
+  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
+    run(ctx, static_cast<State&>(state), out);
+  }
+
+  // Long function: one pass over the messages from s.seen on with the open wait's state, then the
+  // verdict. out.findings holds the last verdict (sorted: the total's finding first), empty when s
+  // is fresh.
+  void run(EvalContext& ctx, State& s, CheckOutcome& out) const {
+    // Take the last verdict's open-wait and total findings off: they are decided again.
+    if (s.total_finding) out.findings.erase(out.findings.begin());
+    if (s.open_finding) out.findings.pop_back();
+    const bool edited = s.total_finding || s.open_finding;
+    s.total_finding = s.open_finding = false;
+    const std::size_t before = out.findings.size();
+    auto ended = [&](std::size_t start, std::size_t end, double seconds) {
+      ++s.closed;
+      s.closed_total += seconds;
+      if (max_gap >= 0 && seconds > max_gap) {
+        Finding f = ctx.finding();
+        ctx.locate(end, f.at);
+        ctx.locate(start, ctx.related(f));
+        f.explanation =
+            "customer waited " + format_seconds(seconds) + " for a reply (limit " + format_seconds(max_gap) + ")";
+        f.value = seconds;
+        out.findings.push_back(std::move(f));
+      }
+    };
+    for (std::size_t i = s.seen; i < ctx.size(); ++i) {
       const Message& m = ctx.message(i);
+      s.any_from = s.any_from || from.has(m.role);
       if (!m.is_utterance()) continue;  // an event or empty row neither ends nor starts a wait
       if (reply.has(m.role)) {
-        if (open >= 0) {
-          const auto s = static_cast<std::size_t>(open);
-          waits.push_back({s, static_cast<long>(i), wait_seconds(ctx, s, m)});
-          open = -1;
+        if (s.open >= 0) {
+          const auto start = static_cast<std::size_t>(s.open);
+          ended(start, i, wait_seconds(ctx, start, m));
+          s.open = -1;
         }
-        if (hold && holds_at(ctx, i)) open = static_cast<long>(i);
-      } else if (!holds_only && from.has(m.role) && open < 0) {
-        open = static_cast<long>(i);
+        if (hold && holds_at(ctx, i)) s.open = static_cast<long>(i);
+      } else if (!holds_only && from.has(m.role) && s.open < 0) {
+        s.open = static_cast<long>(i);
       }
     }
-    if (waits.empty() && open < 0) {
-      if (holds_only || ctx.size() == 0 ||
-          !std::any_of(ctx.session().messages.begin(), ctx.session().messages.end(),
-                       [&](const Message& m) { return from.has(m.role); })) {
-        out.applicable = false;  // nobody waited for anything
-      }
+    s.seen = ctx.size();
+    out.kept = edited ? 0 : before;
+    if (s.closed == 0 && s.open < 0) {
+      if (holds_only || ctx.size() == 0 || !s.any_from) out.applicable = false;  // nobody waited for anything
       return;
     }
-    if (open >= 0) {
+    double total = s.closed_total;
+    std::size_t waits = s.closed;
+    if (s.open >= 0) {
       // Still waiting when the session ended: counted up to its last message.
-      const auto s = static_cast<std::size_t>(open);
-      waits.push_back({s, -1, wait_seconds(ctx, s, ctx.message(ctx.size() - 1))});
-    }
-    double total = 0;
-    for (const Wait& w : waits) {
-      total += w.seconds;
-      if (max_gap >= 0 && w.seconds > max_gap) {
+      const auto start = static_cast<std::size_t>(s.open);
+      const double seconds = wait_seconds(ctx, start, ctx.message(ctx.size() - 1));
+      total += seconds;
+      ++waits;
+      if (max_gap >= 0 && seconds > max_gap) {
         Finding f = ctx.finding();
-        if (w.end >= 0) {
-          ctx.locate(static_cast<std::size_t>(w.end), f.at);
-          ctx.locate(w.start, ctx.related(f));
-          f.explanation =
-              "customer waited " + format_seconds(w.seconds) + " for a reply (limit " + format_seconds(max_gap) + ")";
-        } else {
-          ctx.locate(w.start, f.at);
-          f.explanation = "customer left waiting " + format_seconds(w.seconds) + " with no reply at the end (limit " +
-                          format_seconds(max_gap) + ")";
-        }
-        f.value = w.seconds;
+        ctx.locate(start, f.at);
+        f.explanation = "customer left waiting " + format_seconds(seconds) + " with no reply at the end (limit " +
+                        format_seconds(max_gap) + ")";
+        f.value = seconds;
         out.findings.push_back(std::move(f));
+        s.open_finding = true;
+      }
+      // Live scoring: the clocks of the open wait (LiveSession::due warns before they run out).
+      if (ctx.collects_deadlines()) {
+        const double offset = start_of(ctx, start) - static_cast<double>(ctx.message(start).time.epoch_ms) / 1000.0;
+        if (max_gap >= 0) ctx.open_deadline(start, max_gap, "silence", "reply (silence)", offset);
+        if (max_total >= 0 && s.closed_total <= max_total) {
+          ctx.open_deadline(start, max_total, "silence_total", "reply (waits in total)", offset - s.closed_total);
+        }
       }
     }
     if (max_total >= 0 && total > max_total) {
       Finding f = ctx.finding();
       f.value = total;
-      f.explanation = "customer waited " + format_seconds(total) + " in total over " + std::to_string(waits.size()) +
+      f.explanation = "customer waited " + format_seconds(total) + " in total over " + std::to_string(waits) +
                       " wait(s) (limit " + format_seconds(max_total) + ")";
-      out.findings.push_back(std::move(f));
+      out.findings.insert(out.findings.begin(), std::move(f));  // sorted first: it has no message
+      s.total_finding = true;
+      out.kept = 0;
     }
     // Live: an open wait can still grow past a limit.
-    if (open >= 0 && !ctx.options().session_closed && out.findings.empty()) out.pending = true;
+    if (s.open >= 0 && !ctx.options().session_closed && out.findings.empty()) out.pending = true;
   }
 };
 

@@ -55,12 +55,37 @@ class TypoCountCheck final : public Check {
   static constexpr std::uint32_t kWordEntry = 0xFFFFFFFFu;
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    std::vector<Finding> found;
+    scan(ctx, 0, found);
+    if (static_cast<long>(found.size()) >= min_count) out.findings = std::move(found);
+  }
+
+  // Live: each message's typos are its own. Below min_count they wait in
+  // the state; from there on the report holds them all.
+  struct State : LiveState {
+    std::vector<Finding> waiting;  // the typos so far while fewer than min_count
+  };
+  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
+  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
+    auto& s = static_cast<State&>(state);
+    const std::size_t from = s.seen;
+    s.seen = ctx.size();
+    if (out.findings.empty()) {  // fewer than min_count so far
+      scan(ctx, from, s.waiting);
+      if (static_cast<long>(s.waiting.size()) >= min_count) out.findings.swap(s.waiting);
+      return;
+    }
+    out.kept = out.findings.size();
+    scan(ctx, from, out.findings);
+  }
+
+  // Appends the typos of messages [from, end) to `found`.
+  void scan(EvalContext& ctx, std::size_t from, std::vector<Finding>& found) const {
     std::vector<text::Hit> hits;
     std::vector<text::WordDictionary::Hit> word_hits;
     text::WordDictionary::Scratch scratch;
     std::vector<Candidate> found_here;
-    std::vector<Finding> found;
-    for (std::size_t i = 0; i < ctx.size(); ++i) {
+    for (std::size_t i = from; i < ctx.size(); ++i) {
       if (!roles.has(ctx.message(i).role) || ctx.message(i).text.empty()) continue;
       found_here.clear();
       visible_hits(ctx, i, group, std::nullopt, hits);
@@ -118,7 +143,6 @@ class TypoCountCheck final : public Check {
         found.push_back(std::move(f));
       }
     }
-    if (static_cast<long>(found.size()) >= min_count) out.findings = std::move(found);
   }
 
  private:

@@ -44,15 +44,22 @@ EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, con
   if (buf_.skeletons.size() < n) buf_.skeletons.resize(n);
   buf_.skeleton_built.resize(n);
   std::fill(buf_.skeleton_built.begin() + kept, buf_.skeleton_built.end(), 0);
-  // Similar-phrase hits are few and cheap to redo: rebuilt for every message,
-  // a live session's earlier ones included.
+  // Similar-phrase hits: a live session's earlier messages keep theirs (in
+  // sim_hits, which only grows while messages are kept); the others are
+  // computed again when asked for.
   if (!rules.similar.empty()) {
-    buf_.sim_done.assign(n, 0);
-    buf_.sim_hits.clear();
-    buf_.sim_scores.clear();
-    const std::size_t slots = n * rules.similar.groups().size();
-    buf_.sim_begin.assign(slots, 0);
-    buf_.sim_end.assign(slots, 0);
+    const std::size_t per_message = rules.similar.groups().size();
+    const std::size_t slots = n * per_message;
+    if (kept == 0) {
+      buf_.sim_hits.clear();
+      buf_.sim_scores.clear();
+    }
+    buf_.sim_done.resize(n);
+    std::fill(buf_.sim_done.begin() + kept, buf_.sim_done.end(), 0);
+    buf_.sim_begin.resize(slots);
+    buf_.sim_end.resize(slots);
+    std::fill(buf_.sim_begin.begin() + kept * per_message, buf_.sim_begin.end(), 0);
+    std::fill(buf_.sim_end.begin() + kept * per_message, buf_.sim_end.end(), 0);
     buf_.sim_nearest.resize(slots);
   }
   if (buf_.evasion.size() < n) buf_.evasion.resize(n);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,13 @@ struct EvalBuffers {
   std::vector<text::SimilarMatch> sim_found, sim_near;
   text::SimilarityScratch sim_scratch;
 
+  // Live scoring (LiveSession sets `live`): per item, the state its check
+  // keeps from one evaluation of the growing chat to the next
+  // (Check::live_state; null when it keeps none), made on first use.
+  bool live = false;
+  std::vector<std::unique_ptr<LiveState>> live_states;
+  std::vector<std::uint8_t> live_state_asked;
+
   // Frees everything (after a huge session, so one outlier does not pin its memory).
   void release() { *this = EvalBuffers(); }
 };
@@ -79,8 +87,11 @@ struct Deadline {
   std::size_t item = 0;     // index of the rule-set item
   std::size_t message = 0;  // the message that started the clock
   double limit_seconds = 0;
-  const char* kind = "";    // "reply", "follow_up"
+  const char* kind = "";    // "reply", "follow_up", "silence", "silence_total"
   std::string what;         // "first reply", "response (感谢您的耐心等待)"
+  // The clock starts this long after `message`'s time (silence: the end of
+  // a spoken message; minus the waits already spent of a total).
+  double offset_seconds = 0;
 };
 
 // Per-call evaluation state: normalised text and phrase hits, computed at most
@@ -160,8 +171,11 @@ class EvalContext {
   // Live scoring: a check saw a clock running at the end of the chat (see
   // Deadline). Kept only while deadlines are collected (LiveSession).
   bool collects_deadlines() const { return deadlines_ != nullptr && !options_.session_closed; }
-  void open_deadline(std::size_t message, double limit_seconds, const char* kind, std::string what) {
-    if (collects_deadlines()) deadlines_->push_back(Deadline{item_, message, limit_seconds, kind, std::move(what)});
+  void open_deadline(std::size_t message, double limit_seconds, const char* kind, std::string what,
+                     double offset_seconds = 0) {
+    if (collects_deadlines()) {
+      deadlines_->push_back(Deadline{item_, message, limit_seconds, kind, std::move(what), offset_seconds});
+    }
   }
   // Where open_deadline() puts them (null: nowhere), and for which item.
   void collect_deadlines(std::vector<Deadline>* out) { deadlines_ = out; }

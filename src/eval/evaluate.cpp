@@ -69,25 +69,61 @@ void cap_findings(const EvalOptions& options, Report& report) {
   }
 }
 
-void mask_findings(Report& report) {
-  for (ItemResult& r : report.items) {
-    for (Finding& f : r.findings) {
-      mask_text(f.explanation);
-      mask_text(f.suggestion);
+// Masks the findings of each item from kept[index] on (the ones before were
+// masked when they were new: live scoring hands them back untouched).
+void mask_findings(Report& report, const std::vector<std::size_t>* kept) {
+  for (std::size_t index = 0; index < report.items.size(); ++index) {
+    ItemResult& r = report.items[index];
+    const std::size_t from = kept ? std::min((*kept)[index], r.findings.size()) : 0;
+    for (std::size_t k = from; k < r.findings.size(); ++k) {
+      mask_text(r.findings[k].explanation);
+      mask_text(r.findings[k].suggestion);
     }
   }
 }
 
+// Live scoring: item `index`'s state (made on first use; null when its
+// check keeps none).
+LiveState* live_state_of(const CompiledItem& item, std::size_t index, EvalBuffers& buffers) {
+  if (buffers.live_states.size() <= index) {
+    buffers.live_states.resize(index + 1);
+    buffers.live_state_asked.resize(index + 1, 0);
+  }
+  if (!buffers.live_state_asked[index]) {
+    buffers.live_state_asked[index] = 1;
+    buffers.live_states[index] = item.check->live_state();
+  }
+  return buffers.live_states[index].get();
+}
+
 // Runs each item's check (unless manual, or its "when" condition does not
 // hold) and scores the report (eval/score.hpp).
+//
+// Live scoring (buffers.live, session not closed): an item whose check keeps
+// a LiveState gets back the findings it reported last time, if the report
+// still holds them as the check left them (not cleared by a pending or
+// not-applicable verdict, nor cut by the findings caps, nor replaced by a
+// linked item's finding); else its state starts over.
 void evaluate_into(const RuleSet::Impl& rules, const Session& session, const EvalOptions& options, EvalBuffers& buffers,
                    Report& report, std::size_t kept, std::vector<Deadline>* deadlines) {
   EvalContext ctx(rules, session, options, buffers, kept);
-  recycle_items(ctx, report);
+  const bool live = buffers.live && !options.session_closed;
+  if (!live) recycle_items(ctx, report);
   report.items.resize(rules.items.size());
+  std::vector<std::size_t> kept_findings;
+  if (live) kept_findings.assign(rules.items.size(), 0);
   for (std::size_t index = 0; index < rules.items.size(); ++index) {
     const CompiledItem& item = rules.items[index];
     ItemResult& r = report.items[index];
+    LiveState* state = live && item.check ? live_state_of(item, index, buffers) : nullptr;
+    if (live) {
+      const bool intact = state && r.also_of.empty() && r.truncated == 0 && r.findings.size() == state->produced;
+      if (state && !intact) {  // its findings are gone: start over
+        buffers.live_states[index] = item.check->live_state();
+        state = buffers.live_states[index].get();
+      }
+      if (!intact) ctx.recycle(r.findings);
+    }
     start_item(item, r);
     if (!item.check) {
       r.status = ItemStatus::manual_review;
@@ -98,20 +134,29 @@ void evaluate_into(const RuleSet::Impl& rules, const Session& session, const Eva
       item.when->evaluate(ctx, condition);
       if (!condition.applicable || condition.findings.empty()) {
         r.status = ItemStatus::not_applicable;
+        if (live) ctx.recycle(r.findings);
         continue;
       }
     }
     CheckOutcome outcome;
-    outcome.findings.swap(r.findings);  // the cleared array of the last session: its capacity is reused
+    // The cleared array of the last session (its capacity is reused), or
+    // the findings a live state gets back.
+    outcome.findings.swap(r.findings);
     ctx.set_item(index);
     ctx.collect_deadlines(deadlines);
-    item.check->evaluate(ctx, outcome);
+    if (state) {
+      item.check->evaluate_live(ctx, *state, outcome);
+      state->produced = outcome.findings.size();
+    } else {
+      item.check->evaluate(ctx, outcome);
+    }
     ctx.collect_deadlines(nullptr);
     score_item(item, outcome, r);
+    if (live) kept_findings[index] = r.findings.empty() ? 0 : outcome.kept;
   }
   deduct_linked_items(rules, ctx, report);
   cap_findings(options, report);
-  if (options.mask_pii) mask_findings(report);
+  if (options.mask_pii) mask_findings(report, live ? &kept_findings : nullptr);
   score_session(rules, report);
 }
 

@@ -5,6 +5,7 @@
 #include "chatqa/live.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "eval/eval_context.hpp"
@@ -27,6 +28,7 @@ struct LiveSession::Impl {
   void evaluate(bool close) {
     EvalOptions eval;
     eval.session_closed = close;
+    buffers.live = true;  // the checks keep their states (Check::live_state) from one message to the next
     detail::evaluate_session(*rules, session, eval, buffers, report, built, close ? nullptr : &deadlines);
     if (report.error.empty()) {
       built = session.messages.size();
@@ -45,6 +47,12 @@ struct LiveSession::Impl {
                                [](std::int64_t t, const Message& m) { return t < m.time.epoch_ms; });
     const auto index = static_cast<std::size_t>(at - session.messages.begin());
     built = std::min(built, index);
+    // The checks' states took the messages after this one into account:
+    // they start over (the next evaluation costs one of the whole chat).
+    if (index < session.messages.size()) {
+      buffers.live_states.clear();
+      buffers.live_state_asked.clear();
+    }
     session.messages.insert(at, std::move(message));
   }
 };
@@ -106,7 +114,7 @@ std::vector<DueWarning> LiveSession::due(std::int64_t now_epoch_ms) const {
   for (const detail::Deadline& d : s.deadlines) {
     if (d.message >= s.session.messages.size()) continue;
     const std::int64_t start = s.session.messages[d.message].time.epoch_ms;
-    const auto deadline = start + static_cast<std::int64_t>(d.limit_seconds * 1000.0 + 0.5);
+    const auto deadline = start + static_cast<std::int64_t>(std::llround((d.offset_seconds + d.limit_seconds) * 1000.0));
     const double remaining = static_cast<double>(deadline - now_epoch_ms) / 1000.0;
     if (remaining <= d.limit_seconds * s.options.warn_fraction) due.emplace_back(&d, deadline);
   }

@@ -11,11 +11,16 @@ double cost_of(const CompiledItem& item, std::size_t hits) {
   if (hits == 0) return 0;
   if (item.per_hit.empty()) return item.info.points;
   double cost = 0;
-  for (std::size_t h = 0; h < hits; ++h) cost += item.per_hit[std::min(h, item.per_hit.size() - 1)];
+  for (std::size_t h = 0; h < hits; ++h) {
+    cost += item.per_hit[std::min(h, item.per_hit.size() - 1)];
+    if (cost >= item.info.points) break;  // capped: what more hits add does not count (a live chat's many)
+  }
   return std::min(cost, item.info.points);
 }
 
-void sort_findings(std::vector<Finding>& findings) {
+// Sorts findings [from, end): the ones before are sorted already and come
+// first (live scoring's kept findings; else from is 0).
+void sort_findings(std::vector<Finding>& findings, std::size_t from) {
   const auto before = [](const Finding& a, const Finding& b) {
     if (a.at.message != b.at.message) return a.at.message < b.at.message;  // the whole session first
     const auto begin = [](const Finding& f) { return f.at.span ? f.at.span->begin : 0; };  // a whole message first
@@ -23,7 +28,8 @@ void sort_findings(std::vector<Finding>& findings) {
   };
   // Most checks report in message order already; stable_sort would still
   // allocate its buffer and move every finding.
-  if (std::is_sorted(findings.begin(), findings.end(), before)) return;
+  auto first = findings.begin() + static_cast<std::ptrdiff_t>(from > 0 ? std::min(from, findings.size()) - 1 : 0);
+  if (std::is_sorted(first, findings.end(), before)) return;
   std::stable_sort(findings.begin(), findings.end(), before);
 }
 
@@ -40,7 +46,7 @@ void score_item(const CompiledItem& item, CheckOutcome& outcome, ItemResult& r) 
     r.status = ItemStatus::failed;
     r.hits = outcome.findings.size();
     (item.info.bonus ? r.awarded : r.deducted) = cost_of(item, r.hits);
-    sort_findings(outcome.findings);
+    sort_findings(outcome.findings, outcome.kept);
   }
   if (r.status != ItemStatus::failed) outcome.findings.clear();  // pending / not applicable: none reported
   r.findings.swap(outcome.findings);

@@ -2,6 +2,7 @@
 // report evaluate() gives on the chat so far (live), and on close the batch
 // report of the whole chat; due() warns before deadlines run out.
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <random>
 
@@ -78,13 +79,49 @@ std::string live_json(const RuleSet& rules, const Session& s) {
   return to_json(evaluate(rules, s, live), kAllItems);
 }
 
+// Feeds `whole` (in input order; the first `in_header` messages in the
+// header) to a LiveSession: after every message its report equals
+// evaluate() on the chat so far, and closed, evaluate() on the whole chat.
+void check_fed_one_by_one(const std::shared_ptr<const RuleSet>& rules, const Session& whole, std::size_t in_header) {
+  Session header = whole;
+  header.messages.resize(in_header);
+  LiveSession live(rules, header);
+  CHECK(to_json(live.report(), kAllItems) == live_json(*rules, prefix_of(whole, in_header)));
+  for (std::size_t i = in_header; i < whole.messages.size(); ++i) {
+    const Report& so_far = live.add(whole.messages[i]);
+    INFO("after message " << i);
+    REQUIRE(to_json(so_far, kAllItems) == live_json(*rules, prefix_of(whole, i + 1)));
+  }
+  Session sorted = whole;
+  sorted.sort_messages();
+  CHECK(to_json(live.close(), kAllItems) == to_json(evaluate(*rules, sorted), kAllItems));
+  CHECK(to_json(live.close()) == to_json(evaluate(*rules, sorted)));  // closing again: the same
+}
+
+// Every rule set shipped under rules/<language>/ (not their test files).
+std::vector<std::string> shipped_rule_files() {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const auto& dir : fs::directory_iterator(source_dir() + "/rules")) {
+    const std::string lang = dir.path().filename().string();  // zh-CN, en-US (not labels/, lexicons/)
+    if (!dir.is_directory() || lang.size() != 5 || lang[2] != '-') continue;
+    for (const auto& f : fs::directory_iterator(dir.path())) {
+      const std::string name = f.path().filename().string();
+      if (f.path().extension() != ".json" || name.find(".tests.") != std::string::npos) continue;
+      out.push_back(fs::relative(f.path(), source_dir()).string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("a live session fed message by message equals evaluate, after every message and closed", "[live]") {
   const Material material = material_of({"examples/chats/zh-CN/online.jsonl", "examples/chats/zh-CN/hotline.jsonl",
                                          "examples/chats/en-US/support.jsonl"});
-  const std::vector<std::string> rule_files = {"rules/zh-CN/online-chat.json", "rules/zh-CN/hotline.json",
-                                               "rules/en-US/support.json"};
+  const std::vector<std::string> rule_files = shipped_rule_files();
+  REQUIRE(rule_files.size() >= 4);
   std::mt19937 rng(20241207);
   int sessions = 0;
   for (const std::string& file : rule_files) {
@@ -95,24 +132,70 @@ TEST_CASE("a live session fed message by message equals evaluate, after every me
       // The header brings the first few messages now and then (a session
       // picked up part way).
       const std::size_t in_header = rng() % 4 == 0 ? rng() % (length + 1) : 0;
-      Session header = whole;
-      header.messages.resize(in_header);
-      LiveSession live(rules, header);
       INFO(file << " round " << round << ": " << length << " messages, " << in_header << " in the header");
-      CHECK(to_json(live.report(), kAllItems) == live_json(*rules, prefix_of(whole, in_header)));
-      for (std::size_t i = in_header; i < length; ++i) {
-        const Report& so_far = live.add(whole.messages[i]);
-        INFO("after message " << i);
-        REQUIRE(to_json(so_far, kAllItems) == live_json(*rules, prefix_of(whole, i + 1)));
-      }
-      Session sorted = whole;
-      sorted.sort_messages();
-      CHECK(to_json(live.close(), kAllItems) == to_json(evaluate(*rules, sorted), kAllItems));
-      CHECK(to_json(live.close()) == to_json(evaluate(*rules, sorted)));  // closing again: the same
+      check_fed_one_by_one(rules, whole, in_header);
       ++sessions;
     }
   }
-  CHECK(sessions == 120);
+  CHECK(sessions == 40 * static_cast<int>(rule_files.size()));
+}
+
+TEST_CASE("a long live session equals evaluate after every message", "[live]") {
+  // Long enough for states kept over hundreds of messages, findings by the
+  // hundred and late messages far back.
+  const Material material = material_of({"examples/chats/zh-CN/online.jsonl", "examples/chats/zh-CN/hotline.jsonl"});
+  std::mt19937 rng(7);
+  for (const std::string file : {"rules/zh-CN/online-chat.json", "rules/zh-CN/hotline.json"}) {
+    INFO(file);
+    check_fed_one_by_one(shipped(file), random_session(rng, material, 300), 0);
+  }
+}
+
+TEST_CASE("live sessions of real chats equal evaluate after every message", "[live][realchat]") {
+  namespace fs = std::filesystem;
+  fs::path realchat;
+  for (const char* up : {"../shared/realchat", "../../shared/realchat"}) {
+    if (fs::exists(fs::path(source_dir()) / up / "stc3-train-cn.jsonl")) realchat = fs::path(source_dir()) / up;
+  }
+  if (realchat.empty()) {
+    WARN("../shared/realchat is absent: skipped");
+    return;
+  }
+  std::mt19937 rng(19);
+  const std::vector<std::string> rule_files = shipped_rule_files();
+  int sessions = 0;
+  for (const auto& [file, language] : {std::pair<const char*, const char*>{"stc3-train-cn.jsonl", "zh-CN"},
+                                       std::pair<const char*, const char*>{"stc3-train-en.jsonl", "en-US"}}) {
+    std::ifstream in(realchat / file);
+    REQUIRE(in);
+    std::string line;
+    std::vector<Session> chats;
+    for (std::size_t n = 0; chats.size() < 24 && std::getline(in, line); ++n) {
+      if (n % 37 != 0 || line.empty()) continue;  // spread over the file
+      chats.push_back(session_ok(line));
+    }
+    for (const std::string& rule_file : rule_files) {
+      if (rule_file.find(language) == std::string::npos) continue;
+      const auto rules = shipped(rule_file);
+      for (std::size_t k = 0; k < chats.size(); ++k) {
+        Session whole = chats[k];
+        if (k % 2 == 1) {  // real times: the timing items apply
+          whole.meta.erase("times");
+          whole.meta.erase("channel");
+          std::int64_t t = 1714528800000;
+          for (Message& m : whole.messages) {
+            t += static_cast<std::int64_t>(rng() % 90000);
+            m.time.epoch_ms = rng() % 10 == 0 ? t - static_cast<std::int64_t>(rng() % 60000) : t;
+          }
+        }
+        for (std::size_t i = 0; i < whole.messages.size(); ++i) whole.messages[i].input_index = i;
+        INFO(rule_file << ": " << file << " chat " << whole.id);
+        check_fed_one_by_one(rules, whole, 0);
+        ++sessions;
+      }
+    }
+  }
+  CHECK(sessions > 0);
 }
 
 TEST_CASE("end-of-chat items are pending while the chat runs", "[live]") {
@@ -215,4 +298,82 @@ TEST_CASE("a late message takes its place by time, as in the batch report", "[li
   CHECK(live.session().messages[1].text == "您好,很高兴为您服务");
   CHECK(live.session().messages[2].text == "好的");
   CHECK(to_json(live.close(), kAllItems) == to_json(evaluate(*rules, whole), kAllItems));
+}
+
+TEST_CASE("due() warns before a silence runs out: each wait and the waits in total", "[live]") {
+  const auto rules = rules_ok(rule_set(R"([
+    {"id": "silence", "title": "t", "category": "c", "points": 5,
+     "check": {"type": "silence", "max_gap_seconds": 30, "max_total_seconds": 60}}])"));
+  Session header;
+  header.id = "L-4";
+  LiveSession live(rules, header);
+  const std::int64_t t0 = 1714528800000;  // 2024-05-01T10:00:00+08:00
+  auto message = [&](Role role, const char* text, std::int64_t at) {
+    Message m;
+    m.role = role;
+    m.text = text;
+    m.time.epoch_ms = at;
+    m.time.utc_offset_minutes = 480;
+    return m;
+  };
+  live.add(message(Role::customer, "在吗?", t0));
+  CHECK(live.due(t0 + 20000).empty());  // 10 s of the 30 left: more than a sixth
+  std::vector<DueWarning> due = live.due(t0 + 25000);
+  REQUIRE(due.size() == 1);  // the wait; the total (60 s) has 35 s left
+  CHECK(due[0].item == "silence");
+  CHECK(due[0].kind == "silence");
+  CHECK(due[0].message == 0);
+  CHECK(due[0].deadline == "2024-05-01T10:00:30+08:00");
+  CHECK(due[0].remaining_seconds == 5);
+  // The agent answers after 20 s; the customer writes again at 40 s: this
+  // wait may last 30 s, and all waits together 60 s, 40 of which are left.
+  live.add(message(Role::agent, "您好,请讲", t0 + 20000));
+  CHECK(live.due(t0 + 30000).empty());
+  live.add(message(Role::customer, "我的订单还没发货", t0 + 40000));
+  due = live.due(t0 + 72000);
+  REQUIRE(due.size() == 2);
+  CHECK(due[0].kind == "silence");
+  CHECK(due[0].message == 2);
+  CHECK(due[0].deadline == "2024-05-01T10:01:10+08:00");
+  CHECK(due[0].remaining_seconds == -2);  // missed
+  CHECK(due[1].kind == "silence_total");
+  CHECK(due[1].deadline == "2024-05-01T10:01:20+08:00");
+  CHECK(due[1].limit_seconds == 60);
+  CHECK(due[1].remaining_seconds == 8);
+  CHECK(due[1].explanation.find("8 s left") != std::string::npos);
+  // Answered: nothing runs.
+  live.add(message(Role::agent, "已为您查询", t0 + 50000));
+  CHECK(live.due(t0 + 200000).empty());
+  CHECK(item_of(live.report(), "silence").status == ItemStatus::passed);
+}
+
+TEST_CASE("a live session's findings build up as batch scoring finds them", "[live]") {
+  // Items whose checks keep live state: per-message findings, a count
+  // threshold, a count note on every finding, the slowest turn, the mean.
+  const auto rules = rules_ok(rule_set(R"([
+    {"id": "banned", "title": "t", "category": "c", "points": 10, "per_hit": [2],
+     "check": {"type": "banned_phrase", "phrases": ["不知道"]}},
+    {"id": "first2", "title": "t", "category": "c", "points": 10,
+     "check": {"type": "banned_phrase", "phrases": ["不知道"], "window": {"first_messages": 2}}},
+    {"id": "punct", "title": "t", "category": "c", "points": 3,
+     "check": {"type": "punctuation", "min_count": 2}},
+    {"id": "slowest", "title": "t", "category": "c", "points": 3,
+     "check": {"type": "response_time", "mode": "max", "limit_seconds": 10}},
+    {"id": "mean", "title": "t", "category": "c", "points": 3,
+     "check": {"type": "response_time", "mode": "mean", "limit_seconds": 10}}])"));
+  const Session whole = chat({{"customer", 0, "你好,在吗?"},
+                              {"agent", 12, "不知道 这个要问一下 我们这边也不太清楚"},
+                              {"customer", 15, "那怎么办?"},
+                              {"agent", 40, "我也不知道 你明天再来问问看吧 好吗 再见"},
+                              {"customer", 41, "好吧。"},
+                              {"agent", 43, "不知道,抱歉。"},
+                              {"customer", 50, "嗯。"},
+                              {"agent", 90, "我不知道您说的是什么意思 请您再说一遍好吗"}});
+  check_fed_one_by_one(rules, whole, 0);
+  LiveSession live(rules, Session{});
+  for (const Message& m : whole.messages) live.add(m);
+  CHECK(item_of(live.report(), "banned").hits == 4);
+  CHECK(item_of(live.report(), "first2").hits == 2);
+  CHECK(item_of(live.report(), "punct").hits == 3);
+  CHECK(item_of(live.report(), "slowest").findings.at(0).value == 40);
 }
