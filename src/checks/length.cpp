@@ -14,6 +14,9 @@ class LengthCheck final : public Check {
   RoleMask roles = RoleMask::of(Role::agent);
   long max_chars = -1, min_messages = -1, max_messages = -1;
   double min_seconds = -1, max_seconds = -1;
+  bool state_only = false;  // findings unused (under "not"): the first long message decides
+
+  void decide_only() override { state_only = true; }
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
     long count = 0;
@@ -32,6 +35,8 @@ class LengthCheck final : public Check {
         f.explanation = describe(roles) + " message of " + std::to_string(chars) + " characters (limit " +
                         std::to_string(max_chars) + ")";
         out.findings.push_back(std::move(f));
+        // Fired, whatever the bounds on the session say (they only add findings).
+        if (state_only) return;
       }
     }
     const bool live = !ctx.options().session_closed;

@@ -207,12 +207,30 @@ bool Scope::select(EvalContext& ctx, RoleMask roles, MessageList& in) const {
   if (before) {
     if (auto b = first_with(*before, before_roles)) hi = std::min(hi, *b);
   }
+  // Messages are in time order, so the time bounds end a walk, and the
+  // first (last) N members are found by walking from the start (end): a
+  // window of a long chat costs its own size, not the chat's (live scoring
+  // asks after every message).
+  const auto member = [&](std::size_t i) {
+    return roles.has(ctx.message(i).role) && ctx.message(i).is_utterance();  // an event or empty row is no member
+  };
+  if (last_messages > 0) {
+    std::vector<std::size_t> last;  // backwards
+    for (std::size_t i = hi; i-- > lo && last.size() < static_cast<std::size_t>(last_messages);) {
+      if (last_seconds >= 0 && seconds_between(ctx.message(i), ctx.message(n - 1)) > last_seconds) break;
+      if (!member(i)) continue;
+      if (first_seconds >= 0 && seconds_between(ctx.message(0), ctx.message(i)) > first_seconds) continue;
+      last.push_back(i);
+    }
+    for (auto i = last.rbegin(); i != last.rend(); ++i) in.push_back(*i);
+    return true;
+  }
   for (std::size_t i = lo; i < hi; ++i) {
-    if (!roles.has(ctx.message(i).role)) continue;
-    if (!ctx.message(i).is_utterance()) continue;  // an event or empty row is no member of a window
-    if (first_seconds >= 0 && seconds_between(ctx.message(0), ctx.message(i)) > first_seconds) continue;
+    if (first_seconds >= 0 && seconds_between(ctx.message(0), ctx.message(i)) > first_seconds) break;
+    if (!member(i)) continue;
     if (last_seconds >= 0 && seconds_between(ctx.message(i), ctx.message(n - 1)) > last_seconds) continue;
     in.push_back(i);
+    if (first_messages > 0 && in.size() == static_cast<std::size_t>(first_messages)) break;
   }
   if (first_messages > 0 && in.size() > static_cast<std::size_t>(first_messages)) {
     in.keep_first(static_cast<std::size_t>(first_messages));

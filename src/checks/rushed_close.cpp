@@ -77,11 +77,36 @@ class RushedCloseCheck final : public Check {
     return nullptr;
   }
 
-  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    std::vector<bool> question_reported(ctx.size(), false);
+  // The pass over the messages (kept between evaluations by live scoring):
+  // a message's findings depend on it and the messages before it only.
+  struct State : LiveState {
+    std::vector<bool> question_reported;
     long last_customer = -1;
     bool agent_since = false;  // an agent message after the customer's last message
-    for (std::size_t i = 0; i < ctx.size(); ++i) {
+  };
+
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    State state;
+    run(ctx, state, out);
+  }
+
+  // Live: the pass goes on from the new messages.
+  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
+  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
+    out.kept = out.findings.size();
+    run(ctx, static_cast<State&>(state), out);
+  }
+
+  // Long function: one pass over messages [s.seen, end) with the customer's last message and
+  // whether an agent answered it; urges and closings are judged as they come.
+  void run(EvalContext& ctx, State& s, CheckOutcome& out) const {
+    std::vector<bool>& question_reported = s.question_reported;
+    question_reported.resize(ctx.size(), false);
+    long& last_customer = s.last_customer;
+    bool& agent_since = s.agent_since;
+    const std::size_t from = s.seen;
+    s.seen = ctx.size();
+    for (std::size_t i = from; i < ctx.size(); ++i) {
       const Message& m = ctx.message(i);
       if (customer.has(m.role)) {
         last_customer = static_cast<long>(i);

@@ -12,6 +12,9 @@
 //
 // Live scoring (session not closed): a must_follow expectation whose window
 // is still open is pending, not failed.
+#include <algorithm>
+#include <cstring>
+
 #include "checks/phrase_common.hpp"
 
 namespace chatqa::detail {
@@ -39,6 +42,7 @@ struct Side {
 
 class SequenceCheck final : public Check {
  public:
+  static constexpr const char* kMissing = "missing response ";
   Side trigger, response;
   long within_messages = -1;   // -1: no message limit
   double within_seconds = -1;  // -1: no time limit
@@ -116,136 +120,236 @@ class SequenceCheck final : public Check {
     return out.empty() ? "before the session ended" : out;
   }
 
-  // Where the response to the trigger in message t is: before it (look
-  // back), in it, or in the window after it; else the first one after the
-  // window (late), and where the window ended.
-  struct Window {
-    std::optional<Mark> found, late;
-    std::size_t end = 0;  // the window's last message
-    bool closed = false;  // the window ended inside the session
+  // What a trigger (at `trig`) waits for, and how far the window after it
+  // has been looked at: before it (look back), in it, or in the window
+  // after it.
+  struct Expectation {
+    Mark trig;
+    std::optional<Mark> found;
+    std::size_t next = 0;        // the next message to look at; once closed, the first one outside the window
+    long counted = 0;            // response-role messages counted toward within_messages
+    std::size_t window_end = 0;  // the window's last message so far
+    bool closed = false;         // a message outside the window came: the window is over
+    bool any_response_role = false;  // a response-role message in the window (skip_unanswered)
   };
-  Window find_response(EvalContext& ctx, std::size_t t) const {
-    const std::size_t n = ctx.size();
-    const Message& tm = ctx.message(t);
-    Window w;
-    std::optional<Mark>& found = w.found;
+
+  // A must_follow expectation whose window closed without the response:
+  // the first response after the window (late) is looked for.
+  struct Awaiting {
+    Mark trig;
+    std::size_t next = 0;  // where the search for a late response goes on
+    bool any_response_role = false;
+    bool reported = false;  // its "missing" finding is in the outcome
+  };
+
+  // The pass over the messages (kept between evaluations by live scoring).
+  // An expectation is settled once its response came or its window closed;
+  // while the last one's window runs, every later trigger joins it, so the
+  // pass waits there.
+  struct State : LiveState {
+    std::size_t next_trigger = 0;
+    bool any_trigger = false;
+    // The last settled expectation: resolved at `resolved_at` (the
+    // response, or the end of its window).
+    bool have_previous = false, previous_satisfied = false;
+    std::size_t resolved_at = 0, previous_window_end = 0;
+    std::vector<bool> reported_response;  // must_not_follow: responses reported already
+    std::optional<Expectation> open;      // the last expectation, while its window runs
+    bool open_reported = false;           // its "missing" finding (window full) is in the outcome
+    std::vector<Awaiting> awaiting;       // settled without the response, no late one yet
+  };
+
+  Expectation start(EvalContext& ctx, const Mark& trig) const {
+    const std::size_t t = trig.message;
+    Expectation e;
+    e.trig = trig;
+    e.window_end = t;
+    e.next = t + 1;
     // Look back: response-role messages before the trigger.
     if (look_back_messages > 0) {
       long seen = 0;
       for (std::size_t k = t; k-- > 0 && seen < look_back_messages;) {
         if (!response.counts(ctx.message(k))) continue;
         ++seen;
-        if ((found = match(ctx, response, k))) break;
+        if ((e.found = match(ctx, response, k))) break;
       }
     }
-    // Look forward within the window; remember the first match after it (late).
-    std::optional<Mark>& late = w.late;
-    std::size_t& window_end = w.end;
-    window_end = t;
-    bool& window_closed = w.closed;
-    if (include_trigger_message && !found) {
-      found = match(ctx, response, t);
-    }
-    long counted = 0;
-    for (std::size_t k = t + 1; k < n && !found; ++k) {
+    if (include_trigger_message && !e.found) e.found = match(ctx, response, t);
+    return e;
+  }
+
+  // Looks further into the window, up to the last message or the response.
+  void advance(EvalContext& ctx, Expectation& e) const {
+    const Message& tm = ctx.message(e.trig.message);
+    for (; e.next < ctx.size() && !e.found && !e.closed;) {
+      const std::size_t k = e.next;
       const Message& m = ctx.message(k);
       const bool counts = response.counts(m);
       const bool in_time = within_seconds < 0 || seconds_between(tm, m) <= within_seconds;
-      const bool in_count = within_messages < 0 || !counts || counted < within_messages;
+      const bool in_count = within_messages < 0 || !counts || e.counted < within_messages;
       if (!in_time || !in_count) {
-        window_closed = true;
-        if (must_follow) {
-          // Keep looking for a late response, to say how late it was.
-          for (std::size_t l = k; l < n; ++l) {
-            if ((late = match(ctx, response, l))) break;
-          }
-        }
+        e.closed = true;
         break;
       }
-      window_end = k;
-      found = match(ctx, response, k);
-      if (counts && !(retrigger_extends && !found && match(ctx, trigger, k))) ++counted;
+      e.any_response_role = e.any_response_role || counts;
+      e.window_end = k;
+      e.found = match(ctx, response, k);
+      if (counts && !(retrigger_extends && !e.found && match(ctx, trigger, k))) ++e.counted;
+      ++e.next;
     }
-    if (!window_closed && !found && within_messages >= 0 && counted >= within_messages) window_closed = true;
-    return w;
   }
 
-  // Long function: one pass over the messages with the open expectation's state (trigger, window,
-  // resolution); the helpers above take out what does not need that state.
-  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    const std::size_t n = ctx.size();
-    bool any_trigger = false, open_window = false;
-    // Expectation of the last trigger evaluated: resolved at `resolved_at`
-    // (the response, or the end of its window), or still open.
-    std::size_t resolved_at = 0;
-    bool have_previous = false, previous_satisfied = false;
-    std::size_t previous_window_end = 0;
-    std::vector<bool> reported_response(n, false);
+  Finding missing_finding(EvalContext& ctx, const Mark& trig) const {
+    Finding f = ctx.finding();
+    f.matched = response.text;
+    locate(ctx, trig, f.at);
+    set_text(f.explanation, kMissing, response.text, " ", trigger_text(ctx, f.at), ": none ", limit_text());
+    return f;
+  }
 
-    for (std::size_t t = 0; t < n; ++t) {
-      auto trig = match(ctx, trigger, t);
-      if (!trig) continue;
-      any_trigger = true;
-      if (have_previous) {
-        // Joins the previous expectation while that one is unresolved at t.
-        const bool unresolved = previous_satisfied ? resolved_at > t : t <= previous_window_end;
-        if (unresolved) continue;
+  static bool is_missing_of(const Finding& f, const Mark& trig) {
+    if (f.at.message != trig.message || f.explanation.compare(0, std::strlen(kMissing), kMissing) != 0) return false;
+    if (!trig.has_span) return !f.at.span;
+    return f.at.span && f.at.span->begin == trig.begin && f.at.span->end == trig.end;
+  }
+  static void remove_missing(std::vector<Finding>& findings, const Mark& trig) {
+    auto it = std::find_if(findings.begin(), findings.end(), [&](const Finding& f) { return is_missing_of(f, trig); });
+    if (it != findings.end()) findings.erase(it);
+  }
+
+  // Looks for a's late response in the messages not seen yet; says what
+  // is missing or late. True while a still waits.
+  bool await(EvalContext& ctx, Awaiting& a, CheckOutcome& out, bool& edited) const {
+    std::optional<Mark> late;
+    for (; a.next < ctx.size(); ++a.next) {
+      a.any_response_role = a.any_response_role || response.counts(ctx.message(a.next));
+      if ((late = match(ctx, response, a.next))) break;
+    }
+    if (late) {
+      if (a.reported) {
+        remove_missing(out.findings, a.trig);
+        edited = true;
       }
-      const Message& tm = ctx.message(t);
+      Finding f = ctx.finding();
+      f.matched = response.text;
+      locate(ctx, *late, f.at);
+      Location& trig_at = ctx.related(f);
+      locate(ctx, a.trig, trig_at);
+      const double delay = seconds_between(ctx.message(a.trig.message), ctx.message(late->message));
+      f.value = delay;
+      set_text(f.explanation, "late response ", response.text, ": came ", format_seconds(delay), " ",
+               trigger_text(ctx, trig_at), ", expected ", limit_text());
+      out.findings.push_back(std::move(f));
+      return false;
+    }
+    // No response-role message after the trigger at all: nothing to judge (yet).
+    if (skip_unanswered && !a.any_response_role) return true;
+    if (!a.reported) {
+      out.findings.push_back(missing_finding(ctx, a.trig));
+      a.reported = true;
+    }
+    return true;
+  }
 
-      const Window w = find_response(ctx, t);
-      const std::optional<Mark>& found = w.found;
-      const std::optional<Mark>& late = w.late;
-      const std::size_t window_end = w.end;
-      const bool window_closed = w.closed;
+  // e's response came or its window closed: what that says, and where later triggers stand.
+  void settle(EvalContext& ctx, State& s, const Expectation& e, CheckOutcome& out, bool& edited) const {
+    s.have_previous = true;
+    s.previous_satisfied = e.found.has_value();
+    s.resolved_at = e.found ? e.found->message : e.window_end;
+    s.previous_window_end = e.closed ? e.window_end : ctx.size();
+    if (must_follow) {
+      if (e.found) return;
+      Awaiting a{e.trig, e.next, e.any_response_role, false};
+      if (await(ctx, a, out, edited)) s.awaiting.push_back(a);
+    } else if (e.found && !s.reported_response[e.found->message]) {
+      s.reported_response[e.found->message] = true;
+      Finding f = ctx.finding();
+      locate(ctx, *e.found, f.at);
+      Location& trig_at = ctx.related(f);
+      locate(ctx, e.trig, trig_at);
+      f.matched = response.text;
+      f.value = seconds_between(ctx.message(e.trig.message), ctx.message(e.found->message));
+      set_text(f.explanation, "forbidden response ", response.text, " ", trigger_text(ctx, trig_at), ", ",
+               limit_text());
+      out.findings.push_back(std::move(f));
+    }
+  }
 
-      have_previous = true;
-      previous_satisfied = found.has_value();
-      resolved_at = found ? found->message : window_end;
-      previous_window_end = window_closed ? window_end : n;
+  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    State state;
+    run(ctx, state, out);
+  }
 
-      if (must_follow) {
-        if (found) continue;
-        if (skip_unanswered && !late) {
-          bool any_later = false;
-          for (std::size_t k = t + 1; k < n && !any_later; ++k) any_later = response.counts(ctx.message(k));
-          if (!any_later) continue;
-        }
-        if (!window_closed && !ctx.options().session_closed) {
-          open_window = true;  // the response can still come
-          if (within_seconds >= 0) ctx.open_deadline(t, within_seconds, "follow_up", "response " + response.text);
-          continue;
-        }
-        Finding f = ctx.finding();
-        f.matched = response.text;
-        if (late) {
-          locate(ctx, *late, f.at);
-          Location& trig_at = ctx.related(f);
-          locate(ctx, *trig, trig_at);
-          const double delay = seconds_between(tm, ctx.message(late->message));
-          f.value = delay;
-          set_text(f.explanation, "late response ", response.text, ": came ", format_seconds(delay), " ",
-                   trigger_text(ctx, trig_at), ", expected ", limit_text());
-        } else {
-          locate(ctx, *trig, f.at);
-          set_text(f.explanation, "missing response ", response.text, " ", trigger_text(ctx, f.at), ": none ",
-                   limit_text());
-        }
-        out.findings.push_back(std::move(f));
-      } else if (found && !reported_response[found->message]) {
-        reported_response[found->message] = true;
-        Finding f = ctx.finding();
-        locate(ctx, *found, f.at);
-        Location& trig_at = ctx.related(f);
-        locate(ctx, *trig, trig_at);
-        f.matched = response.text;
-        f.value = seconds_between(tm, ctx.message(found->message));
-        set_text(f.explanation, "forbidden response ", response.text, " ", trigger_text(ctx, trig_at), ", ",
-                 limit_text());
-        out.findings.push_back(std::move(f));
+  // Live: settled expectations stay settled; the open window and the
+  // searches for late responses go on from where they stopped.
+  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
+  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
+    run(ctx, static_cast<State&>(state), out);
+  }
+
+  // Long function: the pass over the messages from where s stopped; out.findings holds the
+  // verdict over the messages before (empty when s is fresh).
+  void run(EvalContext& ctx, State& s, CheckOutcome& out) const {
+    const std::size_t n = ctx.size();
+    const std::size_t before = out.findings.size();
+    bool edited = false;  // a finding handed in was taken out
+    s.reported_response.resize(n, false);
+    if (s.open_reported) {  // the open expectation is decided again
+      remove_missing(out.findings, s.open->trig);
+      s.open_reported = false;
+      edited = true;
+    }
+    std::size_t kept_awaiting = 0;
+    for (Awaiting& a : s.awaiting) {
+      if (await(ctx, a, out, edited)) s.awaiting[kept_awaiting++] = a;
+    }
+    s.awaiting.resize(kept_awaiting);
+    if (s.open) {
+      advance(ctx, *s.open);
+      if (s.open->found || s.open->closed) {
+        const Expectation e = *s.open;
+        s.open.reset();
+        settle(ctx, s, e, out, edited);
       }
     }
-    if (!any_trigger) {
+    for (; s.next_trigger < n && !s.open; ++s.next_trigger) {
+      const std::size_t t = s.next_trigger;
+      auto trig = match(ctx, trigger, t);
+      if (!trig) continue;
+      s.any_trigger = true;
+      if (s.have_previous) {
+        // Joins the previous expectation while that one is unresolved at t.
+        const bool unresolved = s.previous_satisfied ? s.resolved_at > t : t <= s.previous_window_end;
+        if (unresolved) continue;
+      }
+      Expectation e = start(ctx, *trig);
+      advance(ctx, e);
+      if (e.found || e.closed) {
+        settle(ctx, s, e, out, edited);
+      } else {
+        s.open = e;  // the pass goes on from t + 1 once it is settled
+      }
+    }
+    bool open_window = false;
+    if (s.open && must_follow) {
+      const Expectation& e = *s.open;
+      // The window has all the response-role messages it may have (it
+      // closes at the next one), or the chat is over.
+      const bool full = within_messages >= 0 && e.counted >= within_messages;
+      if (skip_unanswered && !e.any_response_role) {
+        // No response-role message after the trigger: nothing to judge.
+      } else if (!full && !ctx.options().session_closed) {
+        open_window = true;  // the response can still come
+        if (within_seconds >= 0) {
+          ctx.open_deadline(e.trig.message, within_seconds, "follow_up", "response " + response.text);
+        }
+      } else {
+        out.findings.push_back(missing_finding(ctx, e.trig));
+        s.open_reported = true;
+      }
+    }
+    out.kept = edited ? 0 : before;
+    if (!s.any_trigger) {
       out.applicable = false;  // nothing was triggered: nothing to expect
       return;
     }
