@@ -29,6 +29,7 @@
 #endif
 
 #include "checks/phrase_common.hpp"
+#include "text/pii_detect.hpp"
 
 namespace chatqa::detail {
 namespace {
@@ -372,6 +373,28 @@ class RepetitionCheck final : public Check {
   };
   std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
 
+  // A finding's explanation up to its quotes.
+  std::string head(std::size_t size) const {
+    return describe(roles) + " said the same thing " + std::to_string(size) + " times (from " +
+           std::to_string(min_repeats) + "): ";
+  }
+
+  // A group's finding `f` (as reported: masked) with one more member quoted
+  // by `quoted`, when that needs no masking pass over the whole explanation:
+  // masking changes personal numbers and e-mail addresses only, none of
+  // which can reach across 「」 quote marks or the head's ": ", and the head
+  // and the new quote hold none (too few digits, no @): the masked
+  // explanation is the new head, the masked quotes so far and the new quote.
+  // False (f untouched) otherwise: the caller writes it anew.
+  bool grow_explanation(EvalContext& ctx, Finding& f, std::size_t size, const std::string& quoted) const {
+    if (ctx.options().mask_pii && text::may_hold_pii(std::string_view(quoted))) return false;
+    const std::string before = head(size - 1);
+    if (f.explanation.compare(0, before.size(), before) != 0) return false;
+    f.explanation.replace(0, before.size(), head(size));
+    f.explanation += quoted;
+    return true;
+  }
+
   // Long function: evaluate()'s steps for one message at a time (n-grams, bucket counts, the
   // first group holding a similar message) and the finding of the group it joins.
   void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
@@ -458,7 +481,9 @@ class RepetitionCheck final : public Check {
       if (!grew) continue;
       const Group& g = s.groups[joined];
       std::string& quotes = s.quotes[joined];
-      quotes += (quotes.empty() ? "" : ", ") + std::string("#") + std::to_string(i) + " 「" + short_quote(ctx, i) + "」";
+      const std::string quoted =
+          (quotes.empty() ? "" : ", ") + std::string("#") + std::to_string(i) + " 「" + short_quote(ctx, i) + "」";
+      quotes += quoted;
       if (static_cast<long>(g.size) < min_repeats) continue;
       // The group's finding sits at its min_repeats-th member.
       std::size_t at = g.first;
@@ -469,6 +494,10 @@ class RepetitionCheck final : public Check {
       if (static_cast<long>(g.size) > min_repeats && (it == out.findings.end() || it->at.message != at_message)) {
         throw std::logic_error("repetition: a live group's finding is missing");  // a bug: the session starts over
       }
+      if (static_cast<long>(g.size) > min_repeats && grow_explanation(ctx, *it, g.size, quoted)) {
+        it->value = static_cast<double>(g.size);
+        continue;  // already masked: the evaluator need not mask it again
+      }
       if (static_cast<long>(g.size) == min_repeats) {  // new: at the message just added, the last one
         Finding f = ctx.finding();
         ctx.locate(at_message, f.at);
@@ -478,8 +507,7 @@ class RepetitionCheck final : public Check {
       }
       kept = std::min(kept, static_cast<std::size_t>(it - out.findings.begin()));
       it->value = static_cast<double>(g.size);
-      it->explanation = describe(roles) + " said the same thing " + std::to_string(g.size) + " times (from " +
-                        std::to_string(min_repeats) + "): " + quotes;
+      it->explanation = head(g.size) + quotes;
     }
     s.seen = ctx.size();
     out.kept = kept;

@@ -406,3 +406,30 @@ TEST_CASE("a live item over the findings cap equals evaluate", "[live]") {
   CHECK(item_of(live.report(), "banned").truncated == 2);
   CHECK(to_json(live.close(), kAllItems) == to_json(evaluate(*rules, whole), kAllItems));
 }
+
+TEST_CASE("a live repetition finding grows as in batch, personal numbers masked", "[live]") {
+  // The group's finding quotes every repeat: a repeat whose quote holds no
+  // personal number is appended to the masked explanation; one with many
+  // digits (an order number, not masked) has the explanation masked anew.
+  const auto rules = rules_ok(rule_set(R"([
+    {"id": "repeat", "title": "t", "category": "c", "points": 5,
+     "check": {"type": "repetition", "min_repeats": 2}}])"));
+  std::vector<Line> lines;
+  for (int k = 0; k < 12; ++k) {
+    const double t = k * 20.0;
+    lines.push_back({"customer", t, k % 3 == 0   ? "我的手机号13812345678怎么还没收到验证码"
+                                    : k % 3 == 1 ? "订单号123456789012345678怎么还没发货啊"
+                                                 : "我的手机号13812345678怎么还没收到验证码呢"});
+    lines.push_back({"agent", t + 5, "您好,正在为您查询"});
+  }
+  const Session whole = chat(lines, "L-6");
+  check_fed_one_by_one(rules, whole, 0);
+  Session header = whole;
+  header.messages.clear();
+  LiveSession live(rules, header);
+  for (const Message& m : whole.messages) live.add(m);
+  const ItemResult& r = item_of(live.report(), "repeat");
+  REQUIRE(r.findings.size() == 2);
+  CHECK(r.findings[0].explanation.find("13812345678") == std::string::npos);
+  CHECK(r.findings[0].explanation.find("138****5678") != std::string::npos);
+}
