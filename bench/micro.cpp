@@ -4,6 +4,7 @@
 //   BM_MatchLiterals/N        Aho-Corasick over normalised text, N phrases, separator skipping on
 //   BM_Re2SetLiterals/N       the same literals in one RE2::Set over the skeleton (which phrases, not where)
 //   BM_Evaluate               whole evaluation of one parsed session with the shipped zh-CN rule set
+//   BM_OneCheck/check:N       one check alone (repetition, pii, literal regexes), µs per session
 #include <sstream>
 #include <string>
 #include <vector>
@@ -181,6 +182,38 @@ void BM_Evaluate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Evaluate)->ArgName("scratch")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// One check alone, as a one-item rule set, over the sample's sessions (µs per
+// session): the checks the shipped rule sets' precision work made costlier.
+//   repetition: no_repeat_ask of zh-CN online-chat (Dice 0.55 over bigrams, reply_between)
+//   pii:        the mobile-number check (a digit prefilter per agent message)
+//   question:   literal regexes (\\? and 吗) on customer messages, as the open-thread guards ask
+const char* const kOneCheck[] = {
+    R"({"type": "repetition", "role": "customer", "min_repeats": 2, "similarity": 0.55, "min_chars": 6,
+        "reply_between": true})",
+    R"({"type": "pii", "kinds": ["phone"]})",
+    R"({"type": "contains", "regex": ["\\?", "吗"], "role": "customer"})",
+};
+void BM_OneCheck(benchmark::State& state) {
+  const Sample& s = sample();
+  const std::string text = std::string(R"({"name": "micro", "version": "1", "total": 100, "items": [)") +
+                           R"({"id": "x", "title": "x", "points": 10, "check": )" + kOneCheck[state.range(0)] + "}]}";
+  const chatqa::CompileResult rules = chatqa::compile_rules(text, "micro.json", "");
+  if (!rules.ok()) {
+    state.SkipWithError("the one-check rule set does not compile");
+    return;
+  }
+  chatqa::EvalScratch scratch;
+  chatqa::Report report;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    chatqa::evaluate(*rules.rule_set, s.sessions[i], scratch, report);
+    benchmark::DoNotOptimize(report.score);
+    i = (i + 1) % s.sessions.size();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_OneCheck)->ArgName("check")->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -18,6 +18,7 @@ class BannedPhraseCheck final : public Check {
   Scope scope;
   const char* what = "banned phrase";
   bool skip_quoted = false;
+  bool state_only = false;  // findings unused (under "not"): the first message with a phrase decides
   std::unique_ptr<EvasionMatcher> evasions;  // with normalize.latin_evasions
 
   // Fills in a finding's explanation (and suggestion) for a hit.
@@ -32,8 +33,26 @@ class BannedPhraseCheck final : public Check {
   }
 
   void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
+    if (state_only && scope.empty()) {
+      // Only whether a phrase is used matters: its first message decides
+      // (live scoring searches only the new messages).
+      std::vector<text::Hit> hits;
+      std::vector<Finding> found;
+      auto describe = describer(ctx);
+      const auto first = ctx.first_message(this, [&](std::size_t i) {
+        const Message& m = ctx.message(i);
+        if (!roles.has(m.role) || !m.is_utterance()) return false;
+        found.clear();
+        visible_hit_findings(ctx, i, found, hits, group, allow, describe, skip_quoted, evasions.get());
+        return !found.empty();
+      });
+      if (first) visible_hit_findings(ctx, *first, out.findings, hits, group, allow, describe, skip_quoted, evasions.get());
+      return;
+    }
     find_visible_hits(ctx, out, scope, roles, group, allow, describer(ctx), skip_quoted, evasions.get());
   }
+
+  void decide_only() override { state_only = true; }
 
   // Live: each message's findings are its own; a new message adds its own.
   std::unique_ptr<LiveState> live_state() const override {

@@ -22,6 +22,14 @@ class RequiredPhraseCheck final : public Check {
       out.pending = true;  // the closing can still come
       return;
     }
+    // Anywhere in the chat, one group: the first message with a literal
+    // hit passes the check (live scoring searches only the new messages).
+    if (scope.empty() && !match_all && ctx.first_message(this, [&](std::size_t i) {
+          const Message& m = ctx.message(i);
+          return roles.has(m.role) && m.is_utterance() && ctx.has_literal_hit(i, groups.front());
+        })) {
+      return;
+    }
     MessageList in;
     if (!scope.select(ctx, roles, in)) {
       out.applicable = false;  // the "after" anchor never occurred

@@ -62,6 +62,11 @@ EvalContext::EvalContext(const RuleSet::Impl& rules, const Session& session, con
     std::fill(buf_.sim_end.begin() + kept * per_message, buf_.sim_end.end(), 0);
     buf_.sim_nearest.resize(slots);
   }
+  // Live scoring's searches (first_message) keep what they found before `kept`.
+  for (auto& [check, memo] : buf_.first_messages) {
+    if (memo.found != kNone && memo.found >= kept) memo.found = kNone;
+    if (memo.found == kNone) memo.searched = std::min(memo.searched, kept);
+  }
   if (buf_.evasion.size() < n) buf_.evasion.resize(n);
   buf_.evasion_state.resize(n);
   std::fill(buf_.evasion_state.begin() + kept, buf_.evasion_state.end(), 0);

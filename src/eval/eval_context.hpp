@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,12 @@ struct EvalBuffers {
   bool live = false;
   std::vector<std::unique_ptr<LiveState>> live_states;
   std::vector<std::uint8_t> live_state_asked;
+  // Live scoring: per check (EvalContext::first_message), how far the
+  // search for its first message went and what it found (npos: none yet).
+  struct FirstMessage {
+    std::size_t searched = 0, found = static_cast<std::size_t>(-1);
+  };
+  std::map<const void*, FirstMessage> first_messages;
 
   // Frees everything (after a huge session, so one outlier does not pin its memory).
   void release() { *this = EvalBuffers(); }
@@ -143,6 +150,28 @@ class EvalContext {
   // not), if some span shares a feature with one; score -1 when none.
   const text::SimilarMatch& nearest_similar(std::size_t i, std::uint32_t group);
 
+  // The first message for which `test(i)` holds, for a test that depends on
+  // message i alone (and what is built from it: hits, normalised text).
+  // Live scoring remembers, per `key` (the asking check), how far the search
+  // went, so a growing chat is searched from where it stopped.
+  template <typename Test>
+  std::optional<std::size_t> first_message(const void* key, Test test) {
+    BufferFirst* memo = nullptr;
+    std::size_t i = 0;
+    if (buf_.live && !options_.session_closed) {
+      memo = &buf_.first_messages[key];
+      if (memo->found != kNone) return memo->found;
+      i = memo->searched;
+    }
+    for (; i < size(); ++i) {
+      if (!test(i)) continue;
+      if (memo) memo->found = memo->searched = i;
+      return i;
+    }
+    if (memo) memo->searched = size();
+    return std::nullopt;
+  }
+
   // Message i's time as ISO 8601, formatted once per call.
   const std::string& time_of(std::size_t i);
   // Writes the location of message i (whole message) or of a span of it
@@ -188,6 +217,8 @@ class EvalContext {
   bool build_masked(std::size_t i);
   text::NormText& build_norm(std::size_t i, int variant);
 
+  using BufferFirst = EvalBuffers::FirstMessage;
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   enum : std::uint8_t { kNotBuilt, kBuilt, kSameAsPlain };
   enum : std::uint8_t { kMaskUnknown, kMaskClean, kMaskMasked };
   const RuleSet::Impl& rules_;

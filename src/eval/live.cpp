@@ -52,6 +52,7 @@ struct LiveSession::Impl {
     if (index < session.messages.size()) {
       buffers.live_states.clear();
       buffers.live_state_asked.clear();
+      buffers.first_messages.clear();
     }
     session.messages.insert(at, std::move(message));
   }

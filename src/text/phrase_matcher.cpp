@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 
 #include "text/aho_corasick.hpp"
 #include "text/regex_prefilter.hpp"
@@ -73,6 +74,28 @@ RE2::Options regex_options(std::size_t max_mem) {
   o.set_encoding(RE2::Options::EncodingUTF8);
   return o;
 }
+
+// The string a regex matches when it is a plain literal, else "": no RE2
+// operator, and backslashes only before ASCII punctuation (\? \. \[ ...).
+// With the default options (case-sensitive, UTF-8) such a regex matches
+// exactly these bytes.
+std::string literal_of(std::string_view pattern) {
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\') {
+      if (i + 1 == pattern.size()) return {};
+      const auto e = static_cast<unsigned char>(pattern[i + 1]);
+      if (e >= 0x80 || !std::ispunct(e)) return {};  // \d, \s, \pN, \x41, ...: not literal
+      out += static_cast<char>(e);
+      ++i;
+      continue;
+    }
+    if (std::string_view("\\.+*?()|[]{}^$").find(c) != std::string_view::npos) return {};
+    out += c;
+  }
+  return out;
+}
 }  // namespace
 
 int PhraseMatcher::add_regex(std::string_view pattern, std::uint32_t group, const MatchSettings& settings,
@@ -91,6 +114,7 @@ int PhraseMatcher::add_regex(std::string_view pattern, std::uint32_t group, cons
   RegexBank& bank = *regexes_[p.variant];
   bank.ids.push_back(id);
   bank.regexes.push_back(std::move(re));
+  bank.literal.push_back(literal_of(pattern));
   variant_used_[p.variant] = true;
   patterns_.push_back(std::move(p));
   return static_cast<int>(id);

@@ -87,9 +87,36 @@ void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>&
   if (which->empty()) return;  // no regex can match here
   text.ensure_utf8();
   const re2::StringPiece input(text.utf8);
+  const std::string_view whole(text.utf8);
+  auto add_hit = [&](int w, std::size_t begin, std::size_t end) {
+    const auto b = static_cast<std::uint32_t>(begin);
+    const auto e = static_cast<std::uint32_t>(end);
+    Hit hit;
+    hit.pattern = bank.ids[static_cast<std::size_t>(w)];
+    hit.group = patterns_[hit.pattern].group;
+    hit.norm_begin = text.norm_index_of_byte(b);
+    hit.norm_end = text.norm_index_of_byte(e - 1) + 1;
+    hit.begin = text.orig[hit.norm_begin];
+    hit.end = text.orig_end(hit.norm_end - 1);
+    out.push_back(hit);
+  };
+  // Plain literals by a string search (RE2's leftmost, non-overlapping
+  // matches of a literal are the successive finds); the rest by RE2.
+  std::size_t by_re2 = 0;
+  for (int w : *which) {
+    const std::string& lit = bank.literal[static_cast<std::size_t>(w)];
+    if (lit.empty()) {
+      ++by_re2;
+      continue;
+    }
+    for (std::size_t b = whole.find(lit); b != std::string_view::npos; b = whole.find(lit, b + lit.size())) {
+      add_hit(w, b, b + lit.size());
+    }
+  }
+  if (by_re2 == 0) return;
   // With a prefilter and at most two candidates, each runs on its own (that
   // beats a pass of the whole set); else the set says which regexes match.
-  if (bank.set && !(bank.filter && which->size() <= 2)) {
+  if (bank.set && !(bank.filter && by_re2 <= 2)) {
     scratch.which.clear();
     RE2::Set::ErrorInfo info{};
     if (bank.set->Match(input, &scratch.which, &info) || info.kind == RE2::Set::kNoError) {
@@ -102,25 +129,19 @@ void PhraseMatcher::match_regexes(NormText& text, int variant, std::vector<Hit>&
     }  // else the set's DFA ran out of memory: each candidate on its own
   }
   for (int w : *which) {
+    if (!bank.literal[static_cast<std::size_t>(w)].empty()) continue;  // found above
     const RE2& re = *bank.regexes[static_cast<std::size_t>(w)];
     std::size_t pos = 0;
     re2::StringPiece m;
     while (pos <= input.size() && re.Match(input, pos, input.size(), RE2::UNANCHORED, &m, 1)) {
-      const auto b = static_cast<std::uint32_t>(m.data() - input.data());
-      const auto e = static_cast<std::uint32_t>(b + m.size());
+      const auto b = static_cast<std::size_t>(m.data() - input.data());
+      const std::size_t e = b + m.size();
       if (m.empty()) {
         pos = b + 1;
         continue;
       }
       pos = e;
-      Hit hit;
-      hit.pattern = bank.ids[static_cast<std::size_t>(w)];
-      hit.group = patterns_[hit.pattern].group;
-      hit.norm_begin = text.norm_index_of_byte(b);
-      hit.norm_end = text.norm_index_of_byte(e - 1) + 1;
-      hit.begin = text.orig[hit.norm_begin];
-      hit.end = text.orig_end(hit.norm_end - 1);
-      out.push_back(hit);
+      add_hit(w, b, e);
     }
   }
 }

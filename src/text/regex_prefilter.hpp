@@ -142,6 +142,11 @@ class AtomScanner {
 struct PhraseMatcher::RegexBank {
   std::vector<std::uint32_t> ids;             // pattern id per regex
   std::vector<std::unique_ptr<RE2>> regexes;  // same order
+  // Per regex: the string it matches when it is a plain literal (\? or 吗:
+  // no operator, escapes of ASCII punctuation only), else empty. Such a
+  // regex is found with a string search instead of RE2 (the same leftmost,
+  // non-overlapping matches), and needs no pass of the set.
+  std::vector<std::string> literal;
   std::unique_ptr<RE2::Set> set;
   // Prefilter: RE2's FilteredRE2 knows, per regex, which literal atoms any
   // match must contain (an AND/OR tree of them); the scanner finds the atoms

@@ -91,6 +91,16 @@ TEST_CASE("the regex prefilter never drops a hit", "[matcher][regex][prefilter]"
       "ab|cd",
       "𠀀𠀁+号",  // atoms beyond the BMP
       "(𠀁|好)的",
+      // Plain literals, found by a string search instead of RE2 (the same
+      // leftmost, non-overlapping hits), and look-alikes that are not literal.
+      R"(\?)",
+      "号客服",
+      R"(\.\.)",
+      "order n",
+      R"(\\)",
+      "的的",
+      "a.b",
+      R"(\d)",
   };
   const PhraseMatcher matcher = build(patterns);
   // The same regexes in the opposite order: the same atoms stand for other
@@ -110,6 +120,7 @@ TEST_CASE("the regex prefilter never drops a hit", "[matcher][regex][prefilter]"
       "查",         "拨",     "打",     "电话",   "态度",        "怎么了", "哪不好", "order number ",
       "ORDER NO. ", "123456", "REFUND", "Refund", "您好",        "谢谢",   "x",      "y",
       "的",         "好",     "𠀀",     "𠀁",     "𠀀𠀁",        "𠀁的",
+      "..",         "\\",   "a.b",    "axb",
   };
   std::mt19937 rng(20241123);
   std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), count(0, 14);
