@@ -33,8 +33,12 @@ class Set;
 // The scans that rank characters in a bit set (the literal automaton's and
 // the regex atoms') are built twice where the compiler can (GCC on x86-64):
 // with the POPCNT instruction a rank is one instruction, and nearly every
-// x86-64 machine has it; the loader picks the build the CPU runs.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__POPCNT__)
+// x86-64 machine has it; the loader picks the build the CPU runs. Not in
+// sanitizer builds: the loader runs the (instrumented) resolver before the
+// sanitizer runtime is up, and every ThreadSanitizer binary crashed on
+// start (scripts/sanitize tsan).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__POPCNT__) && \
+    !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
 #define CHATQA_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
 #else
 #define CHATQA_POPCNT_CLONES
