@@ -11,10 +11,11 @@
 //
 // The normalised text, phrase hits and formatted time of every earlier
 // message are kept, so add() normalises and matches only the new message;
-// the checks then run again over the kept results (a cost that still grows
-// with the chat, about 1 us per earlier message: docs/performance.md). A message older than the last one is put in its place by
-// time (as parse_session orders them); the messages after it are
-// re-normalised.
+// most checks also keep what they concluded over the earlier messages and
+// look at the new one only (docs/performance.md, "Live scoring"). A message
+// older than the last one is put in its place by time (as parse_session
+// orders them); the messages after it are re-normalised and the checks start
+// over (that add() costs about one evaluate() of the chat).
 //
 // Thread safety: a LiveSession is used by one thread at a time. Any number of
 // LiveSessions (and evaluate() calls) may share one RuleSet.

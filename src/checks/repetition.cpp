@@ -21,12 +21,15 @@
 #include <cctype>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 #include "checks/phrase_common.hpp"
+#include "text/pii_detect.hpp"
 
 namespace chatqa::detail {
 namespace {
@@ -351,6 +354,164 @@ class RepetitionCheck final : public Check {
                       std::to_string(min_repeats) + "): " + quotes;
       out.findings.push_back(std::move(f));
     }
+  }
+
+  // Live scoring: the messages compared so far, their n-grams and groups,
+  // kept between evaluations; a new message is compared and grouped as
+  // evaluate() does it in its turn (the same single-link grouping, one
+  // message at a time), and only its group's finding changes.
+  struct State : LiveState {
+    std::vector<Compared> msgs;
+    std::vector<std::uint64_t> keys;
+    std::vector<std::uint8_t> histograms;
+    std::vector<text::FeatureVector> vectors;  // weighted
+    std::vector<std::uint64_t> feature_keys;
+    std::vector<std::size_t> replies_before;  // per compared message: agent messages before it
+    std::size_t agents = 0;                   // agent messages among the messages seen
+    std::vector<Group> groups;
+    std::vector<std::string> quotes;  // per group: its members quoted, as the finding lists them
+  };
+  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
+
+  // A finding's explanation up to its quotes.
+  std::string head(std::size_t size) const {
+    return describe(roles) + " said the same thing " + std::to_string(size) + " times (from " +
+           std::to_string(min_repeats) + "): ";
+  }
+
+  // A group's finding `f` (as reported: masked) with one more member quoted
+  // by `quoted`, when that needs no masking pass over the whole explanation:
+  // masking changes personal numbers and e-mail addresses only, none of
+  // which can reach across 「」 quote marks or the head's ": ", and the head
+  // and the new quote hold none (too few digits, no @): the masked
+  // explanation is the new head, the masked quotes so far and the new quote.
+  // False (f untouched) otherwise: the caller writes it anew.
+  bool grow_explanation(EvalContext& ctx, Finding& f, std::size_t size, const std::string& quoted) const {
+    if (ctx.options().mask_pii && text::may_hold_pii(std::string_view(quoted))) return false;
+    const std::string before = head(size - 1);
+    if (f.explanation.compare(0, before.size(), before) != 0) return false;
+    f.explanation.replace(0, before.size(), head(size));
+    f.explanation += quoted;
+    return true;
+  }
+
+  // Long function: evaluate()'s steps for one message at a time (n-grams, bucket counts, the
+  // first group holding a similar message) and the finding of the group it joins.
+  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
+    auto& s = static_cast<State&>(state);
+    const auto n = static_cast<std::size_t>(ngram);
+    std::size_t kept = out.findings.size();
+    for (std::size_t i = s.seen; i < ctx.size(); ++i) {
+      const std::size_t agents_before = s.agents;
+      if (ctx.message(i).role == Role::agent) ++s.agents;
+      if (!roles.has(ctx.message(i).role)) continue;
+      const std::size_t chars = ctx.skeleton(i).size();
+      if (static_cast<long>(chars) < min_chars) continue;
+      if (weighted) {
+        if (looks_like_card(ctx.message(i).text)) continue;
+        text::FeatureVector v;
+        text::text_features(ctx.norm(i), v, s.feature_keys);
+        if (v.keys.empty()) continue;  // only digits, placeholders, mentions
+        s.vectors.push_back(std::move(v));
+        s.msgs.push_back({i, 0, 0, 0, false});
+      } else {
+        const std::size_t grams = chars < n ? 1 : chars - n + 1;
+        s.msgs.push_back({i, s.keys.size(), grams, 0, false});
+        s.keys.resize(s.keys.size() + grams);
+        std::uint64_t* const own = s.keys.data() + s.msgs.back().first_gram;
+        put_keys(ctx.skeleton(i), n, own);
+        s.histograms.resize(s.histograms.size() + kBuckets, 0);
+        std::uint8_t* const counts = s.histograms.data() + (s.msgs.size() - 1) * kBuckets;
+        if (grams <= kExactCounts) {
+          for (std::size_t g = 0; g < grams; ++g) ++counts[bucket_of(own[g])];
+        } else {
+          for (std::size_t g = 0; g < grams; ++g) {
+            std::uint8_t& c = counts[bucket_of(own[g])];
+            c = static_cast<std::uint8_t>(c + (c != 255));
+          }
+        }
+      }
+      s.replies_before.push_back(agents_before);
+      const std::size_t m = s.msgs.size() - 1;
+      auto similar_pair = [&](std::size_t other) {
+        if (weighted) return text::paraphrase_similarity(s.vectors[m], s.vectors[other]) >= similarity - 1e-9;
+        Compared& a = s.msgs[m];
+        Compared& b = s.msgs[other];
+        const double total = static_cast<double>(a.grams + b.grams);
+        const std::size_t fewer = std::min(a.grams, b.grams);
+        if (!reaches(fewer, total, similarity)) return false;
+        if (fewer <= kExactCounts &&
+            !reaches(shared_bound(s.histograms.data() + m * kBuckets, s.histograms.data() + other * kBuckets), total,
+                     similarity)) {
+          return false;
+        }
+        for (Compared* c : {&a, &b}) {
+          if (!c->sorted) {
+            sort_keys(s.keys.data() + c->first_gram, s.keys.data() + c->first_gram + c->grams);
+            c->sorted = true;
+          }
+        }
+        return shares(s.keys.data() + a.first_gram, a.grams, s.keys.data() + b.first_gram, b.grams,
+                      needed_common(a.grams, b.grams, similarity));
+      };
+      // The first group holding a similar message (evaluate()'s grouping).
+      std::size_t joined = s.groups.size();
+      bool grew = false;
+      for (std::size_t gi = 0; gi < s.groups.size() && joined == s.groups.size(); ++gi) {
+        Group& g = s.groups[gi];
+        if (g.last + kMaxDistance < m) continue;
+        for (std::size_t other = g.first;; other = s.msgs[other].next) {
+          if (other + kMaxDistance >= m && similar_pair(other)) {
+            joined = gi;
+            if (reply_between && s.replies_before[m] == s.replies_before[g.last]) break;
+            s.msgs[g.last].next = m;
+            g.last = m;
+            ++g.size;
+            grew = true;
+            break;
+          }
+          if (other == g.last) break;
+        }
+      }
+      if (joined == s.groups.size()) {
+        s.groups.push_back({m, m, 1});
+        s.quotes.emplace_back();
+        grew = true;
+      }
+      if (!grew) continue;
+      const Group& g = s.groups[joined];
+      std::string& quotes = s.quotes[joined];
+      const std::string quoted =
+          (quotes.empty() ? "" : ", ") + std::string("#") + std::to_string(i) + " 「" + short_quote(ctx, i) + "」";
+      quotes += quoted;
+      if (static_cast<long>(g.size) < min_repeats) continue;
+      // The group's finding sits at its min_repeats-th member.
+      std::size_t at = g.first;
+      for (long k = 1; k < min_repeats; ++k) at = s.msgs[at].next;
+      const std::size_t at_message = s.msgs[at].message;
+      auto it = std::lower_bound(out.findings.begin(), out.findings.end(), at_message,
+                                 [](const Finding& f, std::size_t msg) { return f.at.message.value_or(0) < msg; });
+      if (static_cast<long>(g.size) > min_repeats && (it == out.findings.end() || it->at.message != at_message)) {
+        throw std::logic_error("repetition: a live group's finding is missing");  // a bug: the session starts over
+      }
+      if (static_cast<long>(g.size) > min_repeats && grow_explanation(ctx, *it, g.size, quoted)) {
+        it->value = static_cast<double>(g.size);
+        continue;  // already masked: the evaluator need not mask it again
+      }
+      if (static_cast<long>(g.size) == min_repeats) {  // new: at the message just added, the last one
+        Finding f = ctx.finding();
+        ctx.locate(at_message, f.at);
+        ctx.locate(s.msgs[g.first].message, ctx.related(f));
+        out.findings.push_back(std::move(f));
+        it = out.findings.end() - 1;
+      }
+      kept = std::min(kept, static_cast<std::size_t>(it - out.findings.begin()));
+      it->value = static_cast<double>(g.size);
+      it->explanation = head(g.size) + quotes;
+    }
+    s.seen = ctx.size();
+    out.kept = kept;
+    if (s.msgs.empty()) out.applicable = false;  // nothing of the role to compare
   }
 };
 

@@ -251,6 +251,51 @@ class SequenceCheck final : public Check {
     return true;
   }
 
+  // The expectations still waiting for a late response were all searched up
+  // to the same message (the end of the chat as last seen), so the new
+  // messages are searched once for all of them: the first response there
+  // is every one's late response.
+  void search_late(EvalContext& ctx, State& s, CheckOutcome& out, bool& edited) const {
+    std::optional<Mark> late;
+    bool any_response_role = false;
+    for (std::size_t k = s.awaiting.front().next; k < ctx.size() && !late; ++k) {
+      any_response_role = any_response_role || response.counts(ctx.message(k));
+      late = match(ctx, response, k);
+    }
+    if (!late) {
+      for (Awaiting& a : s.awaiting) {
+        a.next = ctx.size();
+        a.any_response_role = a.any_response_role || any_response_role;
+        if (a.reported || (skip_unanswered && !a.any_response_role)) continue;
+        out.findings.push_back(missing_finding(ctx, a.trig));
+        a.reported = true;
+      }
+      return;
+    }
+    // Each one's "missing" finding gives way to its "late" one.
+    std::vector<const Mark*> reported;
+    for (const Awaiting& a : s.awaiting) {
+      if (a.reported) reported.push_back(&a.trig);
+    }
+    if (!reported.empty()) {
+      out.findings.erase(std::remove_if(out.findings.begin(), out.findings.end(),
+                                        [&](const Finding& f) {
+                                          if (!f.at.message) return false;
+                                          auto at = std::lower_bound(reported.begin(), reported.end(), *f.at.message,
+                                                                     [](const Mark* m, std::size_t msg) { return m->message < msg; });
+                                          return at != reported.end() && is_missing_of(f, **at);
+                                        }),
+                         out.findings.end());
+      edited = true;
+    }
+    for (Awaiting& a : s.awaiting) {
+      a.next = late->message;
+      a.reported = false;        // taken out above
+      await(ctx, a, out, edited);  // finds `late` at once
+    }
+    s.awaiting.clear();
+  }
+
   // e's response came or its window closed: what that says, and where later triggers stand.
   void settle(EvalContext& ctx, State& s, const Expectation& e, CheckOutcome& out, bool& edited) const {
     s.have_previous = true;
@@ -299,11 +344,7 @@ class SequenceCheck final : public Check {
       s.open_reported = false;
       edited = true;
     }
-    std::size_t kept_awaiting = 0;
-    for (Awaiting& a : s.awaiting) {
-      if (await(ctx, a, out, edited)) s.awaiting[kept_awaiting++] = a;
-    }
-    s.awaiting.resize(kept_awaiting);
+    if (!s.awaiting.empty()) search_late(ctx, s, out, edited);
     if (s.open) {
       advance(ctx, *s.open);
       if (s.open->found || s.open->closed) {

@@ -12,6 +12,8 @@
 // from the utterance's length at this speaking rate (the standards' 200-250
 // characters a minute is about 4 a second) — dead air (话务空白) after the
 // customer speaks.
+// "hold.allow": phrases that cover a hold phrase where the customer waits for
+// something else (a code, an SMS, a delivery): that request starts no wait.
 #include <algorithm>
 
 #include "checks/phrase_common.hpp"
@@ -25,6 +27,7 @@ class SilenceCheck final : public Check {
   RoleMask from = RoleMask::of(Role::customer);
   RoleMask reply = RoleMask::of(Role::agent);
   std::optional<std::uint32_t> hold;  // agent phrases that start a wait ("请稍等")
+  std::optional<std::uint32_t> hold_allow;  // phrases that cover a hold hit: no hold ("验证码…稍等")
   bool holds_only = false;
   double speech_rate = 0;  // characters a second; 0: waits start when a message is stamped
 
@@ -38,6 +41,17 @@ class SilenceCheck final : public Check {
   }
   double wait_seconds(EvalContext& ctx, std::size_t start, const Message& end) const {
     return std::max(0.0, static_cast<double>(end.time.epoch_ms) / 1000.0 - start_of(ctx, start));
+  }
+
+  // Message i asks the customer to hold on: a hold hit that no allow phrase covers.
+  bool holds_at(EvalContext& ctx, std::size_t i) const {
+    if (!hold_allow) {
+      auto [b, e] = ctx.hits(i, *hold);
+      return b != e;
+    }
+    std::vector<text::Hit> hits;
+    visible_hits(ctx, i, *hold, hold_allow, hits);
+    return !hits.empty();
   }
 
   // What the pass over the messages has seen (kept between evaluations by
@@ -97,10 +111,7 @@ class SilenceCheck final : public Check {
           ended(start, i, wait_seconds(ctx, start, m));
           s.open = -1;
         }
-        if (hold) {
-          auto [b, e] = ctx.hits(i, *hold);
-          if (b != e) s.open = static_cast<long>(i);
-        }
+        if (hold && holds_at(ctx, i)) s.open = static_cast<long>(i);
       } else if (!holds_only && from.has(m.role) && s.open < 0) {
         s.open = static_cast<long>(i);
       }
@@ -172,8 +183,10 @@ std::unique_ptr<Check> make(CompileContext& ctx, const json& j, const std::strin
     if (!h->is_object()) {
       ctx.error("E0104", p.pointer("hold"), "\"hold\" must be an object with \"phrases\" or \"regex\"");
     } else {
-      Params hp(ctx, *h, p.pointer("hold"), {"phrases", "regex", "similar"});
-      check->hold = compile_phrase_group(hp, check->reply, p.match_settings("normalize", 3), true);
+      Params hp(ctx, *h, p.pointer("hold"), {"phrases", "regex", "similar", "allow"});
+      const auto settings = p.match_settings("normalize", 3);
+      check->hold = compile_phrase_group(hp, check->reply, settings, true);
+      check->hold_allow = compile_allow_group(hp, "allow", check->reply, settings);
     }
   } else {
     p.match_settings("normalize", 3);  // validated even when unused

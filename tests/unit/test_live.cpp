@@ -377,3 +377,59 @@ TEST_CASE("a live session's findings build up as batch scoring finds them", "[li
   CHECK(item_of(live.report(), "punct").hits == 3);
   CHECK(item_of(live.report(), "slowest").findings.at(0).value == 40);
 }
+
+TEST_CASE("a live item over the findings cap equals evaluate", "[live]") {
+  // Past max_findings_per_item (1,000) the report no longer holds all of an
+  // item's findings: its live state starts over from the whole chat.
+  const auto rules = rules_ok(rule_set(R"([
+    {"id": "banned", "title": "t", "category": "c", "points": 10, "per_hit": [1],
+     "check": {"type": "banned_phrase", "phrases": ["不知道"]}}])"));
+  Session whole;
+  whole.id = "L-5";
+  for (std::size_t i = 0; i < 1003; ++i) {
+    Message m;
+    m.role = i % 2 ? Role::agent : Role::customer;
+    m.text = i % 2 ? "不知道,不知道" : "请问?";
+    m.time.epoch_ms = 1714528800000 + static_cast<std::int64_t>(i) * 1000;
+    m.input_index = i;
+    whole.messages.push_back(m);
+  }
+  Session header;
+  header.id = whole.id;
+  LiveSession live(rules, header);
+  for (std::size_t i = 0; i < whole.messages.size(); ++i) {
+    const Report& so_far = live.add(whole.messages[i]);
+    if (i < 995 && i % 97 != 0) continue;
+    INFO("after message " << i);
+    REQUIRE(to_json(so_far, kAllItems) == live_json(*rules, prefix_of(whole, i + 1)));
+  }
+  CHECK(item_of(live.report(), "banned").truncated == 2);
+  CHECK(to_json(live.close(), kAllItems) == to_json(evaluate(*rules, whole), kAllItems));
+}
+
+TEST_CASE("a live repetition finding grows as in batch, personal numbers masked", "[live]") {
+  // The group's finding quotes every repeat: a repeat whose quote holds no
+  // personal number is appended to the masked explanation; one with many
+  // digits (an order number, not masked) has the explanation masked anew.
+  const auto rules = rules_ok(rule_set(R"([
+    {"id": "repeat", "title": "t", "category": "c", "points": 5,
+     "check": {"type": "repetition", "min_repeats": 2}}])"));
+  std::vector<Line> lines;
+  for (int k = 0; k < 12; ++k) {
+    const double t = k * 20.0;
+    lines.push_back({"customer", t, k % 3 == 0   ? "我的手机号13812345678怎么还没收到验证码"
+                                    : k % 3 == 1 ? "订单号123456789012345678怎么还没发货啊"
+                                                 : "我的手机号13812345678怎么还没收到验证码呢"});
+    lines.push_back({"agent", t + 5, "您好,正在为您查询"});
+  }
+  const Session whole = chat(lines, "L-6");
+  check_fed_one_by_one(rules, whole, 0);
+  Session header = whole;
+  header.messages.clear();
+  LiveSession live(rules, header);
+  for (const Message& m : whole.messages) live.add(m);
+  const ItemResult& r = item_of(live.report(), "repeat");
+  REQUIRE(r.findings.size() == 2);
+  CHECK(r.findings[0].explanation.find("13812345678") == std::string::npos);
+  CHECK(r.findings[0].explanation.find("138****5678") != std::string::npos);
+}

@@ -51,6 +51,26 @@ TEST_CASE("silence: one gap over 30 s and the total over 2 minutes", "[checks][s
     CHECK(*r.findings[0].value == Approx(90));
     CHECK(run(one_item(check), s).status == ItemStatus::passed);  // without hold: a 5 s wait
   }
+  SECTION("hold allow: a request to wait for something else (a code, a delivery) starts no hold") {
+    const std::string holds =
+        R"({"type": "silence", "max_gap_seconds": 30, "holds_only": true,
+            "hold": {"phrases": ["请您稍等"], "allow": ["验证码…{12}稍等"]}})";
+    // The code takes a minute to arrive: the customer is not on hold.
+    auto code = chat({{"customer", 0, "改一下密码"},
+                      {"agent", 5, "验证码一分钟内发到您手机,请您稍等"},
+                      {"customer", 65, "收到了"},
+                      {"agent", 70, "好的,已修改"}});
+    CHECK(run(one_item(holds), code).status == ItemStatus::not_applicable);
+    // The same words without the allowed context are a hold of 60 s.
+    auto hold = chat({{"customer", 0, "改一下密码"}, {"agent", 5, "好的,请您稍等"}, {"agent", 65, "已修改"}});
+    auto r = run(one_item(holds), hold);
+    REQUIRE(r.status == ItemStatus::failed);
+    CHECK(*r.findings[0].value == Approx(60));
+    // Without "allow" the code request starts a hold (the behaviour before the option).
+    const std::string plain =
+        R"({"type": "silence", "max_gap_seconds": 30, "holds_only": true, "hold": {"phrases": ["请您稍等"]}})";
+    CHECK(run(one_item(plain), code).status == ItemStatus::failed);
+  }
   SECTION("edge: empty and agent-only sessions are not applicable") {
     CHECK(run(one_item(check), chat({})).status == ItemStatus::not_applicable);
     CHECK(run(one_item(check), chat({{"agent", 0, "您好"}, {"agent", 100, "在吗"}})).status ==
