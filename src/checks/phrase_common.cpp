@@ -15,6 +15,7 @@ std::uint32_t compile_phrase_group(Params& p, RoleMask roles, const text::MatchS
   }
   p.ctx().add_phrases(group, phrases);
   p.ctx().add_regexes(group, regexes);
+  p.ctx().mark_shareable(group);
   return group;
 }
 
@@ -24,6 +25,7 @@ std::optional<std::uint32_t> compile_allow_group(Params& p, const std::string& k
   if (allow.empty()) return std::nullopt;
   const std::uint32_t group = p.ctx().new_group(roles, settings);
   p.ctx().add_phrases(group, allow);
+  p.ctx().mark_shareable(group);
   return group;
 }
 
@@ -32,10 +34,12 @@ std::vector<std::uint32_t> compile_phrase_groups(Params& p, RoleMask roles, cons
   for (auto& entry : p.strings("phrases")) {
     groups.push_back(p.ctx().new_group(roles, settings));
     p.ctx().add_phrases(groups.back(), {entry});
+    p.ctx().mark_shareable(groups.back());
   }
   for (auto& entry : p.strings("regex")) {
     groups.push_back(p.ctx().new_group(roles, settings));
     p.ctx().add_regexes(groups.back(), {entry});
+    p.ctx().mark_shareable(groups.back());
   }
   if (p.has("similar")) {  // all the examples: one more group
     groups.push_back(p.ctx().new_group(roles, settings));

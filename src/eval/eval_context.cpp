@@ -168,6 +168,7 @@ std::pair<const text::Hit*, const text::Hit*> EvalContext::hits(std::size_t i, s
 
 std::pair<const text::Hit*, const text::Hit*> EvalContext::literal_hits(std::size_t i, std::uint32_t group) {
   if (!buf_.matched[i]) match_message(i);
+  group = rules_.matcher.canonical_group(group);  // a group equal to an earlier one has its hits
   const text::Hit* all = buf_.hits.data();
   const text::Hit* first = all + buf_.hits_begin[i];
   const text::Hit* last = all + buf_.hits_end[i];

@@ -228,6 +228,7 @@ CompileResult compile_rules(std::string_view text, const RuleSource& source, con
   describe_items(ctx, *impl);
   std::string why;
   impl->similar.build();
+  ctx.share_equal_groups();
   if (!ctx.failed() && !impl->matcher.build(options.regex_set_max_mem, &why)) ctx.error("E0115", "/items", why);
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return a.line != b.line ? a.line < b.line : a.column < b.column;

@@ -316,6 +316,44 @@ void CompileContext::add_phrases(std::uint32_t group, const std::vector<std::pai
   }
 }
 
+void CompileContext::share_equal_groups() {
+  const text::PhraseMatcher& matcher = impl_.matcher;
+  std::vector<std::vector<std::uint32_t>> patterns(impl_.groups.size());  // per group, in id order
+  for (std::uint32_t id = 0; id < matcher.pattern_count(); ++id) {
+    const std::uint32_t g = matcher.pattern(id).group;
+    if (g < patterns.size()) patterns[g].push_back(id);
+  }
+  std::sort(shareable_.begin(), shareable_.end());
+  shareable_.erase(std::unique(shareable_.begin(), shareable_.end()), shareable_.end());
+  auto field = [](std::string& key, std::string_view s) {
+    key += std::to_string(s.size());
+    key += ':';
+    key += s;
+  };
+  std::map<std::string, std::uint32_t> first;  // key -> the first group with it
+  for (std::uint32_t g : shareable_) {
+    const PhraseGroup& group = impl_.groups[g];
+    if (group.similar_slot >= 0 || group.settings.latin_evasions || patterns[g].empty()) continue;
+    std::string key = std::to_string(group.roles.bits) + ' ' + std::to_string(group.settings.traditional) + ' ' +
+                      std::to_string(group.settings.max_skip) + ' ' +
+                      std::to_string(static_cast<int>(group.settings.whole_word)) + ' ';
+    for (std::uint32_t id : patterns[g]) {
+      const text::PatternInfo& p = matcher.pattern(id);
+      key += p.is_regex ? 'r' : 'l';
+      field(key, p.text);
+      field(key, p.label);
+      auto display = impl_.pattern_display.find(id);
+      if (display == impl_.pattern_display.end()) {
+        key += '-';
+      } else {
+        field(key, display->second);
+      }
+    }
+    auto [it, inserted] = first.emplace(std::move(key), g);
+    if (!inserted) impl_.matcher.share_group(g, it->second);
+  }
+}
+
 void CompileContext::add_regexes(std::uint32_t group, const std::vector<std::pair<std::string, std::string>>& regexes) {
   const text::MatchSettings& settings = impl_.groups[group].settings;
   for (const auto& [pattern, ptr] : regexes) {

@@ -113,6 +113,16 @@ class CompileContext {
   // Adds phrases ("literal" or "@lexicon") to a group. `label` names the group in explanations.
   void add_phrases(std::uint32_t group, const std::vector<std::pair<std::string, std::string>>& phrases);
   void add_regexes(std::uint32_t group, const std::vector<std::pair<std::string, std::string>>& regexes);
+  // A group that checks read only through EvalContext::hits (its hits'
+  // spans and its patterns' texts, labels and display): it may share the
+  // hits of an equal group (share_equal_groups).
+  void mark_shareable(std::uint32_t group) { shareable_.push_back(group); }
+  // Before the matcher is built: each shareable group whose patterns (texts,
+  // labels, display, in order), roles and match settings equal an earlier
+  // shareable group's is matched as that group (PhraseMatcher::share_group).
+  // Not groups with example sentences or Latin evasions (their hits carry
+  // more than the patterns say).
+  void share_equal_groups();
 
   // Compiles a nested check object (for composition and conditions).
   std::unique_ptr<Check> compile_check(const json& check, const std::string& pointer);
@@ -130,6 +140,7 @@ class CompileContext {
   bool default_traditional_ = false;
   int default_max_gap_ = 8;
   bool default_latin_evasions_ = false;
+  std::vector<std::uint32_t> shareable_;
 };
 
 }  // namespace chatqa::detail

@@ -125,11 +125,34 @@ void PhraseMatcher::set_audience(std::uint32_t group, Audience audience) {
   group_audience_[group] = audience;
 }
 
+void PhraseMatcher::share_group(std::uint32_t group, std::uint32_t canonical) {
+  while (canonical_.size() <= group) canonical_.push_back(static_cast<std::uint32_t>(canonical_.size()));
+  canonical_[group] = canonical;
+}
+
 bool PhraseMatcher::build(std::size_t set_max_mem, std::string* error) {
   static std::atomic<std::uint64_t> builds{0};
   build_id_ = ++builds;
   for (PatternInfo& p : patterns_) {
     p.audience = p.group < group_audience_.size() ? group_audience_[p.group] : kEveryAudience;
+  }
+  // The patterns of shared groups are not matched: their canonical group's are.
+  auto shared = [&](std::uint32_t id) { return canonical_group(patterns_[id].group) != patterns_[id].group; };
+  for (int v = 0; v < kVariants; ++v) {
+    std::vector<std::uint32_t>& pending = automata_[v]->pending;
+    pending.erase(std::remove_if(pending.begin(), pending.end(), shared), pending.end());
+    RegexBank& bank = *regexes_[v];
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < bank.ids.size(); ++i) {
+      if (shared(bank.ids[i])) continue;
+      bank.ids[kept] = bank.ids[i];
+      bank.regexes[kept] = std::move(bank.regexes[i]);
+      bank.literal[kept] = std::move(bank.literal[i]);
+      ++kept;
+    }
+    bank.ids.resize(kept);
+    bank.regexes.resize(kept);
+    bank.literal.resize(kept);
   }
   std::size_t literal_variants = 0;
   for (int v = 0; v < kVariants; ++v) literal_variants += !automata_[v]->pending.empty();

@@ -130,6 +130,15 @@ class PhraseMatcher {
   void set_label(std::uint32_t id, std::string label) { patterns_[id].label = std::move(label); }
   // The audience of the patterns of `group` (before build(); every audience unless set).
   void set_audience(std::uint32_t group, Audience audience);
+  // Before build(): `group` has the same patterns as the earlier `canonical`
+  // (in the same order, with the same settings and audience), so its own are
+  // left out of the automata and regex sets, and the hits of `canonical`
+  // stand for its hits. A lexicon used by eight checks is then matched once.
+  void share_group(std::uint32_t group, std::uint32_t canonical);
+  // The group whose hits are `group`'s: itself unless shared.
+  std::uint32_t canonical_group(std::uint32_t group) const {
+    return group < canonical_.size() ? canonical_[group] : group;
+  }
 
   // Appends all verified hits of literal phrases in `text` (normalised as
   // `variant`), of the patterns for `audience`.
@@ -162,6 +171,7 @@ class PhraseMatcher {
 
   std::vector<PatternInfo> patterns_;
   std::vector<Audience> group_audience_;  // by group; kEveryAudience beyond
+  std::vector<std::uint32_t> canonical_;  // by group (share_group); the group itself beyond
   std::vector<std::unique_ptr<Automaton>> automata_;
   // The literals of all variants in one automaton (null unless more than one
   // variant has literals): a text without Traditional characters is scanned once.

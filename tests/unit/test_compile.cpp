@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "core_helpers.hpp"
+#include "rules/rule_set_impl.hpp"
 
 using namespace chatqa;
 using chatqa::testing::compile_text;
@@ -501,4 +502,43 @@ TEST_CASE("E0114 / E0111: special and oversized files are refused before reading
   CHECK(find_code(compile_rule_file(rules.string(), small), "E0114")->message.find("larger than the limit") !=
         std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("phrase groups with equal patterns, roles and settings share one group's hits", "[compile][matcher]") {
+  // Items 0 and 1: the same lexicon for the same role; 2: for the customer;
+  // 3: the same phrases written inline (no lexicon label); 4: another max_skip.
+  const std::string items = R"([
+    {"id": "a", "title": "a", "points": 1, "check": {"type": "banned_phrase", "phrases": ["@w"]}},
+    {"id": "b", "title": "b", "points": 1, "check": {"type": "banned_phrase", "phrases": ["@w"]}},
+    {"id": "c", "title": "c", "points": 1, "check": {"type": "banned_phrase", "phrases": ["@w"], "role": "customer"}},
+    {"id": "d", "title": "d", "points": 1, "check": {"type": "banned_phrase", "phrases": ["不知道", "没办法"]}},
+    {"id": "e", "title": "e", "points": 1, "check": {"type": "banned_phrase", "phrases": ["@w"], "normalize": {"skip_separators": false}}}])";
+  const auto rules = chatqa::testing::rules_ok(rule_set(items, R"({"w": {"phrases": ["不知道", "没办法"]}})"));
+  const RuleSet::Impl& impl = detail::RuleSetAccess::impl(*rules);
+  REQUIRE(impl.groups.size() == 5);
+  CHECK(impl.matcher.canonical_group(0) == 0);
+  CHECK(impl.matcher.canonical_group(1) == 0);  // shared
+  CHECK(impl.matcher.canonical_group(2) == 2);  // other roles
+  CHECK(impl.matcher.canonical_group(3) == 3);  // other labels
+  CHECK(impl.matcher.canonical_group(4) == 4);  // other settings
+  const Session s = chatqa::testing::chat({{"customer", 0, "你们是不是不知道"}, {"agent", 5, "我不 知道,真的没办法"}});
+  const Report r = evaluate(*rules, s);
+  const ItemResult& a = chatqa::testing::item_of(r, "a");
+  const ItemResult& b = chatqa::testing::item_of(r, "b");
+  REQUIRE(a.findings.size() == 2);
+  REQUIRE(b.findings.size() == a.findings.size());
+  for (std::size_t k = 0; k < a.findings.size(); ++k) {
+    CHECK(b.findings[k].matched == a.findings[k].matched);
+    CHECK(b.findings[k].explanation == a.findings[k].explanation);
+    REQUIRE(a.findings[k].at.span);
+    CHECK(b.findings[k].at.span->begin == a.findings[k].at.span->begin);
+    CHECK(b.findings[k].at.span->end == a.findings[k].at.span->end);
+    CHECK(b.findings[k].at.message == std::optional<std::size_t>(1));
+  }
+  CHECK(a.findings[0].explanation.find("(w)") != std::string::npos);
+  REQUIRE(chatqa::testing::item_of(r, "c").findings.size() == 1);
+  CHECK(chatqa::testing::item_of(r, "c").findings[0].at.message == std::optional<std::size_t>(0));
+  REQUIRE(chatqa::testing::item_of(r, "d").findings.size() == 2);
+  CHECK(chatqa::testing::item_of(r, "d").findings[0].explanation.find("(w)") == std::string::npos);
+  CHECK(chatqa::testing::item_of(r, "e").findings.size() == 1);  // 不 知道 needs a skipped separator
 }
