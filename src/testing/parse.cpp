@@ -77,6 +77,8 @@ class TestFileParser {
   std::optional<std::string> string_at(const json& object, const std::string& pointer, const std::string& key,
                                        bool required, const std::string& what);
   void parse_case(const json& c, const std::string& pointer, TestFile& out);
+  void parse_rule_file(const json& doc, bool resolve_rule_file, TestFile& out);
+  void parse_cases(const json& doc, TestFile& out);
   bool parse_session(const json& c, const std::string& pointer, TestCase& out);
   void parse_expect(const json& e, const std::string& pointer, TestCase& out);
   std::optional<FireExpectation> parse_fire(const json& f, const std::string& pointer);
@@ -158,8 +160,15 @@ std::optional<TestFile> TestFileParser::parse(bool resolve_rule_file) {
   TestFile out;
   out.path = file_;
   if (!check_object(doc, "", "a test file", {"$schema", "rule_set", "description", "cases"})) return std::nullopt;
+  parse_rule_file(doc, resolve_rule_file, out);
+  parse_cases(doc, out);
+  if (errors_ > 0) return std::nullopt;
+  return out;
+}
 
-  // The rule file: "rule_set", or <name>.json for <name>.tests.json.
+// The rule file: "rule_set", or <name>.json for <name>.tests.json; with
+// `resolve_rule_file`, the first candidate that exists.
+void TestFileParser::parse_rule_file(const json& doc, bool resolve_rule_file, TestFile& out) {
   std::vector<std::string> candidates;
   const fs::path dir(base_dir_);
   const bool in_tests_folder = dir.filename() == "tests";
@@ -198,7 +207,9 @@ std::optional<TestFile> TestFileParser::parse(bool resolve_rule_file) {
       }
     }
   }
+}
 
+void TestFileParser::parse_cases(const json& doc, TestFile& out) {
   auto cases = doc.find("cases");
   if (cases == doc.end()) {
     error("E0504", "", "a test file has no \"cases\"");
@@ -217,8 +228,6 @@ std::optional<TestFile> TestFileParser::parse(bool resolve_rule_file) {
                 "); case names must be unique");
     }
   }
-  if (errors_ > 0) return std::nullopt;
-  return out;
 }
 
 void TestFileParser::parse_case(const json& c, const std::string& pointer, TestFile& out) {
