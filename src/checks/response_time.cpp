@@ -16,7 +16,7 @@
 namespace chatqa::detail {
 namespace {
 
-class ResponseTimeCheck final : public Check {
+class ResponseTimeCheck final : public ResumableCheck<ResponseTimeCheck> {
  public:
   enum class Mode { first, each, mean, max };
   Mode mode = Mode::each;
@@ -49,17 +49,7 @@ class ResponseTimeCheck final : public Check {
     bool done = false;    // first: the first turn is over, nothing after it counts
   };
 
-  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    State state;
-    run(ctx, state, out);
-  }
-
-  // Live: the turns so far are kept; a new message extends or closes the open one.
-  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
-  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
-    run(ctx, static_cast<State&>(state), out);
-  }
-
+  // Live (ResumableCheck): the turns so far are kept; a new message extends or closes the open one.
   // Long function: one pass over the messages from s.seen on with the open customer turn's state,
   // then the mode's verdict (first / each / max / mean). out.findings holds the verdict over the
   // messages before s.seen (empty when s is fresh).

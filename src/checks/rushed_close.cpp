@@ -32,7 +32,7 @@ const std::vector<std::string> kQuestionRegex = {"\\?", "[吗呢么嘛][\\s\\p{P
 const std::vector<std::string> kQuestionAllow = {"没什么", "没有什么", "什么都不", "什么也不",
                                                  "不怎么", "没多少",   "没多久",   "what a"};
 
-class RushedCloseCheck final : public Check {
+class RushedCloseCheck final : public ResumableCheck<RushedCloseCheck> {
  public:
   RoleMask roles = RoleMask::of(Role::agent);
   RoleMask customer = RoleMask::of(Role::customer);
@@ -85,13 +85,8 @@ class RushedCloseCheck final : public Check {
     bool agent_since = false;  // an agent message after the customer's last message
   };
 
-  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    State state;
-    run(ctx, state, out);
-  }
-
-  // Live: the pass goes on from the new messages.
-  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
+  // Live (ResumableCheck): the pass goes on from the new messages; the
+  // findings handed back are kept as they are.
   void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
     out.kept = out.findings.size();
     run(ctx, static_cast<State&>(state), out);

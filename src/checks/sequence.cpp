@@ -40,7 +40,7 @@ struct Side {
   bool counts(const Message& m) const { return roles.has(m.role); }
 };
 
-class SequenceCheck final : public Check {
+class SequenceCheck final : public ResumableCheck<SequenceCheck> {
  public:
   static constexpr const char* kMissing = "missing response ";
   Side trigger, response;
@@ -320,18 +320,8 @@ class SequenceCheck final : public Check {
     }
   }
 
-  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    State state;
-    run(ctx, state, out);
-  }
-
-  // Live: settled expectations stay settled; the open window and the
+  // Live (ResumableCheck): settled expectations stay settled; the open window and the
   // searches for late responses go on from where they stopped.
-  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
-  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
-    run(ctx, static_cast<State&>(state), out);
-  }
-
   // Long function: the pass over the messages from where s stopped; out.findings holds the
   // verdict over the messages before (empty when s is fresh).
   void run(EvalContext& ctx, State& s, CheckOutcome& out) const {

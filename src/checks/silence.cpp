@@ -21,7 +21,7 @@
 namespace chatqa::detail {
 namespace {
 
-class SilenceCheck final : public Check {
+class SilenceCheck final : public ResumableCheck<SilenceCheck> {
  public:
   double max_gap = -1, max_total = -1;
   RoleMask from = RoleMask::of(Role::customer);
@@ -66,18 +66,8 @@ class SilenceCheck final : public Check {
     bool open_finding = false, total_finding = false;
   };
 
-  void evaluate(EvalContext& ctx, CheckOutcome& out) const override {
-    State state;
-    run(ctx, state, out);
-  }
-
-  // Live: the waits that ended are kept; only the open wait and the total
+  // Live (ResumableCheck): the waits that ended are kept; only the open wait and the total
   // are decided again.
-  std::unique_ptr<LiveState> live_state() const override { return std::make_unique<State>(); }
-  void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
-    run(ctx, static_cast<State&>(state), out);
-  }
-
   // Long function: one pass over the messages from s.seen on with the open wait's state, then the
   // verdict. out.findings holds the last verdict (sorted: the total's finding first), empty when s
   // is fresh.
