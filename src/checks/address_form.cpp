@@ -34,15 +34,8 @@ class AddressFormCheck final : public Check {
     return std::make_unique<WindowLiveState>();
   }
   void evaluate_live(EvalContext& ctx, LiveState& state, CheckOutcome& out) const override {
-    auto& s = static_cast<WindowLiveState&>(state);
-    out.kept = out.findings.size();
-    std::vector<text::Hit> hits;
-    auto describe = describer(ctx);
-    for (std::size_t i = s.seen; i < ctx.size(); ++i) {
-      if (!scope.admits(ctx, roles, i, s.members)) continue;
-      visible_hit_findings(ctx, i, out.findings, hits, group, allow, describe, skip_quoted, nullptr);
-    }
-    s.seen = ctx.size();
+    find_new_visible_hits(ctx, static_cast<WindowLiveState&>(state), out, scope, roles, group, allow, describer(ctx),
+                          skip_quoted, nullptr);
   }
 };
 

@@ -196,6 +196,21 @@ void visible_hit_findings(EvalContext& ctx, std::size_t i, std::vector<Finding>&
   }
 }
 
+// The live form of find_visible_hits for a window that grows at the end:
+// the findings of the messages from s.seen on are added to those handed back.
+template <typename Describe>
+void find_new_visible_hits(EvalContext& ctx, WindowLiveState& s, CheckOutcome& out, const Scope& scope,
+                           RoleMask roles, std::uint32_t group, std::optional<std::uint32_t> allow,
+                           Describe describe, bool skip_quoted, const EvasionMatcher* evasions) {
+  out.kept = out.findings.size();
+  std::vector<text::Hit> hits;
+  for (std::size_t i = s.seen; i < ctx.size(); ++i) {
+    if (!scope.admits(ctx, roles, i, s.members)) continue;
+    visible_hit_findings(ctx, i, out.findings, hits, group, allow, describe, skip_quoted, evasions);
+  }
+  s.seen = ctx.size();
+}
+
 template <typename Describe>
 void find_visible_hits(EvalContext& ctx, CheckOutcome& out, const Scope& scope, RoleMask roles, std::uint32_t group,
                        std::optional<std::uint32_t> allow, Describe describe, bool skip_quoted = false,
